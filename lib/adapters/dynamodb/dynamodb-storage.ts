@@ -1,0 +1,141 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  UpdateItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
+import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
+import type { ChangesetStorage, PutOutcome } from '../../store/storage.port.js';
+import { parseAggregateItem, parseChangesetItem } from './item-parsers.js';
+import {
+  createTableRequests,
+  getAggregateRecordRequest,
+  lastChangesetRequest,
+  putChangesetRequest,
+  queryChangesetsRequest,
+  writeAggregateRecordRequest,
+} from './requests.js';
+import { CHANGESET_ATTR, type TableNames, tableNames } from './table-layout.js';
+import { streamName } from '../../store/stream-key.js';
+
+export interface DynamoDbStorageOptions {
+  readonly client: DynamoDBClient;
+  /** Prefix of both table names. Default `''`. */
+  readonly tablePrefix?: string;
+  /** Destroy the client on `close()`. Default false (the caller owns it). */
+  readonly ownsClient?: boolean;
+}
+
+/** Stores changesets and aggregate records in two DynamoDB tables. */
+export class DynamoDbChangesetStorage implements ChangesetStorage {
+  readonly tables: TableNames;
+  private readonly client: DynamoDBClient;
+
+  constructor(private readonly options: DynamoDbStorageOptions) {
+    this.client = options.client;
+    this.tables = tableNames(options.tablePrefix ?? '');
+  }
+
+  /** Creates missing tables and waits until they are active. Safe to run from many processes at once. */
+  async createTables(maxWaitSeconds = 60): Promise<void> {
+    for (const request of createTableRequests(this.tables)) {
+      const name = request.TableName!;
+      try {
+        await this.client.send(new DescribeTableCommand({ TableName: name }));
+        continue;
+      } catch (error) {
+        if (!(error instanceof ResourceNotFoundException)) throw new StorageUnavailableError(`DescribeTable ${name}`, error);
+      }
+      try {
+        await this.client.send(new CreateTableCommand(request));
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) throw new StorageUnavailableError(`CreateTable ${name}`, error);
+      }
+      await waitUntilTableExists({ client: this.client, maxWaitTime: maxWaitSeconds, minDelay: 1 }, { TableName: name });
+    }
+  }
+
+  async putChangeset(record: ChangesetRecord): Promise<PutOutcome> {
+    try {
+      await this.client.send(new PutItemCommand(putChangesetRequest(this.tables, record)));
+      return { written: true };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        const item = error.Item ?? (await this.readSlot(record));
+        if (item) return { written: false, existing: parseChangesetItem(this.tables.changesets, item) };
+      }
+      throw new StorageUnavailableError('PutItem changeset', error);
+    }
+  }
+
+  /** Fallback for endpoints that do not return the old item on a failed condition. */
+  private async readSlot(record: ChangesetRecord): Promise<Record<string, AttributeValue> | undefined> {
+    const result = await this.send('GetItem changeset', () =>
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tables.changesets,
+          Key: { [CHANGESET_ATTR.stream]: { S: streamName(record) }, [CHANGESET_ATTR.seq]: { N: String(record.seq) } },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return result.Item;
+  }
+
+  async *readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord> {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.send('Query changesets', () =>
+        this.client.send(new QueryCommand(queryChangesetsRequest(this.tables, stream, fromSeq, startKey))),
+      );
+      for (const item of page.Items ?? []) yield parseChangesetItem(this.tables.changesets, item);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async readLastChangeset(stream: StreamKey): Promise<ChangesetRecord | undefined> {
+    const page = await this.send('Query last changeset', () =>
+      this.client.send(new QueryCommand(lastChangesetRequest(this.tables, stream))),
+    );
+    const item = page.Items?.[0];
+    return item ? parseChangesetItem(this.tables.changesets, item) : undefined;
+  }
+
+  async writeAggregateRecord(record: AggregateRecord): Promise<void> {
+    try {
+      await this.client.send(new UpdateItemCommand(writeAggregateRecordRequest(this.tables, record)));
+    } catch (error) {
+      // A newer version is already recorded: nothing to do.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw new StorageUnavailableError('UpdateItem aggregate record', error);
+    }
+  }
+
+  async readAggregateRecord(stream: StreamKey): Promise<AggregateRecord | undefined> {
+    const result = await this.send('GetItem aggregate record', () =>
+      this.client.send(new GetItemCommand(getAggregateRecordRequest(this.tables, stream))),
+    );
+    return result.Item ? parseAggregateItem(this.tables.aggregates, result.Item) : undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.options.ownsClient) this.client.destroy();
+  }
+
+  private async send<R>(operation: string, call: () => Promise<R>): Promise<R> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new StorageUnavailableError(operation, error);
+    }
+  }
+}

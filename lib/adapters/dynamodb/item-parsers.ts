@@ -1,0 +1,107 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { MalformedItemError } from '../../errors/malformed-item.error.js';
+import type { AggregateRecord, ChangesetRecord, Dependency, StoredEvent } from '../../store/records.js';
+import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C } from './table-layout.js';
+
+type Item = Record<string, AttributeValue>;
+
+class ItemReader {
+  constructor(
+    private readonly table: string,
+    private readonly item: Item,
+  ) {}
+
+  private get key(): string {
+    const stream = this.item[C.stream]?.S ?? '?';
+    const seq = this.item[C.seq]?.N;
+    return seq === undefined ? `"${stream}"` : `"${stream}"/${seq}`;
+  }
+
+  fail(reason: string): never {
+    throw new MalformedItemError(this.table, this.key, reason);
+  }
+
+  string(name: string): string {
+    const value = this.item[name]?.S;
+    if (value === undefined) this.fail(`attribute "${name}" is missing or not a string`);
+    return value;
+  }
+
+  integer(name: string): number {
+    const raw = this.item[name]?.N;
+    const value = raw === undefined ? Number.NaN : Number(raw);
+    if (!Number.isSafeInteger(value)) this.fail(`attribute "${name}" is missing or not an integer`);
+    return value;
+  }
+
+  json<T>(name: string, check: (value: unknown) => value is T): T {
+    const text = this.string(name);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.fail(`attribute "${name}" is not valid JSON`);
+    }
+    if (!check(value)) this.fail(`attribute "${name}" does not have the expected shape`);
+    return value;
+  }
+}
+
+function isStoredEvents(value: unknown): value is StoredEvent[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (event) =>
+        typeof event === 'object' &&
+        event !== null &&
+        typeof (event as StoredEvent).eventId === 'string' &&
+        typeof (event as StoredEvent).type === 'string' &&
+        typeof (event as StoredEvent).occurredAt === 'string',
+    )
+  );
+}
+
+function isDependencies(value: unknown): value is Dependency[] {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (dep) =>
+        typeof dep === 'object' &&
+        dep !== null &&
+        typeof (dep as Dependency).aggregateType === 'string' &&
+        typeof (dep as Dependency).aggregateId === 'string' &&
+        typeof (dep as Dependency).version === 'number',
+    )
+  );
+}
+
+export function parseChangesetItem(table: string, item: Item): ChangesetRecord {
+  const read = new ItemReader(table, item);
+  const record: ChangesetRecord = {
+    aggregateType: read.string(C.aggregateType),
+    aggregateId: read.string(C.aggregateId),
+    seq: read.integer(C.seq),
+    changesetId: read.string(C.changesetId),
+    fromVersion: read.integer(C.fromVersion),
+    toVersion: read.integer(C.toVersion),
+    committedAt: read.string(C.committedAt),
+    events: read.json(C.events, isStoredEvents),
+    dependencies: read.json(C.dependencies, isDependencies),
+  };
+  if (record.toVersion - record.fromVersion + 1 !== record.events.length) {
+    read.fail(`versions ${record.fromVersion}..${record.toVersion} do not match ${record.events.length} events`);
+  }
+  return record;
+}
+
+export function parseAggregateItem(table: string, item: Item): AggregateRecord {
+  const read = new ItemReader(table, item);
+  return {
+    aggregateType: read.string(A.aggregateType),
+    aggregateId: read.string(A.aggregateId),
+    version: read.integer(A.version),
+    lastSeq: read.integer(A.lastSeq),
+    lastChangesetId: read.string(A.lastChangesetId),
+    updatedAt: read.string(A.updatedAt),
+  };
+}

@@ -1,0 +1,123 @@
+import type {
+  AttributeValue,
+  CreateTableCommandInput,
+  GetItemCommandInput,
+  PutItemCommandInput,
+  QueryCommandInput,
+  UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
+import { streamName } from '../../store/stream-key.js';
+import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C, type TableNames } from './table-layout.js';
+
+/** Pure builders of DynamoDB requests: no I/O here, so each is unit-tested on its own. */
+
+export function changesetItem(record: ChangesetRecord): Record<string, AttributeValue> {
+  return {
+    [C.stream]: { S: streamName(record) },
+    [C.seq]: { N: String(record.seq) },
+    [C.changesetId]: { S: record.changesetId },
+    [C.aggregateType]: { S: record.aggregateType },
+    [C.aggregateId]: { S: record.aggregateId },
+    [C.fromVersion]: { N: String(record.fromVersion) },
+    [C.toVersion]: { N: String(record.toVersion) },
+    [C.committedAt]: { S: record.committedAt },
+    [C.events]: { S: JSON.stringify(record.events) },
+    [C.dependencies]: { S: JSON.stringify(record.dependencies) },
+  };
+}
+
+/** The commit point: put the changeset iff its (stream, seq) slot is free; return the occupant otherwise. */
+export function putChangesetRequest(tables: TableNames, record: ChangesetRecord): PutItemCommandInput {
+  return {
+    TableName: tables.changesets,
+    Item: changesetItem(record),
+    ConditionExpression: 'attribute_not_exists(#stream)',
+    ExpressionAttributeNames: { '#stream': C.stream },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
+}
+
+export function queryChangesetsRequest(
+  tables: TableNames,
+  stream: StreamKey,
+  fromSeq: number,
+  startKey?: Record<string, AttributeValue>,
+): QueryCommandInput {
+  return {
+    TableName: tables.changesets,
+    KeyConditionExpression: '#stream = :stream AND #seq >= :from',
+    ExpressionAttributeNames: { '#stream': C.stream, '#seq': C.seq },
+    ExpressionAttributeValues: { ':stream': { S: streamName(stream) }, ':from': { N: String(fromSeq) } },
+    ConsistentRead: true,
+    ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+  };
+}
+
+export function lastChangesetRequest(tables: TableNames, stream: StreamKey): QueryCommandInput {
+  return {
+    TableName: tables.changesets,
+    KeyConditionExpression: '#stream = :stream',
+    ExpressionAttributeNames: { '#stream': C.stream },
+    ExpressionAttributeValues: { ':stream': { S: streamName(stream) } },
+    ScanIndexForward: false,
+    Limit: 1,
+    ConsistentRead: true,
+  };
+}
+
+/** Monotonic upsert: only raises `version`, so late or reordered writes never move the record back. */
+export function writeAggregateRecordRequest(tables: TableNames, record: AggregateRecord): UpdateItemCommandInput {
+  return {
+    TableName: tables.aggregates,
+    Key: { [A.stream]: { S: streamName(record) } },
+    UpdateExpression:
+      'SET #type = :type, #id = :id, #version = :version, #lastSeq = :seq, #last = :last, #updated = :updated, ' +
+      '#created = if_not_exists(#created, :updated)',
+    ConditionExpression: 'attribute_not_exists(#version) OR #version < :version',
+    ExpressionAttributeNames: {
+      '#type': A.aggregateType,
+      '#id': A.aggregateId,
+      '#version': A.version,
+      '#lastSeq': A.lastSeq,
+      '#last': A.lastChangesetId,
+      '#updated': A.updatedAt,
+      '#created': A.createdAt,
+    },
+    ExpressionAttributeValues: {
+      ':type': { S: record.aggregateType },
+      ':id': { S: record.aggregateId },
+      ':version': { N: String(record.version) },
+      ':seq': { N: String(record.lastSeq) },
+      ':last': { S: record.lastChangesetId },
+      ':updated': { S: record.updatedAt },
+    },
+  };
+}
+
+export function getAggregateRecordRequest(tables: TableNames, stream: StreamKey): GetItemCommandInput {
+  return { TableName: tables.aggregates, Key: { [A.stream]: { S: streamName(stream) } }, ConsistentRead: true };
+}
+
+export function createTableRequests(tables: TableNames): CreateTableCommandInput[] {
+  return [
+    {
+      TableName: tables.changesets,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: C.stream, AttributeType: 'S' },
+        { AttributeName: C.seq, AttributeType: 'N' },
+      ],
+      KeySchema: [
+        { AttributeName: C.stream, KeyType: 'HASH' },
+        { AttributeName: C.seq, KeyType: 'RANGE' },
+      ],
+    },
+    {
+      TableName: tables.aggregates,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: A.stream, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: A.stream, KeyType: 'HASH' }],
+    },
+  ];
+}

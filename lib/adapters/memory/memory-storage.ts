@@ -1,0 +1,48 @@
+import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
+import type { ChangesetStorage, PutOutcome } from '../../store/storage.port.js';
+import { streamName } from '../../store/stream-key.js';
+
+/**
+ * Keeps changesets in memory, for users' unit tests. It passes the same contract suite as the DynamoDB
+ * storage; records are copied in and out so callers cannot mutate what is stored.
+ */
+export class InMemoryChangesetStorage implements ChangesetStorage {
+  private readonly streams = new Map<string, ChangesetRecord[]>();
+  private readonly aggregates = new Map<string, AggregateRecord>();
+
+  async putChangeset(record: ChangesetRecord): Promise<PutOutcome> {
+    const key = streamName(record);
+    const changesets = this.streams.get(key) ?? [];
+    const existing = changesets[record.seq - 1];
+    if (existing) return { written: false, existing: structuredClone(existing) };
+    if (record.seq !== changesets.length + 1) {
+      throw new RangeError(`changeset ${record.seq} of ${key} would leave a gap after ${changesets.length}`);
+    }
+    changesets.push(structuredClone(record));
+    this.streams.set(key, changesets);
+    return { written: true };
+  }
+
+  async *readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord> {
+    const changesets = this.streams.get(streamName(stream)) ?? [];
+    for (const record of changesets.slice(Math.max(0, fromSeq - 1))) yield structuredClone(record);
+  }
+
+  async readLastChangeset(stream: StreamKey): Promise<ChangesetRecord | undefined> {
+    const last = this.streams.get(streamName(stream))?.at(-1);
+    return last ? structuredClone(last) : undefined;
+  }
+
+  async writeAggregateRecord(record: AggregateRecord): Promise<void> {
+    const key = streamName(record);
+    const current = this.aggregates.get(key);
+    if (!current || current.version < record.version) this.aggregates.set(key, { ...record });
+  }
+
+  async readAggregateRecord(stream: StreamKey): Promise<AggregateRecord | undefined> {
+    const record = this.aggregates.get(streamName(stream));
+    return record ? { ...record } : undefined;
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,30 @@
+/** Stable machine-readable codes, one per error class. Guards check `code`, not `instanceof`. */
+export type EventStoreErrorCode =
+  | 'CONCURRENCY'
+  | 'AGGREGATE_NOT_FOUND'
+  | 'UNKNOWN_EVENT_TYPE'
+  | 'EVENT_SERIALIZATION'
+  | 'CHANGESET_TOO_LARGE'
+  | 'INVALID_AGGREGATE_ID'
+  | 'INVALID_OPTIONS'
+  | 'STORAGE_UNAVAILABLE'
+  | 'MALFORMED_ITEM'
+  | 'EVENT_TYPE_CONFLICT';
+
+/** Base class of every error this library throws. */
+export abstract class EventStoreError extends Error {
+  abstract readonly code: EventStoreErrorCode;
+
+  protected constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** True when `error` is an event-store error, optionally of one code. Works across package copies. */
+export function isEventStoreError(error: unknown, code?: EventStoreErrorCode): error is EventStoreError {
+  if (typeof error !== 'object' || error === null) return false;
+  const candidate = error as { code?: unknown };
+  if (!(error instanceof Error) || typeof candidate.code !== 'string') return false;
+  return code === undefined ? error instanceof EventStoreError : candidate.code === code;
+}

@@ -1,0 +1,20 @@
+import { EventStoreError } from './event-store.error.js';
+
+/**
+ * An event type is not registered: on save, an event class nobody listed; on load, a stored type name
+ * with no class. Register events with `@Aggregate({ events })` or `EventStoreModule.forRoot({ events })`.
+ */
+export class UnknownEventTypeError extends EventStoreError {
+  readonly code = 'UNKNOWN_EVENT_TYPE' as const;
+
+  constructor(
+    readonly eventType: string,
+    readonly aggregateType: string,
+    readonly aggregateId: string,
+  ) {
+    super(
+      `Unknown event type "${eventType}" on ${aggregateType} "${aggregateId}". Register the event class with ` +
+        `@Aggregate({ events: [...] }) or EventStoreModule.forRoot({ events: [...] }).`,
+    );
+  }
+}

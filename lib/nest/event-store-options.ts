@@ -1,0 +1,38 @@
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type { EventClass } from '../serialization/event-type.decorator.js';
+
+export interface DynamoDbOptions {
+  /** A client to use; the module never destroys a client it did not build. Default: built from `clientConfig`. */
+  readonly client?: DynamoDBClient;
+  /** Config for the client the module builds when `client` is absent. Default `{}` (the SDK's environment and defaults). */
+  readonly clientConfig?: DynamoDBClientConfig;
+  /** Prefix of the table names (`<prefix>changesets`, `<prefix>aggregates`). Default `''`. */
+  readonly tablePrefix?: string;
+  /** Create missing tables on start-up (on-demand billing) and wait until they are active. Default `false`. */
+  readonly createTables?: boolean;
+}
+
+export interface S3Options {
+  /** A client to use; the module never destroys a client it did not build. Default: built from `clientConfig`. */
+  readonly client?: S3Client;
+  /** Config for the client the module builds when `client` is absent. Default `{}`. */
+  readonly clientConfig?: S3ClientConfig;
+  /** Bucket for large changesets and snapshots. Required when `s3` is given. */
+  readonly bucket: string;
+  /** Create the bucket on start-up when it is missing. Default `false`. */
+  readonly createBucket?: boolean;
+}
+
+export interface EventStoreModuleOptions {
+  /** DynamoDB settings. Required unless `inMemory` is true. */
+  readonly dynamodb?: DynamoDbOptions;
+  /** S3 settings, for payloads that do not fit an item. Default: none (such changesets are refused). */
+  readonly s3?: S3Options;
+  /** Keep everything in process memory (for unit tests); `dynamodb` and `s3` are then ignored. Default `false`. */
+  readonly inMemory?: boolean;
+  /** Event classes to register beside those listed by `@Aggregate({ events })`. Default `[]`. */
+  readonly events?: readonly EventClass[];
+  /** How long aggregate records gather commits before they are written, in ms. Default 20. */
+  readonly aggregateRecordFlushMs?: number;
+}

@@ -1,0 +1,103 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { HeadBucketCommand, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { Logger } from '@nestjs/common';
+import { DynamoDbChangesetStorage } from '../adapters/dynamodb/dynamodb-storage.js';
+import { InMemoryChangesetStorage } from '../adapters/memory/memory-storage.js';
+import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
+import { StorageUnavailableError } from '../errors/storage-unavailable.error.js';
+import { type AggregateClass, aggregateDefinition } from '../repository/aggregate.decorator.js';
+import { EventRegistry } from '../serialization/event-registry.js';
+import { EventSerializer } from '../serialization/event-serializer.js';
+import { EventStore } from '../store/event-store.js';
+import type { ChangesetStorage } from '../store/storage.port.js';
+import type { EventStoreModuleOptions } from './event-store-options.js';
+import { validateOptions } from './validate-options.js';
+
+/** Everything `forRoot` builds: the store, the event registry and the clients it must close. */
+export class EventStoreRuntime {
+  readonly registry = new EventRegistry();
+  readonly serializer = new EventSerializer(this.registry);
+  private readonly aggregateTypes = new Map<string, AggregateClass>();
+
+  constructor(
+    readonly store: EventStore,
+    readonly s3: { readonly client: S3Client; readonly bucket: string } | undefined,
+    private readonly closers: ReadonlyArray<() => void>,
+  ) {}
+
+  /** Registers an aggregate class and its events; two classes may not share a type name. */
+  registerAggregate(aggregateClass: AggregateClass): string {
+    const definition = aggregateDefinition(aggregateClass);
+    const existing = this.aggregateTypes.get(definition.type);
+    if (existing && existing !== aggregateClass) {
+      throw new InvalidEventStoreOptionsError(
+        'forFeature',
+        `aggregate type "${definition.type}" is used by both ${existing.name} and ${aggregateClass.name}`,
+      );
+    }
+    this.aggregateTypes.set(definition.type, aggregateClass);
+    this.registry.register(...definition.events);
+    return definition.type;
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    for (const close of this.closers) close();
+  }
+}
+
+/** Validates the options, builds clients and tables, and returns the runtime. */
+export async function createEventStoreRuntime(options: EventStoreModuleOptions): Promise<EventStoreRuntime> {
+  validateOptions(options);
+  const logger = new Logger('EventStore');
+  const storeOptions = {
+    aggregateRecords: {
+      flushIntervalMs: options.aggregateRecordFlushMs,
+      onError: (error: unknown) => logger.warn(`aggregate record write failed: ${String(error)}`),
+    },
+  };
+  const closers: Array<() => void> = [];
+  let storage: ChangesetStorage;
+  let s3: EventStoreRuntime['s3'];
+  if (options.inMemory) {
+    storage = new InMemoryChangesetStorage();
+  } else {
+    const dynamodb = options.dynamodb!;
+    const client = dynamodb.client ?? new DynamoDBClient(dynamodb.clientConfig ?? {});
+    const dynamoStorage = new DynamoDbChangesetStorage({
+      client,
+      tablePrefix: dynamodb.tablePrefix,
+      ownsClient: dynamodb.client === undefined,
+    });
+    if (dynamodb.createTables) await dynamoStorage.createTables();
+    storage = dynamoStorage;
+    if (options.s3) {
+      const s3Client = options.s3.client ?? new S3Client(options.s3.clientConfig ?? {});
+      if (!options.s3.client) closers.push(() => s3Client.destroy());
+      await ensureBucket(s3Client, options.s3.bucket, options.s3.createBucket ?? false);
+      s3 = { client: s3Client, bucket: options.s3.bucket };
+    }
+  }
+  const runtime = new EventStoreRuntime(new EventStore(storage, storeOptions), s3, closers);
+  runtime.registry.register(...(options.events ?? []));
+  return runtime;
+}
+
+async function ensureBucket(client: S3Client, bucket: string, create: boolean): Promise<void> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    return;
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status !== 404 || !create) {
+      if (status === 404) throw new InvalidEventStoreOptionsError('s3.bucket', `bucket "${bucket}" does not exist (set s3.createBucket to create it)`);
+      throw new StorageUnavailableError(`HeadBucket ${bucket}`, error);
+    }
+  }
+  try {
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw new StorageUnavailableError(`CreateBucket ${bucket}`, error);
+  }
+}

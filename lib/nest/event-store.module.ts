@@ -1,0 +1,40 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { EventBus } from '@nestjs/cqrs';
+import type { AggregateClass } from '../repository/aggregate.decorator.js';
+import { AggregateRepository } from '../repository/aggregate-repository.js';
+import { EventStoreCoreModule } from './event-store-core.module.js';
+import type { EventStoreRuntime } from './event-store-runtime.js';
+import { EVENT_STORE_ASYNC_OPTIONS_TYPE, EVENT_STORE_OPTIONS_TYPE } from './module-definition.js';
+import { EVENT_STORE_RUNTIME, getRepositoryToken } from './tokens.js';
+
+/**
+ * The module users import: `forRoot`/`forRootAsync` configure the store once (global by default);
+ * `forFeature([User, ...])` provides an `AggregateRepository` per aggregate class.
+ */
+@Module({})
+export class EventStoreModule {
+  static forRoot(options: typeof EVENT_STORE_OPTIONS_TYPE): DynamicModule {
+    return { module: EventStoreModule, imports: [EventStoreCoreModule.forRoot({ isGlobal: true, ...options })] };
+  }
+
+  static forRootAsync(options: typeof EVENT_STORE_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return { module: EventStoreModule, imports: [EventStoreCoreModule.forRootAsync({ isGlobal: true, ...options })] };
+  }
+
+  static forFeature(aggregates: readonly AggregateClass[]): DynamicModule {
+    const providers: Provider[] = aggregates.map((aggregateClass, index) => {
+      if (typeof aggregateClass !== 'function') {
+        throw new TypeError(`EventStoreModule.forFeature(): item ${index} is ${String(aggregateClass)} (a circular import?)`);
+      }
+      return {
+        provide: getRepositoryToken(aggregateClass),
+        useFactory: (runtime: EventStoreRuntime, eventBus: EventBus) => {
+          const type = runtime.registerAggregate(aggregateClass);
+          return new AggregateRepository(aggregateClass, type, runtime.store, runtime.serializer, eventBus);
+        },
+        inject: [EVENT_STORE_RUNTIME, EventBus],
+      };
+    });
+    return { module: EventStoreModule, providers, exports: providers };
+  }
+}

@@ -1,0 +1,60 @@
+import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
+import type { EventStoreModuleOptions } from './event-store-options.js';
+
+const TABLE_NAME = /^[a-zA-Z0-9_.-]*$/;
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function hasSend(value: unknown): boolean {
+  return isObject(value) && typeof value['send'] === 'function';
+}
+
+/** Throws `InvalidEventStoreOptionsError` naming the first bad option. */
+export function validateOptions(options: unknown): asserts options is EventStoreModuleOptions {
+  const fail = (option: string, reason: string): never => {
+    throw new InvalidEventStoreOptionsError(option, reason);
+  };
+  if (!isObject(options)) fail('(root)', 'options must be an object');
+  const o = options as Record<string, unknown>;
+  if (o['inMemory'] !== undefined && typeof o['inMemory'] !== 'boolean') fail('inMemory', 'must be a boolean');
+  if (o['events'] !== undefined) {
+    if (!Array.isArray(o['events'])) fail('events', 'must be an array of event classes');
+    (o['events'] as unknown[]).forEach((event, index) => {
+      if (typeof event !== 'function') fail(`events[${index}]`, `must be a class, got ${String(event)} (a circular import?)`);
+    });
+  }
+  const flush = o['aggregateRecordFlushMs'];
+  if (flush !== undefined && (typeof flush !== 'number' || !Number.isFinite(flush) || flush < 0)) {
+    fail('aggregateRecordFlushMs', 'must be a number >= 0');
+  }
+  if (o['inMemory'] === true) return;
+
+  const dynamodb = o['dynamodb'];
+  if (dynamodb === undefined) fail('dynamodb', 'is required unless inMemory is true');
+  if (!isObject(dynamodb)) fail('dynamodb', 'must be an object');
+  const d = dynamodb as Record<string, unknown>;
+  if (d['client'] !== undefined && !hasSend(d['client'])) fail('dynamodb.client', 'must be a DynamoDBClient');
+  if (d['clientConfig'] !== undefined && !isObject(d['clientConfig'])) fail('dynamodb.clientConfig', 'must be an object');
+  const prefix = d['tablePrefix'];
+  if (prefix !== undefined) {
+    if (typeof prefix !== 'string' || !TABLE_NAME.test(prefix)) {
+      fail('dynamodb.tablePrefix', 'may hold only letters, digits, "_", "-" and "."');
+    }
+    if ((prefix as string).length > 200) fail('dynamodb.tablePrefix', 'must be at most 200 characters');
+  }
+  if (d['createTables'] !== undefined && typeof d['createTables'] !== 'boolean') fail('dynamodb.createTables', 'must be a boolean');
+
+  const s3 = o['s3'];
+  if (s3 === undefined) return;
+  if (!isObject(s3)) fail('s3', 'must be an object');
+  const s = s3 as Record<string, unknown>;
+  if (s['client'] !== undefined && !hasSend(s['client'])) fail('s3.client', 'must be an S3Client');
+  if (s['clientConfig'] !== undefined && !isObject(s['clientConfig'])) fail('s3.clientConfig', 'must be an object');
+  if (typeof s['bucket'] !== 'string' || !BUCKET_NAME.test(s['bucket'])) {
+    fail('s3.bucket', 'must be a bucket name: 3-63 lowercase letters, digits, "." or "-"');
+  }
+  if (s['createBucket'] !== undefined && typeof s['createBucket'] !== 'boolean') fail('s3.createBucket', 'must be a boolean');
+}

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { IEvent } from '@nestjs/cqrs';
+import { AggregateNotFoundError } from '../errors/aggregate-not-found.error.js';
+import type { EventSerializer } from '../serialization/event-serializer.js';
+import { decodeCommitToken } from '../store/commit-token.js';
+import type { EventStore } from '../store/event-store.js';
+import type { ExpectedVersion } from '../store/expected-version.js';
+import type { CommitResult, Dependency, StreamKey } from '../store/records.js';
+import { assertValidStream } from '../store/stream-key.js';
+import type { AggregateClass, IdentifiedAggregate } from './aggregate.decorator.js';
+import {
+  forgetAttempt,
+  getAggregateVersion,
+  getPosition,
+  previousAttempt,
+  rememberAttempt,
+  setPosition,
+} from './aggregate-state.js';
+import { currentUnitOfWork } from './unit-of-work.js';
+
+export interface SaveOptions {
+  /** Override the expected version. Default: the version the aggregate was loaded at (0 when new). */
+  readonly expectedVersion?: ExpectedVersion;
+  /** Copied to every event of the changeset. Default: none. */
+  readonly correlationId?: string;
+  /** Copied to every event of the changeset. Default: none. */
+  readonly causationId?: string;
+  /** Commit tokens (from earlier `CommitResult.token`s) this changeset must be ordered after. Default: none. */
+  readonly after?: string | readonly string[];
+}
+
+/** Publishes committed events; `@nestjs/cqrs`'s `EventBus` is one. */
+export interface CommittedEventPublisher {
+  publishAll(events: IEvent[]): unknown;
+}
+
+/** Loads and saves one aggregate type. Inject it with `@InjectRepository(User)`. */
+export class AggregateRepository<T extends IdentifiedAggregate> {
+  constructor(
+    private readonly aggregateClass: AggregateClass<T>,
+    readonly aggregateType: string,
+    private readonly store: EventStore,
+    private readonly serializer: EventSerializer,
+    private readonly publisher: CommittedEventPublisher,
+  ) {}
+
+  /** Rebuilds the aggregate from its changesets, or throws `AggregateNotFoundError`. */
+  async load(id: string): Promise<T> {
+    const aggregate = await this.find(id);
+    if (!aggregate) throw new AggregateNotFoundError(this.aggregateType, id);
+    return aggregate;
+  }
+
+  /** Rebuilds the aggregate from its changesets, or returns `undefined` when it does not exist. */
+  async find(id: string): Promise<T | undefined> {
+    const stream = this.stream(id);
+    const aggregate = new this.aggregateClass(id);
+    let position = { version: 0, seq: 0, changesetId: undefined as string | undefined };
+    for await (const changeset of this.store.readStream(stream)) {
+      const events = changeset.events.map((event) => this.serializer.deserialize(stream, event));
+      aggregate.loadFromHistory(events);
+      position = { version: changeset.toVersion, seq: changeset.seq, changesetId: changeset.changesetId };
+    }
+    if (position.seq === 0) return undefined;
+    setPosition(aggregate, position);
+    currentUnitOfWork()?.recordRead({ ...stream, version: position.version });
+    return aggregate;
+  }
+
+  /** True when at least one changeset exists for the id. */
+  async exists(id: string): Promise<boolean> {
+    return (await this.store.readPosition(this.stream(id))).seq > 0;
+  }
+
+  /** The version the instance was loaded or last saved at; 0 for a new instance. */
+  versionOf(aggregate: T): number {
+    return getAggregateVersion(aggregate);
+  }
+
+  /**
+   * Appends the uncommitted events as one changeset (one conditional write), then publishes them on the
+   * event bus. On failure nothing is published and the events stay uncommitted. Saving an aggregate with
+   * no uncommitted events writes nothing and returns its current position.
+   */
+  async save(aggregate: T, options: SaveOptions = {}): Promise<CommitResult> {
+    const stream = this.stream(aggregate.id);
+    const events = [...aggregate.getUncommittedEvents()];
+    const position = getPosition(aggregate);
+    if (events.length === 0) return this.noopResult(stream, position);
+
+    const attempt = previousAttempt(aggregate, events) ?? {
+      events,
+      changesetId: randomUUID(),
+      stored: this.serializer.serialize(stream, events, options),
+    };
+    rememberAttempt(aggregate, attempt);
+    const unitOfWork = currentUnitOfWork();
+    const result = await this.store.append({
+      stream,
+      expectedVersion: options.expectedVersion ?? position?.version ?? 0,
+      position,
+      changesetId: attempt.changesetId,
+      events: attempt.stored,
+      dependencies: dependenciesOf(stream, options, unitOfWork?.reads() ?? []),
+    });
+    forgetAttempt(aggregate);
+    setPosition(aggregate, { version: result.version, seq: result.seq, changesetId: result.changesetId });
+    unitOfWork?.recordWrite(result);
+    aggregate.uncommit();
+    this.publisher.publishAll(events as IEvent[]);
+    return result;
+  }
+
+  private stream(id: string): StreamKey {
+    assertValidStream(this.aggregateType, id);
+    return { aggregateType: this.aggregateType, aggregateId: id };
+  }
+
+  private noopResult(stream: StreamKey, position: ReturnType<typeof getPosition>): CommitResult {
+    return {
+      ...stream,
+      version: position?.version ?? 0,
+      fromVersion: (position?.version ?? 0) + 1,
+      seq: position?.seq ?? 0,
+      changesetId: position?.changesetId ?? '',
+      committedAt: '',
+      token: '',
+    };
+  }
+}
+
+function dependenciesOf(stream: StreamKey, options: SaveOptions, reads: readonly Dependency[]): Dependency[] {
+  const tokens = options.after === undefined ? [] : typeof options.after === 'string' ? [options.after] : options.after;
+  const explicit = tokens.map((token) => {
+    const dependency = decodeCommitToken(token);
+    if (!dependency) throw new TypeError(`"${token}" is not a commit token`);
+    return dependency;
+  });
+  const byStream = new Map<string, Dependency>();
+  for (const dependency of [...reads, ...explicit]) {
+    if (dependency.aggregateType === stream.aggregateType && dependency.aggregateId === stream.aggregateId) continue;
+    const key = `${dependency.aggregateType}#${dependency.aggregateId}`;
+    const known = byStream.get(key);
+    if (!known || known.version < dependency.version) byStream.set(key, dependency);
+  }
+  return [...byStream.values()];
+}

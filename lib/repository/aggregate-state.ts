@@ -1,0 +1,45 @@
+import type { StoredEvent, StreamPosition } from '../store/records.js';
+
+interface PendingAttempt {
+  readonly events: readonly object[];
+  readonly changesetId: string;
+  readonly stored: readonly StoredEvent[];
+}
+
+/**
+ * What the repository knows about an aggregate instance, kept beside it (not on it) so aggregates stay
+ * plain `AggregateRoot`s.
+ */
+const positions = new WeakMap<object, StreamPosition>();
+const attempts = new WeakMap<object, PendingAttempt>();
+
+/** The version an aggregate instance was loaded at or last saved at (0 for a new instance). */
+export function getAggregateVersion(aggregate: object): number {
+  return positions.get(aggregate)?.version ?? 0;
+}
+
+export function getPosition(aggregate: object): StreamPosition | undefined {
+  return positions.get(aggregate);
+}
+
+export function setPosition(aggregate: object, position: StreamPosition): void {
+  positions.set(aggregate, position);
+}
+
+/**
+ * The serialized form of an earlier save attempt of exactly these events, so that a retry after an
+ * unknown outcome sends the same changeset id and event ids.
+ */
+export function previousAttempt(aggregate: object, events: readonly object[]): PendingAttempt | undefined {
+  const attempt = attempts.get(aggregate);
+  if (!attempt || attempt.events.length !== events.length) return undefined;
+  return attempt.events.every((event, index) => event === events[index]) ? attempt : undefined;
+}
+
+export function rememberAttempt(aggregate: object, attempt: PendingAttempt): void {
+  attempts.set(aggregate, attempt);
+}
+
+export function forgetAttempt(aggregate: object): void {
+  attempts.delete(aggregate);
+}

@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import type { AggregateRoot } from '@nestjs/cqrs';
+import type { EventClass } from '../serialization/event-type.decorator.js';
+
+const AGGREGATE = Symbol.for('nestjs-dynamodb-event-store:aggregate');
+
+/** An aggregate instance: a `@nestjs/cqrs` `AggregateRoot` with a string `id`. */
+export type IdentifiedAggregate = AggregateRoot & { readonly id: string };
+
+/** An aggregate class: a `@nestjs/cqrs` `AggregateRoot` subclass built from its id. */
+export type AggregateClass<T extends IdentifiedAggregate = IdentifiedAggregate> = new (id: string) => T;
+
+export interface AggregateOptions {
+  /** Stable stored type name. Default: the class name. */
+  readonly type?: string;
+  /** The event classes this aggregate applies; they are registered for save and load. Default: none. */
+  readonly events?: readonly EventClass[];
+}
+
+/** Declares an aggregate's stable type name and its events. */
+export function Aggregate(options: AggregateOptions = {}): ClassDecorator {
+  return (target) => {
+    Reflect.defineMetadata(AGGREGATE, options, target);
+  };
+}
+
+export interface AggregateDefinition {
+  readonly type: string;
+  readonly events: readonly EventClass[];
+}
+
+export function aggregateDefinition(aggregateClass: AggregateClass): AggregateDefinition {
+  if (typeof aggregateClass !== 'function') {
+    throw new TypeError(`Expected an aggregate class, got ${String(aggregateClass)} (a circular import?)`);
+  }
+  const options = (Reflect.getOwnMetadata(AGGREGATE, aggregateClass) as AggregateOptions | undefined) ?? {};
+  return { type: options.type ?? aggregateClass.name, events: options.events ?? [] };
+}

