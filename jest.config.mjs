@@ -1,4 +1,5 @@
 /** Jest runs TypeScript tests as ES modules through ts-jest; `npm test` compiles first for the global setup. */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],

@@ -14,6 +14,8 @@ export interface LocalServicesOptions {
   readonly dataDir?: string;
   /** Buckets to create in the S3 server. Default `[]`. */
   readonly buckets?: readonly string[];
+  /** Access key ids the S3 server accepts (it does not check v4 signatures). Default `['local']`. */
+  readonly s3AccessKeyIds?: readonly string[];
   /** How long to wait for DynamoDB Local to answer, in ms. Default 60,000. */
   readonly startTimeoutMs?: number;
 }
@@ -99,6 +101,10 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   const child = dynamoDbLocal.spawn({ port: dynamoPort, path: dynamoPath, sharedDb: true, stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const accounts = require('s3rver/lib/models/account.js') as {
+    DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
+  };
+  for (const id of options.s3AccessKeyIds ?? ['local']) accounts.DUMMY_ACCOUNT.createKeyPair(id, id);
   const s3 = new S3rver({
     port: await freePort(),
     address: '127.0.0.1',

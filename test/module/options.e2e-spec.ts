@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Test } from '@nestjs/testing';
+import {
+  type AggregateRepository,
+  EventStoreModule,
+  type EventStoreModuleOptions,
+  getRepositoryToken,
+  InvalidEventStoreOptionsError,
+  StorageUnavailableError,
+  validateOptions,
+} from '../../lib/index.js';
+import { Account } from '../fixtures/account.js';
+import { localS3 } from '../support/local-aws.js';
+
+async function boot(options: EventStoreModuleOptions) {
+  @Module({ imports: [CqrsModule.forRoot(), EventStoreModule.forRoot(options), EventStoreModule.forFeature([Account])] })
+  class AppModule {}
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  return moduleRef.createNestApplication().init();
+}
+
+describe('EventStoreModule options', () => {
+  it.each([
+    [{}, 'dynamodb'],
+    [{ dynamodb: { tablePrefix: 'bad prefix!' } }, 'dynamodb.tablePrefix'],
+    [{ dynamodb: { client: {} } }, 'dynamodb.client'],
+    [{ dynamodb: { createTables: 'yes' } }, 'dynamodb.createTables'],
+    [{ dynamodb: {}, s3: { bucket: 'x' } }, 's3.bucket'],
+    [{ dynamodb: {}, s3: { bucket: 'ok-bucket', client: 42 } }, 's3.client'],
+    [{ inMemory: 'true' }, 'inMemory'],
+    [{ inMemory: true, events: [undefined] }, 'events[0]'],
+  ])('rejects %j naming %s', (options, option) => {
+    let error: unknown;
+    try {
+      validateOptions(options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidEventStoreOptionsError);
+    expect(error).toMatchObject({ option, code: 'INVALID_OPTIONS' });
+    expect((error as Error).message).toContain(option);
+  });
+
+  it('fails start-up with the option name', async () => {
+    await expect(boot({ dynamodb: { tablePrefix: 'no spaces' } })).rejects.toThrow(/dynamodb\.tablePrefix/);
+  });
+
+  it('fails start-up clearly when DynamoDB is unreachable', async () => {
+    const error = await boot({
+      dynamodb: {
+        clientConfig: { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 },
+        createTables: true,
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageUnavailableError);
+    expect((error as Error).message).toMatch(/DescribeTable/);
+  });
+
+  it('fails start-up when the bucket is missing and createBucket is off', async () => {
+    const error = await boot({
+      dynamodb: { clientConfig: { endpoint: process.env['TEST_DYNAMODB_ENDPOINT'], region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } } },
+      s3: { client: localS3(), bucket: `missing-${randomUUID().slice(0, 8)}` },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_OPTIONS', option: 's3.bucket' });
+  });
+
+  it('runs fully in memory for unit tests', async () => {
+    const app = await boot({ inMemory: true });
+    const accounts = app.get<AggregateRepository<Account>>(getRepositoryToken(Account));
+    const account = new Account(randomUUID());
+    account.open('mem');
+    await accounts.save(account);
+    expect((await accounts.load(account.id)).owner).toBe('mem');
+    await app.close();
+  });
+
+  it('getRepositoryToken explains an undefined class', () => {
+    expect(() => getRepositoryToken(undefined as never)).toThrow(/circular import/);
+  });
+});

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplication, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { type AggregateRepository, EventStore, getRepositoryToken } from '../../lib/index.js';
+import { Account } from '../fixtures/account.js';
+import { RecordingHandler } from './apps/deposits.handler.js';
+
+/** Saves through the injected repository and checks what the EventBus handlers saw. */
+export function describeModuleVariant(name: string, appModule: Type): void {
+  describe(`EventStoreModule: ${name}`, () => {
+    let app: INestApplication;
+    beforeAll(async () => {
+      const moduleRef = await Test.createTestingModule({ imports: [appModule] }).compile();
+      app = moduleRef.createNestApplication();
+      await app.init();
+    });
+    afterAll(() => app.close());
+
+    it('injects a working repository and publishes committed events to @EventsHandlers in order', async () => {
+      const accounts = app.get<AggregateRepository<Account>>(getRepositoryToken(Account));
+      const handler = app.get(RecordingHandler);
+      const account = new Account(randomUUID());
+      account.open('neo');
+      account.deposit(4);
+      account.deposit(6);
+      const result = await accounts.save(account);
+      expect(result).toMatchObject({ aggregateId: account.id, version: 3 });
+      expect(typeof result.changesetId).toBe('string');
+      const mine = () => handler.seen.filter((e) => e.accountId === account.id);
+      await waitFor(() => mine().length === 3);
+      expect(mine().map((e) => e.constructor.name)).toEqual(['AccountOpened', 'MoneyDeposited', 'MoneyDeposited']);
+      expect((await accounts.load(account.id)).balance).toBe(10);
+      await expect(accounts.exists(account.id)).resolves.toBe(true);
+    });
+
+    it('exposes the store and writes the aggregates record after commit', async () => {
+      const accounts = app.get<AggregateRepository<Account>>(getRepositoryToken(Account));
+      const store = app.get(EventStore);
+      const account = new Account(randomUUID());
+      account.open('trinity');
+      const result = await accounts.save(account);
+      await store.flush();
+      expect(await store.readAggregateRecord({ aggregateType: 'Account', aggregateId: account.id })).toMatchObject({
+        version: 1,
+        lastChangesetId: result.changesetId,
+      });
+    });
+  });
+}
+
+export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
