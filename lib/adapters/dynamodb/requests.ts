@@ -8,7 +8,7 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
-import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C, type TableNames } from './table-layout.js';
+import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C, CONTROL_ATTR as K, FEED_ATTR as F, type TableNames } from './table-layout.js';
 
 /** Pure builders of DynamoDB requests: no I/O here, so each is unit-tested on its own. */
 
@@ -104,6 +104,8 @@ export function createTableRequests(tables: TableNames): CreateTableCommandInput
     {
       TableName: tables.changesets,
       BillingMode: 'PAY_PER_REQUEST',
+      // The sequencer discovers new changesets from the table's change stream; keys are all it needs.
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' },
       AttributeDefinitions: [
         { AttributeName: C.stream, AttributeType: 'S' },
         { AttributeName: C.seq, AttributeType: 'N' },
@@ -118,6 +120,24 @@ export function createTableRequests(tables: TableNames): CreateTableCommandInput
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [{ AttributeName: A.stream, AttributeType: 'S' }],
       KeySchema: [{ AttributeName: A.stream, KeyType: 'HASH' }],
+    },
+    {
+      TableName: tables.feed,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: F.bucket, AttributeType: 'N' },
+        { AttributeName: F.first, AttributeType: 'N' },
+      ],
+      KeySchema: [
+        { AttributeName: F.bucket, KeyType: 'HASH' },
+        { AttributeName: F.first, KeyType: 'RANGE' },
+      ],
+    },
+    {
+      TableName: tables.control,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: K.name, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: K.name, KeyType: 'HASH' }],
     },
   ];
 }

@@ -22,13 +22,49 @@ export const AGGREGATE_ATTR = {
   lastChangesetId: 'lastChangesetId',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
+  /** Written by the sequencer: how far this aggregate is in the feed. */
+  sequencedSeq: 'sequencedSeq',
+  sequencedVersion: 'sequencedVersion',
+  position: 'position',
 } as const;
+
+/** Attribute names of the feed table: one item per batch of consecutive positions. */
+export const FEED_ATTR = {
+  bucket: 'bucket',
+  first: 'first',
+  last: 'last',
+  entries: 'entries',
+  writtenAt: 'writtenAt',
+} as const;
+
+/** Attribute names of the control table: leases, the feed head, projection checkpoints. */
+export const CONTROL_ATTR = {
+  name: 'name',
+  owner: 'owner',
+  token: 'token',
+  expiresAt: 'expiresAt',
+  head: 'head',
+  checkpoint: 'checkpoint',
+  position: 'position',
+  parked: 'parked',
+  updatedAt: 'updatedAt',
+} as const;
+
+/** Feed batches are partitioned by `floor(first / FEED_BUCKET_SIZE)`, so no partition key grows forever. */
+export const FEED_BUCKET_SIZE = 100_000;
 
 export interface TableNames {
   readonly changesets: string;
   readonly aggregates: string;
+  readonly feed: string;
+  readonly control: string;
 }
 
 export function tableNames(prefix: string): TableNames {
-  return { changesets: `${prefix}changesets`, aggregates: `${prefix}aggregates` };
+  return {
+    changesets: `${prefix}changesets`,
+    aggregates: `${prefix}aggregates`,
+    feed: `${prefix}feed`,
+    control: `${prefix}control`,
+  };
 }

@@ -1,6 +1,7 @@
 import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
-import type { ChangesetStorage, PutOutcome } from '../../store/storage.port.js';
+import type { ChangesetKey, ChangesetStorage, PutOutcome } from '../../store/storage.port.js';
 import { streamName } from '../../store/stream-key.js';
+import { InMemoryChangeSource } from './memory-feed.js';
 
 /**
  * Keeps changesets in memory, for users' unit tests. It passes the same contract suite as the DynamoDB
@@ -9,6 +10,8 @@ import { streamName } from '../../store/stream-key.js';
 export class InMemoryChangesetStorage implements ChangesetStorage {
   private readonly streams = new Map<string, ChangesetRecord[]>();
   private readonly aggregates = new Map<string, AggregateRecord>();
+  /** Every committed changeset, in commit order: the change source of the in-memory feed. */
+  readonly changes = new InMemoryChangeSource();
 
   async putChangeset(record: ChangesetRecord): Promise<PutOutcome> {
     const key = streamName(record);
@@ -20,12 +23,20 @@ export class InMemoryChangesetStorage implements ChangesetStorage {
     }
     changesets.push(structuredClone(record));
     this.streams.set(key, changesets);
+    this.changes.log.push({ aggregateType: record.aggregateType, aggregateId: record.aggregateId, seq: record.seq });
     return { written: true };
   }
 
   async *readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord> {
     const changesets = this.streams.get(streamName(stream)) ?? [];
     for (const record of changesets.slice(Math.max(0, fromSeq - 1))) yield structuredClone(record);
+  }
+
+  async getChangesets(keys: readonly ChangesetKey[]): Promise<ChangesetRecord[]> {
+    return keys.flatMap((key) => {
+      const record = this.streams.get(streamName(key))?.[key.seq - 1];
+      return record ? [structuredClone(record)] : [];
+    });
   }
 
   async readLastChangeset(stream: StreamKey): Promise<ChangesetRecord | undefined> {

@@ -1,0 +1,69 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import {
+  type AggregateRepository,
+  DynamoDbChangesetStorage,
+  EventStore,
+  EventStoreModule,
+  getRepositoryToken,
+} from '../lib/index.js';
+import { startLocalServices } from '../sample-app/embedded/local-services.js';
+import { Counter } from './bench-domain.js';
+import { saveVsPut } from './save-vs-put.js';
+
+const durationMs = Number(process.env['BENCH_PHASE_MS'] ?? 3000);
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
+
+async function main(): Promise<void> {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+  const services = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ? undefined : await startLocalServices();
+  const endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ?? services!.dynamodbEndpoint;
+  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const tablePrefix = `bench-${Date.now()}-`;
+
+  @Module({
+    imports: [
+      CqrsModule.forRoot(),
+      EventStoreModule.forRoot({ dynamodb: { client, tablePrefix, createTables: true } }),
+      EventStoreModule.forFeature([Counter]),
+    ],
+  })
+  class BenchModule {}
+
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
+  const store = app.get(EventStore);
+  const counters = app.get<AggregateRepository<Counter>>(getRepositoryToken(Counter));
+  const storage = store.storage as DynamoDbChangesetStorage;
+
+  // Warm up connections and both JITs (ours and DynamoDB Local's) before measuring.
+  await saveVsPut(client, storage, store, counters, 16, 2, Number(process.env['BENCH_WARMUP_MS'] ?? 3000));
+  const results = [];
+  for (const concurrency of [1, 16]) {
+    const result = await saveVsPut(client, storage, store, counters, concurrency, rounds, durationMs);
+    console.log(JSON.stringify(result));
+    results.push(result);
+  }
+  const report = {
+    benchmark: 'save-vs-raw-put',
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version },
+    dynamodb: services ? 'DynamoDB Local (in-memory), same machine' : endpoint,
+    phaseMs: durationMs,
+    rounds,
+    results,
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/save-vs-put.json', `${JSON.stringify(report, null, 2)}\n`);
+  await app.close();
+  client.destroy();
+  await services?.stop();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

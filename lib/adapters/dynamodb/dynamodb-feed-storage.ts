@@ -1,0 +1,218 @@
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { MalformedItemError } from '../../errors/malformed-item.error.js';
+import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
+import type { CommitOutcome, FeedBatch, FeedStorage, Lease, SequencerState, Watermark } from '../../feed/feed.port.js';
+import { SEQUENCER_LEASE } from '../../feed/feed.port.js';
+import type { StreamKey } from '../../store/records.js';
+import { streamName } from '../../store/stream-key.js';
+import {
+  acquireLeaseRequest,
+  batchContainingRequest,
+  batchesFromRequest,
+  commitBatchRequest,
+  feedBucket,
+  releaseLeaseRequest,
+  renewLeaseRequest,
+} from './feed-requests.js';
+import { AGGREGATE_ATTR as A, CONTROL_ATTR as K, FEED_ATTR as F, type TableNames } from './table-layout.js';
+
+type Item = Record<string, AttributeValue>;
+
+export function parseLease(item: Item | undefined): Lease | undefined {
+  const owner = item?.[K.owner]?.S;
+  if (!item || owner === undefined) return undefined;
+  return {
+    name: item[K.name]!.S!,
+    owner,
+    token: Number(item[K.token]?.N ?? 0),
+    expiresAt: Number(item[K.expiresAt]?.N ?? 0),
+  };
+}
+
+/** True when a transaction failed only because a condition did not hold (or raced another transaction). */
+export function isConditionCancellation(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  return (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
+}
+
+/** The feed, the sequencer's state and leases, in DynamoDB. */
+export class DynamoDbFeedStorage implements FeedStorage {
+  constructor(
+    private readonly client: DynamoDBClient,
+    readonly tables: TableNames,
+  ) {}
+
+  async acquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<Lease | undefined> {
+    try {
+      const result = await this.client.send(new UpdateItemCommand(acquireLeaseRequest(this.tables, name, owner, ttlMs, now)));
+      return parseLease(result.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw new StorageUnavailableError(`acquire lease ${name}`, error);
+    }
+  }
+
+  async renewLease(lease: Lease, ttlMs: number, now: number): Promise<Lease | undefined> {
+    try {
+      const result = await this.client.send(new UpdateItemCommand(renewLeaseRequest(this.tables, lease, ttlMs, now)));
+      return parseLease(result.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw new StorageUnavailableError(`renew lease ${lease.name}`, error);
+    }
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    try {
+      await this.client.send(new UpdateItemCommand(releaseLeaseRequest(this.tables, lease)));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw new StorageUnavailableError(`release lease ${lease.name}`, error);
+    }
+  }
+
+  async readLease(name: string): Promise<Lease | undefined> {
+    return parseLease(await this.readControl(name));
+  }
+
+  async readControl(name: string): Promise<Item | undefined> {
+    const result = await call(`GetItem control ${name}`, () =>
+      this.client.send(new GetItemCommand({ TableName: this.tables.control, Key: { [K.name]: { S: name } }, ConsistentRead: true })),
+    );
+    return result.Item;
+  }
+
+  async readSequencerState(): Promise<SequencerState> {
+    const item = await this.readControl(SEQUENCER_LEASE);
+    return { head: Number(item?.[K.head]?.N ?? 0), checkpoint: item?.[K.checkpoint]?.S };
+  }
+
+  async readHead(): Promise<number> {
+    return (await this.readSequencerState()).head;
+  }
+
+  async readWatermarks(streams: readonly StreamKey[]): Promise<Map<string, Watermark>> {
+    const out = new Map<string, Watermark>();
+    const unique = [...new Map(streams.map((s) => [streamName(s), s])).keys()];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Item[] | undefined = unique.slice(i, i + 100).map((name) => ({ [A.stream]: { S: name } }));
+      while (keys && keys.length > 0) {
+        const result = await call('BatchGetItem watermarks', () =>
+          this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tables.aggregates]: { Keys: keys!, ConsistentRead: true } } })),
+        );
+        for (const item of result.Responses?.[this.tables.aggregates] ?? []) {
+          const mark = parseWatermark(this.tables.aggregates, item);
+          if (mark) out.set(streamName(mark), mark);
+        }
+        keys = result.UnprocessedKeys?.[this.tables.aggregates]?.Keys;
+      }
+    }
+    return out;
+  }
+
+  async commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, watermarks: readonly Watermark[], checkpoint: string | undefined): Promise<CommitOutcome> {
+    const request = commitBatchRequest(this.tables, lease, expectedHead, batch, watermarks, checkpoint, new Date().toISOString());
+    try {
+      await this.client.send(new TransactWriteItemsCommand(request));
+      return 'committed';
+    } catch (error) {
+      if (isConditionCancellation(error)) return 'fenced';
+      throw new StorageUnavailableError('TransactWriteItems feed batch', error);
+    }
+  }
+
+  async readFeed(from: number, maxEntries: number): Promise<FeedBatch[]> {
+    const start = Math.max(1, from);
+    const found0 = await this.batchContaining(start);
+    if (!found0) return [];
+    let first: FeedBatch = found0;
+    const batches: FeedBatch[] = [trim(first, start)];
+    let count = batches[0]!.entries.length;
+    while (count < maxEntries) {
+      const next: number = first.last + 1;
+      const result: QueryCommandOutput = await call('Query feed', () =>
+        this.client.send(new QueryCommand(batchesFromRequest(this.tables, feedBucket(next), next, 25))),
+      );
+      const found: FeedBatch[] = (result.Items ?? []).map((item) => parseBatch(this.tables.feed, item));
+      let progressed = false;
+      for (const batch of found) {
+        if (batch.first !== first.last + 1 || count >= maxEntries) break;
+        batches.push(batch);
+        count += batch.entries.length;
+        first = batch;
+        progressed = true;
+      }
+      if (!progressed) break;
+    }
+    return batches;
+  }
+
+  private async batchContaining(position: number): Promise<FeedBatch | undefined> {
+    for (const bucket of [feedBucket(position), feedBucket(position) - 1]) {
+      if (bucket < 0) break;
+      const result = await call('Query feed', () =>
+        this.client.send(new QueryCommand(batchContainingRequest(this.tables, bucket, position))),
+      );
+      const item = result.Items?.[0];
+      if (item) {
+        const batch = parseBatch(this.tables.feed, item);
+        return batch.last >= position ? batch : undefined;
+      }
+    }
+    return undefined;
+  }
+}
+
+function trim(batch: FeedBatch, from: number): FeedBatch {
+  return from <= batch.first ? batch : { first: from, last: batch.last, entries: batch.entries.filter((e) => e.position >= from) };
+}
+
+function parseBatch(table: string, item: Item): FeedBatch {
+  const first = Number(item[F.first]?.N);
+  const last = Number(item[F.last]?.N);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(item[F.entries]?.S ?? '');
+  } catch {
+    throw new MalformedItemError(table, `batch ${first}`, 'entries are not JSON');
+  }
+  if (!Array.isArray(raw) || raw.length !== last - first + 1) throw new MalformedItemError(table, `batch ${first}`, 'entries do not match first..last');
+  const entries = raw.map((entry, i) => {
+    const [aggregateType, aggregateId, seq, toVersion, changesetId] = entry as [string, string, number, number, string];
+    return { position: first + i, aggregateType, aggregateId, seq, toVersion, changesetId };
+  });
+  return { first, last, entries };
+}
+
+function parseWatermark(table: string, item: Item): Watermark | undefined {
+  if (item[A.sequencedSeq]?.N === undefined) return undefined;
+  const type = item[A.aggregateType]?.S;
+  const id = item[A.aggregateId]?.S;
+  if (type === undefined || id === undefined) throw new MalformedItemError(table, item[A.stream]?.S ?? '?', 'watermark without aggregate id');
+  return {
+    aggregateType: type,
+    aggregateId: id,
+    seq: Number(item[A.sequencedSeq]!.N),
+    version: Number(item[A.sequencedVersion]?.N ?? 0),
+    position: Number(item[A.position]?.N ?? 0),
+    changesetId: item[A.lastChangesetId]?.S ?? '',
+  };
+}
+
+async function call<R>(operation: string, send: () => Promise<R>): Promise<R> {
+  try {
+    return await send();
+  } catch (error) {
+    throw new StorageUnavailableError(operation, error);
+  }
+}

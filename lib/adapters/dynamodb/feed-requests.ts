@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import type {
+  AttributeValue,
+  QueryCommandInput,
+  TransactWriteItem,
+  TransactWriteItemsCommandInput,
+  UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import type { FeedBatch, Lease, Watermark } from '../../feed/feed.port.js';
+import { streamName } from '../../store/stream-key.js';
+import {
+  AGGREGATE_ATTR as A,
+  CONTROL_ATTR as K,
+  FEED_ATTR as F,
+  FEED_BUCKET_SIZE,
+  type TableNames,
+} from './table-layout.js';
+
+/** Pure builders of the feed's and leases' DynamoDB requests. */
+
+export function feedBucket(position: number): number {
+  return Math.floor(position / FEED_BUCKET_SIZE);
+}
+
+export function acquireLeaseRequest(tables: TableNames, name: string, owner: string, ttlMs: number, now: number): UpdateItemCommandInput {
+  return {
+    TableName: tables.control,
+    Key: { [K.name]: { S: name } },
+    UpdateExpression: 'SET #owner = :me, #expires = :expires ADD #token :one',
+    ConditionExpression: 'attribute_not_exists(#owner) OR #expires < :now OR #owner = :me',
+    ExpressionAttributeNames: { '#owner': K.owner, '#expires': K.expiresAt, '#token': K.token },
+    ExpressionAttributeValues: {
+      ':me': { S: owner },
+      ':expires': { N: String(now + ttlMs) },
+      ':now': { N: String(now) },
+      ':one': { N: '1' },
+    },
+    ReturnValues: 'ALL_NEW',
+  };
+}
+
+export function renewLeaseRequest(tables: TableNames, lease: Lease, ttlMs: number, now: number): UpdateItemCommandInput {
+  return {
+    TableName: tables.control,
+    Key: { [K.name]: { S: lease.name } },
+    UpdateExpression: 'SET #expires = :expires',
+    ConditionExpression: '#owner = :me AND #token = :token',
+    ExpressionAttributeNames: { '#owner': K.owner, '#expires': K.expiresAt, '#token': K.token },
+    ExpressionAttributeValues: {
+      ':me': { S: lease.owner },
+      ':token': { N: String(lease.token) },
+      ':expires': { N: String(now + ttlMs) },
+    },
+    ReturnValues: 'ALL_NEW',
+  };
+}
+
+export function releaseLeaseRequest(tables: TableNames, lease: Lease): UpdateItemCommandInput {
+  return {
+    TableName: tables.control,
+    Key: { [K.name]: { S: lease.name } },
+    UpdateExpression: 'REMOVE #owner SET #expires = :zero',
+    ConditionExpression: '#owner = :me AND #token = :token',
+    ExpressionAttributeNames: { '#owner': K.owner, '#expires': K.expiresAt, '#token': K.token },
+    ExpressionAttributeValues: { ':me': { S: lease.owner }, ':token': { N: String(lease.token) }, ':zero': { N: '0' } },
+  };
+}
+
+/** The condition every fenced write carries: the lease is still ours, in the same term. */
+export function leaseCondition(lease: Lease): { expression: string; names: Record<string, string>; values: Record<string, AttributeValue> } {
+  return {
+    expression: '#owner = :me AND #token = :token',
+    names: { '#owner': K.owner, '#token': K.token },
+    values: { ':me': { S: lease.owner }, ':token': { N: String(lease.token) } },
+  };
+}
+
+export function feedEntriesJson(batch: FeedBatch): string {
+  return JSON.stringify(batch.entries.map((e) => [e.aggregateType, e.aggregateId, e.seq, e.toVersion, e.changesetId]));
+}
+
+/** One transaction: the head moves, the batch item appears, the watermarks rise; or nothing happens. */
+export function commitBatchRequest(
+  tables: TableNames,
+  lease: Lease,
+  expectedHead: number,
+  batch: FeedBatch,
+  watermarks: readonly Watermark[],
+  checkpoint: string | undefined,
+  now: string,
+): TransactWriteItemsCommandInput {
+  const fence = leaseCondition(lease);
+  const headCondition = expectedHead === 0 ? '(attribute_not_exists(#head) OR #head = :expected)' : '#head = :expected';
+  const items: TransactWriteItem[] = [
+    {
+      Update: {
+        TableName: tables.control,
+        Key: { [K.name]: { S: lease.name } },
+        UpdateExpression: checkpoint === undefined ? 'SET #head = :last REMOVE #cp' : 'SET #head = :last, #cp = :cp',
+        ConditionExpression: `${fence.expression} AND ${headCondition}`,
+        ExpressionAttributeNames: { ...fence.names, '#head': K.head, '#cp': K.checkpoint },
+        ExpressionAttributeValues: {
+          ...fence.values,
+          ':expected': { N: String(expectedHead) },
+          ':last': { N: String(batch.entries.length === 0 ? expectedHead : batch.last) },
+          ...(checkpoint === undefined ? {} : { ':cp': { S: checkpoint } }),
+        },
+      },
+    },
+  ];
+  if (batch.entries.length > 0) {
+    items.push({
+      Put: {
+        TableName: tables.feed,
+        Item: {
+          [F.bucket]: { N: String(feedBucket(batch.first)) },
+          [F.first]: { N: String(batch.first) },
+          [F.last]: { N: String(batch.last) },
+          [F.entries]: { S: feedEntriesJson(batch) },
+          [F.writtenAt]: { S: now },
+        },
+        ConditionExpression: 'attribute_not_exists(#first)',
+        ExpressionAttributeNames: { '#first': F.first },
+      },
+    });
+  }
+  for (const mark of watermarks) {
+    items.push({
+      Update: {
+        TableName: tables.aggregates,
+        Key: { [A.stream]: { S: streamName(mark) } },
+        UpdateExpression:
+          'SET #type = :type, #id = :id, #version = :version, #lastSeq = :seq, #last = :cid, #updated = :now, ' +
+          '#created = if_not_exists(#created, :now), #sSeq = :seq, #sVersion = :version, #position = :position',
+        ConditionExpression: 'attribute_not_exists(#sSeq) OR #sSeq < :seq',
+        ExpressionAttributeNames: {
+          '#type': A.aggregateType,
+          '#id': A.aggregateId,
+          '#version': A.version,
+          '#lastSeq': A.lastSeq,
+          '#last': A.lastChangesetId,
+          '#updated': A.updatedAt,
+          '#created': A.createdAt,
+          '#sSeq': A.sequencedSeq,
+          '#sVersion': A.sequencedVersion,
+          '#position': A.position,
+        },
+        ExpressionAttributeValues: {
+          ':type': { S: mark.aggregateType },
+          ':id': { S: mark.aggregateId },
+          ':version': { N: String(mark.version) },
+          ':seq': { N: String(mark.seq) },
+          ':cid': { S: mark.changesetId },
+          ':now': { S: now },
+          ':position': { N: String(mark.position) },
+        },
+      },
+    });
+  }
+  // The same request retried (by the SDK, after a lost response) is recognised for 10 minutes.
+  const token = createHash('sha256').update(`${tables.control}:${lease.owner}:${lease.token}:${expectedHead}:${batch.last}:${checkpoint ?? ''}`).digest('hex').slice(0, 36);
+  return { TransactItems: items, ClientRequestToken: token };
+}
+
+export function batchContainingRequest(tables: TableNames, bucket: number, position: number): QueryCommandInput {
+  return {
+    TableName: tables.feed,
+    KeyConditionExpression: '#bucket = :bucket AND #first <= :position',
+    ExpressionAttributeNames: { '#bucket': F.bucket, '#first': F.first },
+    ExpressionAttributeValues: { ':bucket': { N: String(bucket) }, ':position': { N: String(position) } },
+    ScanIndexForward: false,
+    Limit: 1,
+    ConsistentRead: true,
+  };
+}
+
+export function batchesFromRequest(tables: TableNames, bucket: number, first: number, limit: number): QueryCommandInput {
+  return {
+    TableName: tables.feed,
+    KeyConditionExpression: '#bucket = :bucket AND #first >= :first',
+    ExpressionAttributeNames: { '#bucket': F.bucket, '#first': F.first },
+    ExpressionAttributeValues: { ':bucket': { N: String(bucket) }, ':first': { N: String(first) } },
+    Limit: limit,
+    ConsistentRead: true,
+  };
+}

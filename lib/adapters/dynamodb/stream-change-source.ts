@@ -1,0 +1,141 @@
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  type DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
+import type { ChangeNotice, ChangeSource } from '../../feed/feed.port.js';
+import { parseStreamName } from '../../store/stream-key.js';
+import { CHANGESET_ATTR as C } from './table-layout.js';
+
+/** Per shard: the last sequence number handled, or `done` once a closed shard is read to its end. */
+type Checkpoint = Record<string, string>;
+const DONE = 'done';
+
+/**
+ * Finds new changesets in the changesets table's DynamoDB stream (KEYS_ONLY). Shards are read parents
+ * first; the checkpoint (one sequence number per shard) is stored by the sequencer with each batch.
+ * Delivery order across shards does not matter: the sequencer orders by reading the table itself.
+ */
+export class DynamoDbStreamChangeSource implements ChangeSource {
+  private streamArn: string | undefined;
+  private shards: Shard[] = [];
+  private shardsReadAt = 0;
+  private readonly iterators = new Map<string, { after: string | undefined; iterator: string }>();
+
+  constructor(
+    private readonly dynamodb: DynamoDBClient,
+    private readonly streams: DynamoDBStreamsClient,
+    private readonly table: string,
+    private readonly shardRefreshMs = 5000,
+  ) {}
+
+  async poll(checkpoint: string | undefined, limit: number): Promise<{ changes: ChangeNotice[]; checkpoint: string | undefined }> {
+    const marks: Checkpoint = checkpoint ? (JSON.parse(checkpoint) as Checkpoint) : {};
+    const shards = await this.listShards();
+    const known = new Set(shards.map((s) => s.ShardId));
+    const changes: ChangeNotice[] = [];
+    for (const shard of shards) {
+      const id = shard.ShardId!;
+      if (marks[id] === DONE) continue;
+      const parent = shard.ParentShardId;
+      // A child is read only once its parent is finished (or has aged out of the stream).
+      if (parent && known.has(parent) && marks[parent] !== DONE) continue;
+      const { records, next, last } = await this.read(id, marks[id], Math.min(1000, limit - changes.length));
+      for (const record of records) changes.push(record);
+      if (last !== undefined) marks[id] = last;
+      if (next === undefined) {
+        marks[id] = DONE;
+        this.shardsReadAt = 0; // a closed shard means children may have appeared
+      }
+      if (changes.length >= limit) break;
+    }
+    // Forget finished shards that left the stream, so the checkpoint stays small.
+    for (const id of Object.keys(marks)) if (!known.has(id) && marks[id] === DONE) delete marks[id];
+    const serialized = Object.keys(marks).length ? JSON.stringify(marks) : undefined;
+    return { changes, checkpoint: serialized };
+  }
+
+  private async read(shardId: string, after: string | undefined, limit: number): Promise<{ records: ChangeNotice[]; next: string | undefined; last: string | undefined }> {
+    for (let attempt = 0; ; attempt++) {
+      const iterator = await this.iterator(shardId, after);
+      try {
+        const result = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.max(1, limit) }));
+        const records: ChangeNotice[] = [];
+        let last: string | undefined;
+        for (const record of result.Records ?? []) {
+          last = record.dynamodb?.SequenceNumber ?? last;
+          if (record.eventName !== 'INSERT') continue;
+          const key = parseStreamName(record.dynamodb?.Keys?.[C.stream]?.S ?? '');
+          const seq = Number(record.dynamodb?.Keys?.[C.seq]?.N);
+          if (key && Number.isSafeInteger(seq)) records.push({ ...key, seq });
+        }
+        if (result.NextShardIterator) this.iterators.set(shardId, { after: last ?? after, iterator: result.NextShardIterator });
+        else this.iterators.delete(shardId);
+        return { records, next: result.NextShardIterator, last };
+      } catch (error) {
+        this.iterators.delete(shardId);
+        if (error instanceof ExpiredIteratorException && attempt === 0) continue;
+        throw new StorageUnavailableError(`GetRecords ${shardId}`, error);
+      }
+    }
+  }
+
+  private async iterator(shardId: string, after: string | undefined): Promise<string> {
+    const cached = this.iterators.get(shardId);
+    if (cached && cached.after === after) return cached.iterator;
+    const result = await this.call('GetShardIterator', () =>
+      this.streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: this.streamArn!,
+          ShardId: shardId,
+          ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+        }),
+      ),
+    );
+    return result.ShardIterator!;
+  }
+
+  private async listShards(): Promise<Shard[]> {
+    if (Date.now() - this.shardsReadAt < this.shardRefreshMs && this.shards.length > 0) return this.shards;
+    if (!this.streamArn) {
+      const table = await this.call('DescribeTable', () => this.dynamodb.send(new DescribeTableCommand({ TableName: this.table })));
+      this.streamArn = table.Table?.LatestStreamArn;
+      if (!this.streamArn) throw new StorageUnavailableError('DescribeTable', new Error(`table ${this.table} has no stream enabled`));
+    }
+    const shards: Shard[] = [];
+    let start: string | undefined;
+    do {
+      const page = await this.call('DescribeStream', () =>
+        this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn!, ...(start ? { ExclusiveStartShardId: start } : {}) })),
+      );
+      shards.push(...(page.StreamDescription?.Shards ?? []));
+      start = page.StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+    this.shards = orderParentsFirst(shards);
+    this.shardsReadAt = Date.now();
+    return this.shards;
+  }
+
+  private async call<R>(operation: string, send: () => Promise<R>): Promise<R> {
+    try {
+      return await send();
+    } catch (error) {
+      throw new StorageUnavailableError(operation, error);
+    }
+  }
+}
+
+function orderParentsFirst(shards: Shard[]): Shard[] {
+  const byId = new Map(shards.map((s) => [s.ShardId!, s]));
+  const depth = (shard: Shard): number => {
+    let d = 0;
+    for (let p = shard.ParentShardId; p && byId.has(p); p = byId.get(p)!.ParentShardId) d++;
+    return d;
+  };
+  return [...shards].sort((a, b) => depth(a) - depth(b));
+}

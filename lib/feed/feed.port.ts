@@ -1,0 +1,79 @@
+import type { StreamKey } from '../store/records.js';
+
+/** One sequenced changeset in the global feed. */
+export interface FeedEntry extends StreamKey {
+  /** Dense, 1-based position in the global feed. */
+  readonly position: number;
+  readonly seq: number;
+  readonly toVersion: number;
+  readonly changesetId: string;
+}
+
+/** A run of consecutive positions written together by the sequencer. */
+export interface FeedBatch {
+  readonly first: number;
+  readonly last: number;
+  readonly entries: readonly FeedEntry[];
+}
+
+/** How far one aggregate's changesets have been sequenced. */
+export interface Watermark extends StreamKey {
+  readonly seq: number;
+  readonly version: number;
+  readonly position: number;
+  readonly changesetId: string;
+}
+
+/** A lease held by one node; `token` rises on every change of owner and fences every write. */
+export interface Lease {
+  readonly name: string;
+  readonly owner: string;
+  readonly token: number;
+  readonly expiresAt: number;
+}
+
+export interface LeaseStore {
+  /** Takes the lease if it is free, expired or already ours; `undefined` when another node holds it. */
+  acquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<Lease | undefined>;
+  /** Extends our lease; `undefined` when we lost it. */
+  renewLease(lease: Lease, ttlMs: number, now: number): Promise<Lease | undefined>;
+  /** Gives the lease up so another node can take it at once. */
+  releaseLease(lease: Lease): Promise<void>;
+  readLease(name: string): Promise<Lease | undefined>;
+}
+
+export interface SequencerState {
+  /** Last assigned position (0 when the feed is empty). */
+  readonly head: number;
+  /** Opaque position in the change source up to which every change is sequenced. */
+  readonly checkpoint: string | undefined;
+}
+
+export type CommitOutcome = 'committed' | 'fenced';
+
+/** What the sequencer and feed readers need from storage. */
+export interface FeedStorage extends LeaseStore {
+  readSequencerState(): Promise<SequencerState>;
+  /** Strongly consistent watermarks of these streams (absent: nothing sequenced yet). */
+  readWatermarks(streams: readonly StreamKey[]): Promise<Map<string, Watermark>>;
+  /**
+   * Atomically: write the batch, raise the watermarks, move the head from `expectedHead` and store the
+   * checkpoint, iff `lease` is still the sequencer lease. Returns `'fenced'` when it is not (nothing written).
+   */
+  commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, watermarks: readonly Watermark[], checkpoint: string | undefined): Promise<CommitOutcome>;
+  /** Batches holding positions `from..`, in order, at most `maxEntries` entries (whole batches). */
+  readFeed(from: number, maxEntries: number): Promise<FeedBatch[]>;
+}
+
+/** A change the source saw: a changeset committed in some stream. */
+export interface ChangeNotice extends StreamKey {
+  readonly seq: number;
+}
+
+/** Where the sequencer learns about new changesets (a change stream, an index, an in-process list). */
+export interface ChangeSource {
+  /** Changes after `checkpoint`, at most about `limit`, and the checkpoint that follows them. */
+  poll(checkpoint: string | undefined, limit: number): Promise<{ readonly changes: readonly ChangeNotice[]; readonly checkpoint: string | undefined }>;
+}
+
+export const SEQUENCER_LEASE = 'sequencer';

@@ -1,0 +1,188 @@
+import type { ChangesetStorage } from '../store/storage.port.js';
+import { BatchBuilder } from './batch-builder.js';
+import {
+  type ChangeNotice,
+  type ChangeSource,
+  type FeedStorage,
+  type Lease,
+  SEQUENCER_LEASE,
+  type Watermark,
+} from './feed.port.js';
+
+export interface SequencerOptions {
+  /** This node's identity in leases. */
+  readonly owner: string;
+  /** How long a lease lasts without renewal, in ms: the upper bound of failover. Default 5,000. */
+  readonly leaseTtlMs?: number;
+  /** Most entries per feed batch. Default 500. */
+  readonly maxBatchEntries?: number;
+  /** Most distinct aggregates per batch (one transaction holds at most 100 writes). Default 95. */
+  readonly maxBatchStreams?: number;
+  /** Pause between polls when there was nothing to do, in ms. Default 20. */
+  readonly idleMs?: number;
+  /** Most changes read from the source per poll. Default 1,000. */
+  readonly pollLimit?: number;
+  readonly now?: () => number;
+  readonly warn?: (message: string) => void;
+}
+
+export type StepResult = 'not-leader' | 'idle' | 'sequenced' | 'fenced';
+
+/**
+ * Assigns dense feed positions to committed changesets, after the fact, on exactly one node at a time.
+ * Holding the sequencer lease, it polls the change source, orders what it found causally (BatchBuilder),
+ * and commits each batch in one transaction fenced by the lease token. A crash at any point leaves either
+ * the whole batch or nothing; the next leader resumes from the stored head and checkpoint.
+ */
+export class Sequencer {
+  private lease: Lease | undefined;
+  private head = 0;
+  private checkpoint: string | undefined;
+  private pending: ChangeNotice[] = [];
+  private pendingCheckpoint: string | undefined;
+  private readonly cache = new Map<string, Watermark>();
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private wake: (() => void) | undefined;
+  private readonly options: Required<Omit<SequencerOptions, 'warn' | 'now'>> & Pick<SequencerOptions, 'warn'>;
+  private readonly now: () => number;
+  private renewedAt = 0;
+
+  constructor(
+    private readonly changesets: ChangesetStorage,
+    private readonly feed: FeedStorage,
+    private readonly source: ChangeSource,
+    options: SequencerOptions,
+  ) {
+    this.options = {
+      owner: options.owner,
+      leaseTtlMs: options.leaseTtlMs ?? 5000,
+      maxBatchEntries: options.maxBatchEntries ?? 500,
+      maxBatchStreams: options.maxBatchStreams ?? 95,
+      idleMs: options.idleMs ?? 20,
+      pollLimit: options.pollLimit ?? 1000,
+      warn: options.warn,
+    };
+    this.now = options.now ?? Date.now;
+  }
+
+  get isLeader(): boolean {
+    return this.lease !== undefined && this.lease.expiresAt > this.now();
+  }
+
+  get leaseToken(): number | undefined {
+    return this.lease?.token;
+  }
+
+  /** One round: make sure we lead, read new changes, sequence and commit one batch. */
+  async step(): Promise<StepResult> {
+    if (!(await this.holdLease())) return 'not-leader';
+    if (this.pending.length === 0) {
+      const polled = await this.source.poll(this.checkpoint, this.options.pollLimit);
+      this.pending = [...polled.changes];
+      this.pendingCheckpoint = polled.checkpoint;
+      if (this.pending.length === 0 && polled.checkpoint === this.checkpoint) return 'idle';
+    }
+    const builder = new BatchBuilder(this.head, this.cache, this.changesets, this.feed, {
+      maxEntries: this.options.maxBatchEntries,
+      maxStreams: this.options.maxBatchStreams,
+    }, (message) => this.options.warn?.(message));
+    let consumed = 0;
+    for (const notice of this.pending) {
+      if (!(await builder.add(notice, notice.seq))) break;
+      consumed++;
+    }
+    const finished = consumed === this.pending.length;
+    const checkpoint = finished ? this.pendingCheckpoint : this.checkpoint;
+    if (builder.size === 0 && checkpoint === this.checkpoint) {
+      this.pending = this.pending.slice(consumed);
+      return 'idle';
+    }
+    const last = this.head + builder.size;
+    const outcome = await this.feed
+      .commitBatch(this.lease!, this.head, { first: this.head + 1, last, entries: builder.entries }, [...builder.raised.values()], checkpoint)
+      .catch((error: unknown) => {
+        this.forget();
+        throw error;
+      });
+    if (outcome === 'fenced') {
+      this.forget();
+      return 'fenced';
+    }
+    this.head = last;
+    this.checkpoint = checkpoint;
+    this.pending = this.pending.slice(consumed);
+    return builder.size > 0 ? 'sequenced' : 'idle';
+  }
+
+  /** Runs `step` in the background until `stop`. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.running = this.loop();
+  }
+
+  /** Asks the loop to poll now instead of after its idle pause. */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+    if (this.lease) await this.feed.releaseLease(this.lease).catch(() => undefined);
+    this.forget();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let result: StepResult;
+      try {
+        result = await this.step();
+      } catch (error) {
+        this.options.warn?.(`sequencer step failed: ${String(error)}`);
+        result = 'idle';
+      }
+      if (result === 'sequenced') continue;
+      const pause = result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pause);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async holdLease(): Promise<boolean> {
+    const now = this.now();
+    if (this.lease && this.lease.expiresAt > now && now - this.renewedAt < this.options.leaseTtlMs / 3) return true;
+    const lease = this.lease
+      ? await this.feed.renewLease(this.lease, this.options.leaseTtlMs, now)
+      : await this.feed.acquireLease(SEQUENCER_LEASE, this.options.owner, this.options.leaseTtlMs, now);
+    if (!lease) {
+      this.forget();
+      return false;
+    }
+    if (!this.lease || this.lease.token !== lease.token) {
+      // New term: nothing cached from an earlier term can be trusted.
+      this.forget();
+      const state = await this.feed.readSequencerState();
+      this.head = state.head;
+      this.checkpoint = state.checkpoint;
+    }
+    this.lease = lease;
+    this.renewedAt = now;
+    return true;
+  }
+
+  private forget(): void {
+    this.lease = undefined;
+    this.cache.clear();
+    this.pending = [];
+    this.pendingCheckpoint = undefined;
+  }
+}

@@ -1,0 +1,53 @@
+import { BadRequestException } from '@nestjs/common';
+import { MAX_AGGREGATE_ID_BYTES } from '../../lib/index.js';
+
+/** Longest name or title, in characters (code points, so an emoji counts once). */
+export const MAX_TEXT_LENGTH = 200;
+
+/** The JSON body must be an object; arrays and primitives are rejected. */
+export function requireObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadRequestException('The request body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** A required, non-blank string of at most MAX_TEXT_LENGTH characters, returned trimmed. */
+export function requireText(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string') throw new BadRequestException(`"${field}" must be a string`);
+  const text = value.trim();
+  if (text.length === 0) throw new BadRequestException(`"${field}" must not be empty`);
+  if ([...text].length > MAX_TEXT_LENGTH) {
+    throw new BadRequestException(`"${field}" must be at most ${MAX_TEXT_LENGTH} characters`);
+  }
+  return text;
+}
+
+/**
+ * A required id field. Only its type is checked here: an id that is too long for the event store
+ * surfaces as `InvalidAggregateIdError`, which the error filter maps to 400 as well.
+ */
+export function requireId(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value.length === 0) throw new BadRequestException(`"${field}" must be a non-empty string`);
+  return value;
+}
+
+/** An id from the URL, checked before it becomes part of a DynamoDB key (which has a size limit). */
+export function requirePathId(id: string): string {
+  if (Buffer.byteLength(id, 'utf8') > MAX_AGGREGATE_ID_BYTES) {
+    throw new BadRequestException(`The id must be at most ${MAX_AGGREGATE_ID_BYTES} bytes`);
+  }
+  return id;
+}
+
+/** An optional integer within [min, max]; `undefined` gives the default, anything else (even null) is checked. */
+export function optionalInteger(body: Record<string, unknown>, field: string, range: { min: number; max: number; default: number }): number {
+  const value = body[field];
+  if (value === undefined) return range.default;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
+    throw new BadRequestException(`"${field}" must be an integer from ${range.min} to ${range.max}`);
+  }
+  return value;
+}

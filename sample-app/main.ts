@@ -1,0 +1,82 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createSampleApp } from './app.js';
+import type { SampleAppConfig } from './config.js';
+import { JavaMissingError, type LocalServices, startLocalServices } from './embedded/local-services.js';
+
+const logger = new Logger('SampleApp');
+
+/** Any of these means the user has pointed the SDK somewhere, so nothing local is started. */
+const AWS_SETTINGS = ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID'];
+
+interface Storage {
+  readonly config: Omit<SampleAppConfig, 'bucket' | 'tablePrefix'>;
+  readonly local?: LocalServices;
+}
+
+async function resolveStorage(bucket: string): Promise<Storage> {
+  if (AWS_SETTINGS.some((name) => process.env[name])) {
+    logger.log('Using the AWS settings from the environment');
+    // `{}` lets the SDK read its standard variables; S3 servers other than AWS usually need path-style URLs.
+    return { config: { dynamodb: {}, s3: { forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) } } };
+  }
+  const local = await startLocalServices({ dataDir: '.data', buckets: [bucket] });
+  logger.log(`Started DynamoDB Local at ${local.dynamodbEndpoint} and an S3 server at ${local.s3Endpoint} (data in .data/)`);
+  const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  return {
+    local,
+    config: {
+      dynamodb: { ...common, endpoint: local.dynamodbEndpoint },
+      s3: { ...common, endpoint: local.s3Endpoint, forcePathStyle: true },
+    },
+  };
+}
+
+function port(): number {
+  const value = Number(process.env.PORT ?? 3000);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const tablePrefix = process.env.EVENT_STORE_TABLE_PREFIX ?? 'sample-';
+  const bucket = process.env.EVENT_STORE_BUCKET ?? 'sample-app-events';
+  const listenOn = port();
+  const storage = await resolveStorage(bucket);
+  const stopLocal = async () => {
+    await storage.local?.stop();
+    if (storage.local) logger.log('Stopped the local DynamoDB and S3 servers');
+  };
+  try {
+    const app = await createSampleApp({ ...storage.config, bucket, tablePrefix });
+    app.enableShutdownHooks();
+    // The event store flushes to DynamoDB while the app closes, so the local servers may only stop after
+    // `close()`. Nest's own signal handler re-raises the signal once the app is closed, which would kill the
+    // process before they stop; this handler stays subscribed, absorbs that repeat, and exits itself.
+    let closing: Promise<void> | undefined;
+    const shutdown = () => {
+      closing ??= app.close().then(stopLocal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error(`Shutdown failed: ${String(error)}`);
+          process.exit(1);
+        },
+      );
+    };
+    if (storage.local) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, shutdown);
+    await app.listen(listenOn);
+    logger.log(`Listening on http://localhost:${listenOn}`);
+  } catch (error) {
+    await stopLocal();
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof JavaMissingError) {
+    console.error(error.message);
+  } else {
+    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AggregateRepository, InjectRepository } from '../../lib/index.js';
+import type { CommandAck } from '../shared/command-ack.js';
+import { retryOnConflict } from '../shared/retry-on-conflict.js';
+import { User } from '../users/user.aggregate.js';
+import { Post } from './post.aggregate.js';
+
+export class ClapPostCommand extends Command<CommandAck> {
+  constructor(
+    readonly postId: string,
+    readonly userId: string,
+    readonly count: number,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ClapPostCommand)
+export class ClapPostHandler implements ICommandHandler<ClapPostCommand> {
+  constructor(
+    @InjectRepository(User) private readonly users: AggregateRepository<User>,
+    @InjectRepository(Post) private readonly posts: AggregateRepository<Post>,
+  ) {}
+
+  async execute(command: ClapPostCommand): Promise<CommandAck> {
+    // Users never change once created, so one check outside the retry loop is enough.
+    await this.users.load(command.userId);
+    // A popular post has many concurrent clappers: each conflict reloads the post and claps again.
+    return retryOnConflict(async () => {
+      const post = await this.posts.load(command.postId);
+      post.clap(command.userId, command.count);
+      const { version } = await this.posts.save(post);
+      return { id: post.id, version };
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { AggregateRepository, InjectRepository } from '../../lib/index.js';
+import type { CommandAck } from '../shared/command-ack.js';
+import { retryOnConflict } from '../shared/retry-on-conflict.js';
+import { User } from '../users/user.aggregate.js';
+import { Post } from './post.aggregate.js';
+
+export class PublishPostCommand extends Command<CommandAck> {
+  constructor(
+    readonly authorId: string,
+    readonly title: string,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(PublishPostCommand)
+export class PublishPostHandler implements ICommandHandler<PublishPostCommand> {
+  constructor(
+    @InjectRepository(User) private readonly users: AggregateRepository<User>,
+    @InjectRepository(Post) private readonly posts: AggregateRepository<Post>,
+  ) {}
+
+  async execute(command: PublishPostCommand): Promise<CommandAck> {
+    // load() rather than exists(): it throws AggregateNotFoundError, which the HTTP layer turns into a 404.
+    await this.users.load(command.authorId);
+    const id = randomUUID();
+    return retryOnConflict(async () => {
+      const post = new Post(id);
+      post.publishBy(command.authorId, command.title);
+      const { version } = await this.posts.save(post);
+      return { id, version };
+    });
+  }
+}
