@@ -37,5 +37,20 @@ export { DynamoDbChangesetStorage, type DynamoDbStorageOptions } from './adapter
 export { CHANGESET_ATTR, AGGREGATE_ATTR, tableNames, type TableNames } from './adapters/dynamodb/table-layout.js';
 export { InMemoryChangesetStorage } from './adapters/memory/memory-storage.js';
 
+// Feed and projections
+export { Projection, HandlesEvent, type ProjectionOptions, type PoisonPolicy } from './projections/projection.decorator.js';
+export { ProjectionContext } from './projections/projection-context.js';
+export { ProjectionManager, type ProjectionStatus } from './projections/projection-manager.js';
+export type { ReadModelWrite, ParkedChangeset, ProjectionCheckpoint, ProjectionStore } from './projections/projection.port.js';
+export { FeedReader, type FeedItem } from './feed/feed-reader.js';
+export { Sequencer, type SequencerOptions } from './feed/sequencer.js';
+export type { FeedEntry, FeedBatch, FeedStorage, ChangeSource, ChangeNotice, Lease, Watermark } from './feed/feed.port.js';
+export { DynamoDbFeedStorage } from './adapters/dynamodb/dynamodb-feed-storage.js';
+export { DynamoDbProjectionStore } from './adapters/dynamodb/dynamodb-projection-store.js';
+export { DynamoDbStreamChangeSource } from './adapters/dynamodb/stream-change-source.js';
+export { InMemoryFeedStorage } from './adapters/memory/memory-feed.js';
+export { InMemoryProjectionStore } from './adapters/memory/memory-projection-store.js';
+export type { FeedOptions } from './nest/event-store-options.js';
+
 // Errors
 export * from './errors/index.js';

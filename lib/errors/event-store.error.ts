@@ -9,7 +9,10 @@ export type EventStoreErrorCode =
   | 'INVALID_OPTIONS'
   | 'STORAGE_UNAVAILABLE'
   | 'MALFORMED_ITEM'
-  | 'EVENT_TYPE_CONFLICT';
+  | 'EVENT_TYPE_CONFLICT'
+  | 'PROJECTION_TIMEOUT'
+  | 'UNKNOWN_PROJECTION'
+  | 'INVALID_COMMIT_TOKEN';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

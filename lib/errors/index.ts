@@ -9,3 +9,6 @@ export * from './invalid-options.error.js';
 export * from './storage-unavailable.error.js';
 export * from './malformed-item.error.js';
 export * from './event-type-conflict.error.js';
+export * from './projection-timeout.error.js';
+export * from './unknown-projection.error.js';
+export * from './invalid-commit-token.error.js';

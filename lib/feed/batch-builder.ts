@@ -1,7 +1,7 @@
 import type { ChangesetRecord, Dependency, StreamKey } from '../store/records.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
 import { streamName } from '../store/stream-key.js';
-import type { FeedEntry, FeedStorage, Watermark } from './feed.port.js';
+import type { ChangeNotice, FeedEntry, FeedStorage, Watermark } from './feed.port.js';
 
 export interface BatchLimits {
   /** Most entries in one feed batch. */
@@ -21,6 +21,8 @@ export class BatchBuilder {
   readonly entries: FeedEntry[] = [];
   readonly raised = new Map<string, Watermark>();
   private readonly inProgress = new Set<string>();
+  /** Streams known to have nothing sequenced (in this batch's view). */
+  private readonly absent = new Set<string>();
 
   constructor(
     private readonly head: number,
@@ -35,10 +37,13 @@ export class BatchBuilder {
     return this.entries.length;
   }
 
-  /** Adds everything up to `seq` of `stream`; false when the batch filled up first (nothing half-added). */
-  async add(stream: StreamKey, seq: number): Promise<boolean> {
+  /** Adds everything up to the notice's changeset; false when the batch filled up first (nothing half-added). */
+  async add(notice: ChangeNotice): Promise<boolean> {
     try {
-      await this.ensureSeq(stream, seq);
+      const done = (await this.watermark(notice))?.seq ?? 0;
+      // The usual case: the next changeset of its stream, delivered with its content. No read needed.
+      if (notice.record && done === notice.seq - 1) await this.addChangeset(notice.record);
+      else await this.ensureSeq(notice, notice.seq);
       return true;
     } catch (error) {
       if (error instanceof BatchFull) return false;
@@ -46,13 +51,25 @@ export class BatchBuilder {
     }
   }
 
+  /** Loads the watermarks of streams not cached yet, in bulk (before a batch is built). */
+  async prefetch(streams: readonly StreamKey[]): Promise<void> {
+    const missing = streams.filter((s) => !this.cache.has(streamName(s)));
+    if (missing.length === 0) return;
+    const loaded = await this.feed.readWatermarks(missing);
+    for (const [key, mark] of loaded) this.cache.set(key, mark);
+    for (const s of missing) if (!loaded.has(streamName(s))) this.absent.add(streamName(s));
+  }
+
   async watermark(stream: StreamKey): Promise<Watermark | undefined> {
     const key = streamName(stream);
-    if (!this.cache.has(key)) {
+    if (!this.cache.has(key) && !this.absent.has(key)) {
       const loaded = await this.feed.readWatermarks([stream]);
       const found = loaded.get(key);
-      if (found) this.cache.set(key, found);
-      else return undefined;
+      if (!found) {
+        this.absent.add(key);
+        return undefined;
+      }
+      this.cache.set(key, found);
     }
     return this.cache.get(key);
   }

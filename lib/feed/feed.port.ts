@@ -1,4 +1,4 @@
-import type { StreamKey } from '../store/records.js';
+import type { ChangesetRecord, StreamKey } from '../store/records.js';
 
 /** One sequenced changeset in the global feed. */
 export interface FeedEntry extends StreamKey {
@@ -65,9 +65,10 @@ export interface FeedStorage extends LeaseStore {
   readFeed(from: number, maxEntries: number): Promise<FeedBatch[]>;
 }
 
-/** A change the source saw: a changeset committed in some stream. */
+/** A change the source saw: a changeset committed in some stream, with the changeset when the source has it. */
 export interface ChangeNotice extends StreamKey {
   readonly seq: number;
+  readonly record?: ChangesetRecord;
 }
 
 /** Where the sequencer learns about new changesets (a change stream, an index, an in-process list). */

@@ -87,9 +87,10 @@ export class Sequencer {
       maxEntries: this.options.maxBatchEntries,
       maxStreams: this.options.maxBatchStreams,
     }, (message) => this.options.warn?.(message));
+    await builder.prefetch(this.pending);
     let consumed = 0;
     for (const notice of this.pending) {
-      if (!(await builder.add(notice, notice.seq))) break;
+      if (!(await builder.add(notice))) break;
       consumed++;
     }
     const finished = consumed === this.pending.length;

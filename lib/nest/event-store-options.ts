@@ -1,4 +1,5 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { EventClass } from '../serialization/event-type.decorator.js';
 
@@ -11,6 +12,19 @@ export interface DynamoDbOptions {
   readonly tablePrefix?: string;
   /** Create missing tables on start-up (on-demand billing) and wait until they are active. Default `false`. */
   readonly createTables?: boolean;
+  /** Client for the changesets table's stream (the feed reads it). Default: built with the DynamoDB client's region, credentials and custom endpoint. */
+  readonly streamsClient?: DynamoDBStreamsClient;
+}
+
+export interface FeedOptions {
+  /** Keep the ordered feed: sequence commits and run projections (on one node at a time, by lease). Use the same value on every node. Default `true`. */
+  readonly enabled?: boolean;
+  /** This node's name in leases. Default: `<hostname>-<pid>-<random>`. */
+  readonly nodeId?: string;
+  /** How long a lease lasts without renewal, in ms: a dead owner is replaced within about this time. Default 5,000. */
+  readonly leaseTtlMs?: number;
+  /** Pause between polls when there is nothing new, in ms. Default 20. */
+  readonly idleMs?: number;
 }
 
 export interface S3Options {
@@ -33,6 +47,8 @@ export interface EventStoreModuleOptions {
   readonly inMemory?: boolean;
   /** Event classes to register beside those listed by `@Aggregate({ events })`. Default `[]`. */
   readonly events?: readonly EventClass[];
-  /** How long aggregate records gather commits before they are written, in ms. Default 20. */
+  /** How long aggregate records gather commits before they are written, in ms (only with the feed disabled). Default 20. */
   readonly aggregateRecordFlushMs?: number;
+  /** The ordered feed and projections. Default: enabled with the defaults below. */
+  readonly feed?: FeedOptions;
 }

@@ -1,8 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { HeadBucketCommand, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@nestjs/common';
 import { DynamoDbChangesetStorage } from '../adapters/dynamodb/dynamodb-storage.js';
+import { DynamoDbFeedStorage } from '../adapters/dynamodb/dynamodb-feed-storage.js';
+import { DynamoDbProjectionStore } from '../adapters/dynamodb/dynamodb-projection-store.js';
+import { DynamoDbStreamChangeSource } from '../adapters/dynamodb/stream-change-source.js';
+import { InMemoryFeedStorage } from '../adapters/memory/memory-feed.js';
+import { InMemoryProjectionStore } from '../adapters/memory/memory-projection-store.js';
 import { InMemoryChangesetStorage } from '../adapters/memory/memory-storage.js';
+import type { ChangeSource, FeedStorage } from '../feed/feed.port.js';
+import { FeedReader } from '../feed/feed-reader.js';
+import { Sequencer } from '../feed/sequencer.js';
+import { ProjectionManager } from '../projections/projection-manager.js';
+import type { ProjectionStore } from '../projections/projection.port.js';
 import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
 import { StorageUnavailableError } from '../errors/storage-unavailable.error.js';
 import { type AggregateClass, aggregateDefinition } from '../repository/aggregate.decorator.js';
@@ -18,6 +31,9 @@ export class EventStoreRuntime {
   readonly registry = new EventRegistry();
   readonly serializer = new EventSerializer(this.registry);
   private readonly aggregateTypes = new Map<string, AggregateClass>();
+
+  /** The feed and projections; `undefined` when `feed.enabled` is false. */
+  projections: ProjectionManager | undefined;
 
   constructor(
     readonly store: EventStore,
@@ -41,6 +57,7 @@ export class EventStoreRuntime {
   }
 
   async close(): Promise<void> {
+    await this.projections?.stop();
     await this.store.close();
     for (const close of this.closers) close();
   }
@@ -50,27 +67,36 @@ export class EventStoreRuntime {
 export async function createEventStoreRuntime(options: EventStoreModuleOptions): Promise<EventStoreRuntime> {
   validateOptions(options);
   const logger = new Logger('EventStore');
+  const warn = (message: string) => logger.warn(message);
+  const feedEnabled = options.feed?.enabled ?? true;
+  let manager: ProjectionManager | undefined;
   const storeOptions = {
-    aggregateRecords: {
-      flushIntervalMs: options.aggregateRecordFlushMs,
-      onError: (error: unknown) => logger.warn(`aggregate record write failed: ${String(error)}`),
-    },
+    aggregateRecords: feedEnabled
+      ? (false as const)
+      : { flushIntervalMs: options.aggregateRecordFlushMs, onError: (error: unknown) => warn(`aggregate record write failed: ${String(error)}`) },
+    onCommit: () => manager?.committed(),
   };
   const closers: Array<() => void> = [];
   let storage: ChangesetStorage;
+  let feedParts: { feed: FeedStorage; source: ChangeSource; projections: ProjectionStore };
   let s3: EventStoreRuntime['s3'];
   if (options.inMemory) {
-    storage = new InMemoryChangesetStorage();
+    const memory = new InMemoryChangesetStorage();
+    storage = memory;
+    feedParts = { feed: new InMemoryFeedStorage(), source: memory.changes, projections: new InMemoryProjectionStore() };
   } else {
     const dynamodb = options.dynamodb!;
     const client = dynamodb.client ?? new DynamoDBClient(dynamodb.clientConfig ?? {});
-    const dynamoStorage = new DynamoDbChangesetStorage({
-      client,
-      tablePrefix: dynamodb.tablePrefix,
-      ownsClient: dynamodb.client === undefined,
-    });
+    const dynamoStorage = new DynamoDbChangesetStorage({ client, tablePrefix: dynamodb.tablePrefix, ownsClient: dynamodb.client === undefined });
     if (dynamodb.createTables) await dynamoStorage.createTables();
     storage = dynamoStorage;
+    const streams = dynamodb.streamsClient ?? streamsClientFor(client);
+    if (!dynamodb.streamsClient) closers.push(() => streams.destroy());
+    feedParts = {
+      feed: new DynamoDbFeedStorage(client, dynamoStorage.tables),
+      source: new DynamoDbStreamChangeSource(client, streams, dynamoStorage.tables.changesets),
+      projections: new DynamoDbProjectionStore(client, dynamoStorage.tables),
+    };
     if (options.s3) {
       const s3Client = options.s3.client ?? new S3Client(options.s3.clientConfig ?? {});
       if (!options.s3.client) closers.push(() => s3Client.destroy());
@@ -80,7 +106,27 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
   }
   const runtime = new EventStoreRuntime(new EventStore(storage, storeOptions), s3, closers);
   runtime.registry.register(...(options.events ?? []));
+  if (feedEnabled) {
+    const owner = options.feed?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const leaseTtlMs = options.feed?.leaseTtlMs ?? 5000;
+    const idleMs = options.feed?.idleMs ?? 20;
+    const sequencer = new Sequencer(storage, feedParts.feed, feedParts.source, { owner, leaseTtlMs, idleMs, warn });
+    const reader = new FeedReader(feedParts.feed, storage);
+    manager = new ProjectionManager(sequencer, feedParts.feed, reader, feedParts.projections, runtime.serializer, { owner, leaseTtlMs, idleMs, warn });
+    runtime.projections = manager;
+  }
   return runtime;
+}
+
+/** DynamoDB Local serves streams on its own endpoint; AWS has a separate streams endpoint per region. */
+function streamsClientFor(client: DynamoDBClient): DynamoDBStreamsClient {
+  const config = client.config;
+  const envEndpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB_STREAMS'] ?? process.env['AWS_ENDPOINT_URL_DYNAMODB'];
+  return new DynamoDBStreamsClient({
+    region: config.region,
+    credentials: config.credentials,
+    ...(config.isCustomEndpoint && config.endpoint ? { endpoint: config.endpoint } : envEndpoint ? { endpoint: envEndpoint } : {}),
+  });
 }
 
 async function ensureBucket(client: S3Client, bucket: string, create: boolean): Promise<void> {

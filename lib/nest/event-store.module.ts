@@ -1,4 +1,6 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
+import { projectionDefinition } from '../projections/projection.decorator.js';
 import { EventBus } from '@nestjs/cqrs';
 import type { AggregateClass } from '../repository/aggregate.decorator.js';
 import { AggregateRepository } from '../repository/aggregate-repository.js';
@@ -36,5 +38,28 @@ export class EventStoreModule {
       };
     });
     return { module: EventStoreModule, providers, exports: providers };
+  }
+
+  /**
+   * Registers `@Projection` classes: each is a provider (inject what it needs) that the feed runs on exactly
+   * one node at a time, applying events in feed order from its checkpoint.
+   */
+  static forProjections(projections: readonly Type[]): DynamicModule {
+    projections.forEach((projection, index) => {
+      if (typeof projection !== 'function') {
+        throw new TypeError(`EventStoreModule.forProjections(): item ${index} is ${String(projection)} (a circular import?)`);
+      }
+      projectionDefinition(projection);
+    });
+    const registration: Provider = {
+      provide: Symbol('EventStoreProjections'),
+      useFactory: (runtime: EventStoreRuntime, ...instances: object[]) => {
+        if (!runtime.projections) throw new InvalidEventStoreOptionsError('feed.enabled', 'projections need the feed; do not set feed.enabled to false');
+        for (const instance of instances) runtime.projections.register(instance);
+        return instances.length;
+      },
+      inject: [EVENT_STORE_RUNTIME, ...projections],
+    };
+    return { module: EventStoreModule, providers: [...projections, registration], exports: [...projections] };
   }
 }

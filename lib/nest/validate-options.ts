@@ -30,6 +30,17 @@ export function validateOptions(options: unknown): asserts options is EventStore
   if (flush !== undefined && (typeof flush !== 'number' || !Number.isFinite(flush) || flush < 0)) {
     fail('aggregateRecordFlushMs', 'must be a number >= 0');
   }
+  const feed = o['feed'];
+  if (feed !== undefined) {
+    if (!isObject(feed)) fail('feed', 'must be an object');
+    const f = feed as Record<string, unknown>;
+    if (f['enabled'] !== undefined && typeof f['enabled'] !== 'boolean') fail('feed.enabled', 'must be a boolean');
+    if (f['nodeId'] !== undefined && (typeof f['nodeId'] !== 'string' || f['nodeId'] === '')) fail('feed.nodeId', 'must be a non-empty string');
+    for (const key of ['leaseTtlMs', 'idleMs']) {
+      const value = f[key];
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) fail(`feed.${key}`, 'must be a number > 0');
+    }
+  }
   if (o['inMemory'] === true) return;
 
   const dynamodb = o['dynamodb'];
@@ -45,6 +56,7 @@ export function validateOptions(options: unknown): asserts options is EventStore
     }
     if ((prefix as string).length > 200) fail('dynamodb.tablePrefix', 'must be at most 200 characters');
   }
+  if (d['streamsClient'] !== undefined && !hasSend(d['streamsClient'])) fail('dynamodb.streamsClient', 'must be a DynamoDBStreamsClient');
   if (d['createTables'] !== undefined && typeof d['createTables'] !== 'boolean') fail('dynamodb.createTables', 'must be a boolean');
 
   const s3 = o['s3'];

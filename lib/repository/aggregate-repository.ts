@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IEvent } from '@nestjs/cqrs';
 import { AggregateNotFoundError } from '../errors/aggregate-not-found.error.js';
+import { InvalidCommitTokenError } from '../errors/invalid-commit-token.error.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { decodeCommitToken } from '../store/commit-token.js';
 import type { EventStore } from '../store/event-store.js';
@@ -133,7 +134,7 @@ function dependenciesOf(stream: StreamKey, options: SaveOptions, reads: readonly
   const tokens = options.after === undefined ? [] : typeof options.after === 'string' ? [options.after] : options.after;
   const explicit = tokens.map((token) => {
     const dependency = decodeCommitToken(token);
-    if (!dependency) throw new TypeError(`"${token}" is not a commit token`);
+    if (!dependency) throw new InvalidCommitTokenError(token);
     return dependency;
   });
   const byStream = new Map<string, Dependency>();

@@ -26,9 +26,12 @@ export class UnitOfWork {
 
 const storage = new AsyncLocalStorage<UnitOfWork>();
 
-/** Runs `work` in a new unit of work: every save inside it is ordered after what was loaded or saved before. */
+/**
+ * Runs `work` in a unit of work: every save inside it is ordered after what was loaded or saved before it.
+ * Inside an existing unit of work (a command sent by a command handler), the outer one is kept.
+ */
 export function runInUnitOfWork<R>(work: () => R): R {
-  return storage.run(new UnitOfWork(), work);
+  return storage.getStore() ? work() : storage.run(new UnitOfWork(), work);
 }
 
 export function currentUnitOfWork(): UnitOfWork | undefined {

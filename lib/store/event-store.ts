@@ -29,7 +29,10 @@ export interface AppendRequest {
 }
 
 export interface EventStoreOptions {
-  readonly aggregateRecords?: AggregateRecordWriterOptions;
+  /** How aggregate records are kept: by this store after each commit (default), or `false` when the feed's sequencer keeps them. */
+  readonly aggregateRecords?: AggregateRecordWriterOptions | false;
+  /** Called after every commit (the feed uses it to wake the sequencer). */
+  readonly onCommit?: (result: CommitResult) => void;
   /** Clock for `committedAt`; tests inject one. Default: `() => new Date()`. */
   readonly now?: () => Date;
 }
@@ -42,15 +45,17 @@ const ANY_VERSION_ATTEMPTS = 10;
  * The commit point of `append` is one conditional write of the changeset item.
  */
 export class EventStore {
-  private readonly records: AggregateRecordWriter;
+  private readonly records: AggregateRecordWriter | undefined;
   private readonly now: () => Date;
+  private readonly onCommit: ((result: CommitResult) => void) | undefined;
 
   constructor(
     readonly storage: ChangesetStorage,
     options: EventStoreOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    this.records = new AggregateRecordWriter(storage, options.aggregateRecords);
+    this.records = options.aggregateRecords === false ? undefined : new AggregateRecordWriter(storage, options.aggregateRecords);
+    this.onCommit = options.onCommit;
   }
 
   async append(request: AppendRequest): Promise<CommitResult> {
@@ -79,8 +84,10 @@ export class EventStore {
       };
       const outcome = await this.storage.putChangeset(record);
       if (outcome.written) {
-        this.records.enqueue(toAggregateRecord(record));
-        return this.toResult(record);
+        this.records?.enqueue(toAggregateRecord(record));
+        const result = this.toResult(record);
+        this.onCommit?.(result);
+        return result;
       }
       // A retried request whose first try committed finds its own changeset in the slot.
       if (outcome.existing.changesetId === changesetId) return this.toResult(outcome.existing);
@@ -111,13 +118,13 @@ export class EventStore {
   }
 
   /** Writes every pending aggregate record now. */
-  flush(): Promise<void> {
-    return this.records.flush();
+  async flush(): Promise<void> {
+    await this.records?.flush();
   }
 
   /** Flushes aggregate records and closes the adapter. */
   async close(): Promise<void> {
-    await this.records.close();
+    await this.records?.close();
     await this.storage.close();
   }
 

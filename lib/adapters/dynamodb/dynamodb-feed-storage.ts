@@ -1,14 +1,10 @@
 import {
   type AttributeValue,
   BatchGetItemCommand,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  GetItemCommand,
   QueryCommand,
   type QueryCommandOutput,
   TransactionCanceledException,
   TransactWriteItemsCommand,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { MalformedItemError } from '../../errors/malformed-item.error.js';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
@@ -16,29 +12,11 @@ import type { CommitOutcome, FeedBatch, FeedStorage, Lease, SequencerState, Wate
 import { SEQUENCER_LEASE } from '../../feed/feed.port.js';
 import type { StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
-import {
-  acquireLeaseRequest,
-  batchContainingRequest,
-  batchesFromRequest,
-  commitBatchRequest,
-  feedBucket,
-  releaseLeaseRequest,
-  renewLeaseRequest,
-} from './feed-requests.js';
-import { AGGREGATE_ATTR as A, CONTROL_ATTR as K, FEED_ATTR as F, type TableNames } from './table-layout.js';
+import { call, DynamoDbLeases } from './dynamodb-leases.js';
+import { batchContainingRequest, batchesFromRequest, commitBatchRequest, feedBucket } from './feed-requests.js';
+import { AGGREGATE_ATTR as A, CONTROL_ATTR as K, FEED_ATTR as F } from './table-layout.js';
 
 type Item = Record<string, AttributeValue>;
-
-export function parseLease(item: Item | undefined): Lease | undefined {
-  const owner = item?.[K.owner]?.S;
-  if (!item || owner === undefined) return undefined;
-  return {
-    name: item[K.name]!.S!,
-    owner,
-    token: Number(item[K.token]?.N ?? 0),
-    expiresAt: Number(item[K.expiresAt]?.N ?? 0),
-  };
-}
 
 /** True when a transaction failed only because a condition did not hold (or raced another transaction). */
 export function isConditionCancellation(error: unknown): boolean {
@@ -46,52 +24,8 @@ export function isConditionCancellation(error: unknown): boolean {
   return (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
 }
 
-/** The feed, the sequencer's state and leases, in DynamoDB. */
-export class DynamoDbFeedStorage implements FeedStorage {
-  constructor(
-    private readonly client: DynamoDBClient,
-    readonly tables: TableNames,
-  ) {}
-
-  async acquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<Lease | undefined> {
-    try {
-      const result = await this.client.send(new UpdateItemCommand(acquireLeaseRequest(this.tables, name, owner, ttlMs, now)));
-      return parseLease(result.Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw new StorageUnavailableError(`acquire lease ${name}`, error);
-    }
-  }
-
-  async renewLease(lease: Lease, ttlMs: number, now: number): Promise<Lease | undefined> {
-    try {
-      const result = await this.client.send(new UpdateItemCommand(renewLeaseRequest(this.tables, lease, ttlMs, now)));
-      return parseLease(result.Attributes);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw new StorageUnavailableError(`renew lease ${lease.name}`, error);
-    }
-  }
-
-  async releaseLease(lease: Lease): Promise<void> {
-    try {
-      await this.client.send(new UpdateItemCommand(releaseLeaseRequest(this.tables, lease)));
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw new StorageUnavailableError(`release lease ${lease.name}`, error);
-    }
-  }
-
-  async readLease(name: string): Promise<Lease | undefined> {
-    return parseLease(await this.readControl(name));
-  }
-
-  async readControl(name: string): Promise<Item | undefined> {
-    const result = await call(`GetItem control ${name}`, () =>
-      this.client.send(new GetItemCommand({ TableName: this.tables.control, Key: { [K.name]: { S: name } }, ConsistentRead: true })),
-    );
-    return result.Item;
-  }
-
+/** The feed and the sequencer's state, in DynamoDB. */
+export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
   async readSequencerState(): Promise<SequencerState> {
     const item = await this.readControl(SEQUENCER_LEASE);
     return { head: Number(item?.[K.head]?.N ?? 0), checkpoint: item?.[K.checkpoint]?.S };
@@ -207,12 +141,4 @@ function parseWatermark(table: string, item: Item): Watermark | undefined {
     position: Number(item[A.position]?.N ?? 0),
     changesetId: item[A.lastChangesetId]?.S ?? '',
   };
-}
-
-async function call<R>(operation: string, send: () => Promise<R>): Promise<R> {
-  try {
-    return await send();
-  } catch (error) {
-    throw new StorageUnavailableError(operation, error);
-  }
 }

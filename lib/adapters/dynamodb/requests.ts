@@ -104,8 +104,8 @@ export function createTableRequests(tables: TableNames): CreateTableCommandInput
     {
       TableName: tables.changesets,
       BillingMode: 'PAY_PER_REQUEST',
-      // The sequencer discovers new changesets from the table's change stream; keys are all it needs.
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' },
+      // The sequencer discovers new changesets, with their content, from the table's change stream.
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
       AttributeDefinitions: [
         { AttributeName: C.stream, AttributeType: 'S' },
         { AttributeName: C.seq, AttributeType: 'N' },

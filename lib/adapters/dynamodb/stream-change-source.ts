@@ -1,4 +1,4 @@
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
@@ -10,6 +10,7 @@ import {
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
 import type { ChangeNotice, ChangeSource } from '../../feed/feed.port.js';
 import { parseStreamName } from '../../store/stream-key.js';
+import { parseChangesetItem } from './item-parsers.js';
 import { CHANGESET_ATTR as C } from './table-layout.js';
 
 /** Per shard: the last sequence number handled, or `done` once a closed shard is read to its end. */
@@ -17,7 +18,7 @@ type Checkpoint = Record<string, string>;
 const DONE = 'done';
 
 /**
- * Finds new changesets in the changesets table's DynamoDB stream (KEYS_ONLY). Shards are read parents
+ * Finds new changesets in the changesets table's DynamoDB stream (NEW_IMAGE, so no read is needed). Shards are read parents
  * first; the checkpoint (one sequence number per shard) is stored by the sequencer with each batch.
  * Delivery order across shards does not matter: the sequencer orders by reading the table itself.
  */
@@ -72,7 +73,9 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
           if (record.eventName !== 'INSERT') continue;
           const key = parseStreamName(record.dynamodb?.Keys?.[C.stream]?.S ?? '');
           const seq = Number(record.dynamodb?.Keys?.[C.seq]?.N);
-          if (key && Number.isSafeInteger(seq)) records.push({ ...key, seq });
+          if (!key || !Number.isSafeInteger(seq)) continue;
+          const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
+          records.push(image ? { ...key, seq, record: parseChangesetItem(this.table, image) } : { ...key, seq });
         }
         if (result.NextShardIterator) this.iterators.set(shardId, { after: last ?? after, iterator: result.NextShardIterator });
         else this.iterators.delete(shardId);

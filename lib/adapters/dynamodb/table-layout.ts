@@ -47,6 +47,7 @@ export const CONTROL_ATTR = {
   checkpoint: 'checkpoint',
   position: 'position',
   parked: 'parked',
+  stoppedAt: 'stoppedAt',
   updatedAt: 'updatedAt',
 } as const;
 

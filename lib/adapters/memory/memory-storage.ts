@@ -23,7 +23,7 @@ export class InMemoryChangesetStorage implements ChangesetStorage {
     }
     changesets.push(structuredClone(record));
     this.streams.set(key, changesets);
-    this.changes.log.push({ aggregateType: record.aggregateType, aggregateId: record.aggregateId, seq: record.seq });
+    this.changes.log.push({ aggregateType: record.aggregateType, aggregateId: record.aggregateId, seq: record.seq, record: structuredClone(record) });
     return { written: true };
   }
 

@@ -1,0 +1,191 @@
+import { InvalidCommitTokenError } from '../errors/invalid-commit-token.error.js';
+import { ProjectionTimeoutError } from '../errors/projection-timeout.error.js';
+import { UnknownProjectionError } from '../errors/unknown-projection.error.js';
+import type { FeedStorage } from '../feed/feed.port.js';
+import type { FeedReader } from '../feed/feed-reader.js';
+import type { Sequencer } from '../feed/sequencer.js';
+import type { EventSerializer } from '../serialization/event-serializer.js';
+import { decodeCommitToken } from '../store/commit-token.js';
+import { streamName } from '../store/stream-key.js';
+import { projectionDefinition } from './projection.decorator.js';
+import type { ParkedChangeset, ProjectionStore } from './projection.port.js';
+import { ProjectionRunner, type RunnerStep } from './projection-runner.js';
+
+export interface ProjectionManagerOptions {
+  readonly owner: string;
+  readonly leaseTtlMs: number;
+  /** Pause when there is nothing to apply, in ms. */
+  readonly idleMs: number;
+  readonly warn: (message: string) => void;
+}
+
+export interface ProjectionStatus {
+  readonly name: string;
+  /** Last applied feed position. */
+  readonly position: number;
+  /** Last sequenced feed position. */
+  readonly head: number;
+  readonly lagPositions: number;
+  /** Age of the oldest committed changeset not applied yet, in seconds (0 when caught up). */
+  readonly lagSeconds: number;
+  /** Apply rate over the last 10 s on this node (0 on nodes that do not run it). */
+  readonly eventsPerSecond: number;
+  /** Estimated seconds to catch up at that rate (`null` when unknown). */
+  readonly etaSeconds: number | null;
+  readonly eventsApplied: number;
+  readonly parked: readonly ParkedChangeset[];
+  readonly stoppedAt?: number;
+  /** Node currently holding the projection's lease. */
+  readonly owner?: string;
+}
+
+/** Runs the sequencer and the projections this node takes part in, and answers read-your-writes waits. */
+export class ProjectionManager {
+  private readonly runners = new Map<string, ProjectionRunner>();
+  private readonly loops: Promise<void>[] = [];
+  private stopped = true;
+
+  constructor(
+    private readonly sequencer: Sequencer | undefined,
+    private readonly feed: FeedStorage,
+    readonly reader: FeedReader,
+    private readonly store: ProjectionStore,
+    private readonly serializer: EventSerializer,
+    private readonly options: ProjectionManagerOptions,
+  ) {}
+
+  /** Adds a `@Projection` instance; call before `start`. */
+  register(instance: object): void {
+    const definition = projectionDefinition(instance.constructor);
+    if (this.runners.has(definition.name)) throw new TypeError(`Two projections are named "${definition.name}"`);
+    const runner = new ProjectionRunner(definition, instance, this.store, this.reader, this.serializer, {
+      owner: this.options.owner,
+      leaseTtlMs: this.options.leaseTtlMs,
+      warn: this.options.warn,
+    });
+    this.runners.set(definition.name, runner);
+    if (!this.stopped) this.loops.push(this.run(runner));
+  }
+
+  get projectionNames(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.sequencer?.start();
+    for (const runner of this.runners.values()) this.loops.push(this.run(runner));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.loops.splice(0));
+    await Promise.all([...this.runners.values()].map((r) => r.release()));
+    await this.sequencer?.stop();
+  }
+
+  /** Nudges the local sequencer after a commit, so the feed does not wait for its next poll. */
+  committed(): void {
+    this.sequencer?.nudge();
+  }
+
+  /** Resolves once `projection` has applied the commit named by `token`; `ProjectionTimeoutError` otherwise. */
+  async waitFor(projection: string, token: string, timeoutMs = 5000): Promise<void> {
+    this.runner(projection);
+    const commit = decodeCommitToken(token);
+    if (!commit) throw new InvalidCommitTokenError(token);
+    const deadline = Date.now() + timeoutMs;
+    let pause = 5;
+    let target: number | undefined;
+    for (;;) {
+      if (target === undefined) {
+        const mark = (await this.feed.readWatermarks([commit])).get(streamName(commit));
+        if (mark && mark.version >= commit.version) target = mark.position;
+      }
+      if (target !== undefined && (await this.appliedPosition(projection)) >= target) return;
+      if (Date.now() >= deadline) throw new ProjectionTimeoutError(projection, token, timeoutMs);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, deadline - Date.now()))));
+      pause = Math.min(100, pause * 2);
+    }
+  }
+
+  async status(projection: string): Promise<ProjectionStatus> {
+    const runner = this.runner(projection);
+    const [checkpoint, head, lease] = await Promise.all([
+      this.store.readCheckpoint(projection),
+      this.reader.head(),
+      this.store.readLease(`projection#${projection}`),
+    ]);
+    const lagPositions = Math.max(0, head - checkpoint.position);
+    let lagSeconds = 0;
+    if (lagPositions > 0) {
+      const [next] = await this.reader.read(checkpoint.position + 1, 1);
+      if (next) lagSeconds = Math.max(0, (Date.now() - Date.parse(next.changeset.committedAt)) / 1000);
+    }
+    const rate = runner.rate.perSecond(Date.now());
+    return {
+      name: projection,
+      position: checkpoint.position,
+      head,
+      lagPositions,
+      lagSeconds,
+      eventsPerSecond: rate,
+      etaSeconds: lagPositions === 0 ? 0 : rate > 0 ? lagPositions / rate : null,
+      eventsApplied: runner.rate.total,
+      parked: checkpoint.parked,
+      ...(checkpoint.stoppedAt === undefined ? {} : { stoppedAt: checkpoint.stoppedAt }),
+      ...(lease && lease.expiresAt > Date.now() ? { owner: lease.owner } : {}),
+    };
+  }
+
+  /**
+   * Resets the projection to position 0 so it is rebuilt from the whole feed; calls its `onRebuild()` first
+   * (clear the read model there). Runs where the projection's lease can be taken; false when another node holds it.
+   */
+  async rebuild(projection: string): Promise<boolean> {
+    const runner = this.runner(projection);
+    const instance = runner.instance as { onRebuild?: () => unknown };
+    return runner.reset(() => instance.onRebuild?.());
+  }
+
+  /** Lets a projection stopped on a parked changeset retry it, in order. */
+  retryParked(projection: string): Promise<boolean> {
+    return this.runner(projection).resume();
+  }
+
+  /** One step of the sequencer and of every projection, for tests and tools that drive the feed by hand. */
+  async drive(): Promise<{ sequencer: string; projections: Record<string, RunnerStep> }> {
+    const sequencer = this.sequencer ? await this.sequencer.step() : 'disabled';
+    const projections: Record<string, RunnerStep> = {};
+    for (const [name, runner] of this.runners) projections[name] = await runner.step();
+    return { sequencer, projections };
+  }
+
+  private async appliedPosition(projection: string): Promise<number> {
+    const runner = this.runners.get(projection)!;
+    if (runner.isLeader) return runner.localCheckpoint.position;
+    return (await this.store.readCheckpoint(projection)).position;
+  }
+
+  private runner(projection: string): ProjectionRunner {
+    const runner = this.runners.get(projection);
+    if (!runner) throw new UnknownProjectionError(projection);
+    return runner;
+  }
+
+  private async run(runner: ProjectionRunner): Promise<void> {
+    while (!this.stopped) {
+      let result: RunnerStep;
+      try {
+        result = await runner.step();
+      } catch (error) {
+        this.options.warn(`projection ${runner.name} step failed: ${String(error)}`);
+        result = 'idle';
+      }
+      if (result === 'applied') continue;
+      const pause = result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}

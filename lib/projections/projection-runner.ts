@@ -1,0 +1,264 @@
+import type { Lease } from '../feed/feed.port.js';
+import type { FeedItem, FeedReader } from '../feed/feed-reader.js';
+import type { EventSerializer } from '../serialization/event-serializer.js';
+import { eventTypeName } from '../serialization/event-type.decorator.js';
+import { ProjectionContext } from './projection-context.js';
+import type { ProjectionDefinition } from './projection.decorator.js';
+import { type ParkedChangeset, type ProjectionCheckpoint, type ProjectionStore, projectionLeaseName, type ReadModelWrite } from './projection.port.js';
+import { RateMeter } from './rate-meter.js';
+
+export interface RunnerOptions {
+  readonly owner: string;
+  readonly leaseTtlMs: number;
+  readonly now?: () => number;
+  readonly warn?: (message: string) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export type RunnerStep = 'not-leader' | 'idle' | 'applied' | 'stopped' | 'fenced';
+
+interface Prepared {
+  readonly item: FeedItem;
+  readonly writes: ReadModelWrite[];
+}
+
+/**
+ * Applies the feed to one projection, on the node that holds the projection's lease. Read-model writes and
+ * the checkpoint move commit in one fenced transaction, so each changeset's effect lands exactly once.
+ */
+export class ProjectionRunner {
+  private lease: Lease | undefined;
+  private checkpoint: ProjectionCheckpoint = { position: 0, parked: [] };
+  private renewedAt = 0;
+  private lock: Promise<void> = Promise.resolve();
+  private readonly handlers = new Map<string, Array<string | symbol>>();
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  readonly rate = new RateMeter();
+
+  constructor(
+    readonly definition: ProjectionDefinition,
+    readonly instance: object,
+    private readonly store: ProjectionStore,
+    private readonly reader: FeedReader,
+    private readonly serializer: EventSerializer,
+    private readonly options: RunnerOptions,
+  ) {
+    for (const { eventClass, method } of definition.handlers) {
+      const type = eventTypeName(eventClass);
+      this.handlers.set(type, [...(this.handlers.get(type) ?? []), method]);
+    }
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  get isLeader(): boolean {
+    return this.lease !== undefined && this.lease.expiresAt > this.now();
+  }
+
+  /** The checkpoint as this node last knew it (read it from the store for the authoritative value). */
+  get localCheckpoint(): ProjectionCheckpoint {
+    return this.checkpoint;
+  }
+
+  /** One round: hold the lease, read the feed after the checkpoint, apply and commit one batch. */
+  step(): Promise<RunnerStep> {
+    return this.exclusive(() => this.stepUnlocked());
+  }
+
+  /** Runs `work` while no step is in flight on this node. */
+  exclusive<R>(work: () => Promise<R>): Promise<R> {
+    const run = this.lock.then(work, work);
+    this.lock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async stepUnlocked(): Promise<RunnerStep> {
+    if (!(await this.holdLease())) return 'not-leader';
+    if (this.checkpoint.stoppedAt !== undefined) return 'stopped';
+    const items = await this.reader.read(this.checkpoint.position + 1, this.definition.batchSize);
+    if (items.length === 0) return 'idle';
+    let batch: Prepared[] = [];
+    let batchWrites = 0;
+    let keys = new Set<string>();
+    let scratch = new Map<string, unknown>();
+    for (const item of items) {
+      let prepared: Prepared;
+      try {
+        prepared = await this.prepare(item, scratch);
+      } catch (error) {
+        if (batch.length > 0) return this.flush(batch);
+        return this.retryAlone(item, error);
+      }
+      const itemKeys = await Promise.all(prepared.writes.map((w) => this.store.writeKey(w)));
+      const clash = itemKeys.some((k) => keys.has(k)) || new Set(itemKeys).size !== itemKeys.length;
+      if (batch.length > 0 && (clash || batchWrites + prepared.writes.length > this.store.maxWritesPerCommit)) {
+        // The prepared writes were computed against scratch state that includes this item; redo it next step.
+        return this.flush(batch);
+      }
+      batch.push(prepared);
+      batchWrites += prepared.writes.length;
+      for (const k of itemKeys) keys.add(k);
+      if (clash || batchWrites > this.store.maxWritesPerCommit) return this.flush(batch);
+    }
+    return this.flush(batch);
+  }
+
+  /** Forget the lease (another node may take over at once) and any local state. */
+  async release(): Promise<void> {
+    if (this.lease) await this.store.releaseLease(this.lease).catch(() => undefined);
+    this.lease = undefined;
+  }
+
+  /** Resets the checkpoint to 0 so the projection is rebuilt from the start of the feed; `clear` runs first. */
+  reset(clear: () => Promise<unknown> | unknown = () => undefined): Promise<boolean> {
+    return this.exclusive(() => this.resetUnlocked(clear));
+  }
+
+  private async resetUnlocked(clear: () => Promise<unknown> | unknown): Promise<boolean> {
+    if (!(await this.holdLease())) return false;
+    await clear();
+    const outcome = await this.store.reset(this.lease!);
+    if (outcome === 'fenced') {
+      this.lease = undefined;
+      return false;
+    }
+    this.checkpoint = { position: 0, parked: [] };
+    this.rate.reset();
+    return true;
+  }
+
+  /** Lets a projection stopped on a parked changeset try it again, in order. */
+  resume(): Promise<boolean> {
+    return this.exclusive(() => this.resumeUnlocked());
+  }
+
+  private async resumeUnlocked(): Promise<boolean> {
+    if (!(await this.holdLease())) return false;
+    if (this.checkpoint.stoppedAt === undefined) return true;
+    const parked = this.checkpoint.parked.filter((p) => p.position !== this.checkpoint.stoppedAt);
+    const outcome = await this.store.commit(this.lease!, this.checkpoint.position, this.checkpoint.position, [], { parked });
+    if (outcome !== 'committed') return false;
+    this.checkpoint = { position: this.checkpoint.position, parked };
+    return true;
+  }
+
+  private async prepare(item: FeedItem, scratch: Map<string, unknown>): Promise<Prepared> {
+    const writes: ReadModelWrite[] = [];
+    const { changeset } = item;
+    for (const [index, stored] of changeset.events.entries()) {
+      const methods = this.handlers.get(stored.type);
+      if (!methods) continue;
+      const event = this.serializer.deserialize(changeset, stored);
+      const context = new ProjectionContext(item.position, changeset, stored, changeset.fromVersion + index, writes, scratch);
+      for (const method of methods) {
+        const handler = (this.instance as Record<string | symbol, unknown>)[method];
+        if (typeof handler === 'function') await (handler as (e: object, c: ProjectionContext) => unknown).call(this.instance, event, context);
+      }
+    }
+    return { item, writes };
+  }
+
+  private async flush(batch: Prepared[]): Promise<RunnerStep> {
+    const to = batch.at(-1)!.item.position;
+    const writes = batch.flatMap((p) => p.writes);
+    const outcome = await this.store.commit(this.lease!, this.checkpoint.position, to, writes, { parked: this.checkpoint.parked });
+    if (outcome === 'committed') {
+      this.rate.add(batch.length, this.now());
+      this.checkpoint = { position: to, parked: this.checkpoint.parked };
+      return 'applied';
+    }
+    if (outcome === 'fenced') {
+      this.lease = undefined;
+      return 'fenced';
+    }
+    // A read-model write's own condition failed: find the changeset it belongs to and retry it alone.
+    if (batch.length > 1) return this.flush(batch.slice(0, Math.max(1, ownerOf(batch, outcome.failedWrite))));
+    return this.retryAlone(batch[0]!.item, outcome.error);
+  }
+
+  private async retryAlone(item: FeedItem, firstError: unknown): Promise<RunnerStep> {
+    let error = firstError;
+    for (let attempt = 2; attempt <= this.definition.maxAttempts; attempt++) {
+      await this.sleep(Math.min(5000, this.definition.retryDelayMs * 2 ** (attempt - 2)));
+      try {
+        const prepared = await this.prepare(item, new Map());
+        const outcome = await this.store.commit(this.lease!, this.checkpoint.position, item.position, prepared.writes, { parked: this.checkpoint.parked });
+        if (outcome === 'committed') {
+          this.rate.add(1, this.now());
+          this.checkpoint = { position: item.position, parked: this.checkpoint.parked };
+          return 'applied';
+        }
+        if (outcome === 'fenced') {
+          this.lease = undefined;
+          return 'fenced';
+        }
+        error = outcome.error;
+      } catch (caught) {
+        error = caught;
+      }
+    }
+    return this.park(item, error);
+  }
+
+  private async park(item: FeedItem, error: unknown): Promise<RunnerStep> {
+    const { changeset } = item;
+    const parkedEntry: ParkedChangeset = {
+      position: item.position,
+      aggregateType: changeset.aggregateType,
+      aggregateId: changeset.aggregateId,
+      seq: changeset.seq,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      attempts: this.definition.maxAttempts,
+      parkedAt: new Date(this.now()).toISOString(),
+    };
+    const parked = [...this.checkpoint.parked.filter((p) => p.position !== item.position), parkedEntry];
+    const stop = this.definition.onPoison === 'stop';
+    const to = stop ? this.checkpoint.position : item.position;
+    this.options.warn?.(
+      `projection ${this.name} parked position ${item.position} (${changeset.aggregateType} ${changeset.aggregateId} #${changeset.seq}) ` +
+        `after ${this.definition.maxAttempts} attempts: ${parkedEntry.error}; ${stop ? 'stopped' : 'continuing'}`,
+    );
+    const state = stop ? { parked, stoppedAt: item.position } : { parked };
+    const outcome = await this.store.commit(this.lease!, this.checkpoint.position, to, [], state);
+    if (outcome !== 'committed') {
+      this.lease = undefined;
+      return 'fenced';
+    }
+    this.checkpoint = { position: to, ...state };
+    return stop ? 'stopped' : 'applied';
+  }
+
+  private async holdLease(): Promise<boolean> {
+    const now = this.now();
+    if (this.lease && this.lease.expiresAt > now && now - this.renewedAt < this.options.leaseTtlMs / 3) return true;
+    const name = projectionLeaseName(this.name);
+    const lease = this.lease
+      ? await this.store.renewLease(this.lease, this.options.leaseTtlMs, now)
+      : await this.store.acquireLease(name, this.options.owner, this.options.leaseTtlMs, now);
+    if (!lease) {
+      this.lease = undefined;
+      return false;
+    }
+    if (!this.lease || this.lease.token !== lease.token) this.checkpoint = await this.store.readCheckpoint(this.name);
+    this.lease = lease;
+    this.renewedAt = now;
+    return true;
+  }
+}
+
+function ownerOf(batch: Prepared[], failedWrite: number): number {
+  let seen = 0;
+  for (const [index, prepared] of batch.entries()) {
+    seen += prepared.writes.length;
+    if (failedWrite < seen) return index;
+  }
+  return batch.length - 1;
+}
