@@ -128,12 +128,18 @@ export class Sequencer {
     this.wake?.();
   }
 
+  /** Stops the loop and gives the lease up, so another node takes over at once. */
   async stop(): Promise<void> {
+    await this.halt();
+    if (this.lease) await this.feed.releaseLease(this.lease).catch(() => undefined);
+    this.forget();
+  }
+
+  /** Stops the loop but keeps the lease until it expires. */
+  async halt(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     await this.running;
-    if (this.lease) await this.feed.releaseLease(this.lease).catch(() => undefined);
-    this.forget();
   }
 
   private async loop(): Promise<void> {

@@ -79,10 +79,16 @@ export class ProjectionManager {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    await Promise.all(this.loops.splice(0));
+    await this.stopWithoutRelease();
     await Promise.all([...this.runners.values()].map((r) => r.release()));
     await this.sequencer?.stop();
+  }
+
+  /** Stops working but keeps the leases until they expire: what a crashed node looks like to the others. */
+  async stopWithoutRelease(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.loops.splice(0));
+    await this.sequencer?.halt();
   }
 
   /** Nudges the local sequencer after a commit, so the feed does not wait for its next poll. */

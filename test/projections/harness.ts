@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, type DynamoDBClient, GetItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDbFeedStorage } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
+import { DynamoDbProjectionStore } from '../../lib/adapters/dynamodb/dynamodb-projection-store.js';
+import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
+import { DynamoDbStreamChangeSource } from '../../lib/adapters/dynamodb/stream-change-source.js';
+import { FeedReader } from '../../lib/feed/feed-reader.js';
+import { Sequencer } from '../../lib/feed/sequencer.js';
+import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
+import type { ProjectionContext } from '../../lib/projections/projection-context.js';
+import { ProjectionManager } from '../../lib/projections/projection-manager.js';
+import { AggregateRepository } from '../../lib/repository/aggregate-repository.js';
+import { EventRegistry } from '../../lib/serialization/event-registry.js';
+import { EventSerializer } from '../../lib/serialization/event-serializer.js';
+import { EventStore } from '../../lib/store/event-store.js';
+import { Account, AccountOpened, MoneyDeposited } from '../fixtures/account.js';
+import { dynamoDbConfig } from '../support/local-aws.js';
+
+/** A read model in DynamoDB: per account the balance and how many events were applied (to count duplicates). */
+@Projection('balances', { maxAttempts: 3, retryDelayMs: 1 })
+export class BalanceProjection {
+  /** Accounts whose deposits throw, to play a poison event. */
+  readonly failFor = new Set<string>();
+  /** Every position whose handler this instance ran (a handler may run again when its commit is redone). */
+  readonly applied: number[] = [];
+
+  constructor(private readonly table: string) {}
+
+  @HandlesEvent(AccountOpened)
+  opened(event: AccountOpened, ctx: ProjectionContext): void {
+    this.applied.push(ctx.position);
+    ctx.write({
+      Update: {
+        TableName: this.table,
+        Key: { id: { S: event.accountId } },
+        UpdateExpression: 'SET #owner = :owner, #order = list_append(if_not_exists(#order, :empty), :me) ADD applied :one',
+        ExpressionAttributeNames: { '#owner': 'owner', '#order': 'order' },
+        ExpressionAttributeValues: { ':owner': { S: event.owner }, ':one': { N: '1' }, ':me': { L: [{ N: String(ctx.version) }] }, ':empty': { L: [] } },
+      },
+    });
+  }
+
+  @HandlesEvent(MoneyDeposited)
+  deposited(event: MoneyDeposited, ctx: ProjectionContext): void {
+    if (this.failFor.has(event.accountId)) throw new Error(`poison deposit on ${event.accountId}`);
+    this.applied.push(ctx.position);
+    ctx.write({
+      Update: {
+        TableName: this.table,
+        Key: { id: { S: event.accountId } },
+        UpdateExpression: 'SET #order = list_append(if_not_exists(#order, :empty), :me) ADD balance :amount, applied :one',
+        ExpressionAttributeNames: { '#order': 'order' },
+        ExpressionAttributeValues: { ':amount': { N: String(event.amount) }, ':one': { N: '1' }, ':me': { L: [{ N: String(ctx.version) }] }, ':empty': { L: [] } },
+      },
+    });
+  }
+}
+
+export interface Node {
+  readonly owner: string;
+  readonly manager: ProjectionManager;
+  readonly projection: BalanceProjection;
+  readonly accounts: AggregateRepository<Account>;
+  readonly store: EventStore;
+}
+
+/** One application node: its own store, sequencer and projection runner over shared tables. */
+export function startNode(client: DynamoDBClient, storage: DynamoDbChangesetStorage, viewTable: string, leaseTtlMs = 1500): Node {
+  const owner = `node-${randomUUID().slice(0, 6)}`;
+  const streams = new DynamoDBStreamsClient(dynamoDbConfig());
+  const feed = new DynamoDbFeedStorage(client, storage.tables);
+  let manager: ProjectionManager | undefined;
+  const store = new EventStore(storage, { aggregateRecords: false, onCommit: () => manager?.committed() });
+  const registry = new EventRegistry().register(AccountOpened, MoneyDeposited);
+  const serializer = new EventSerializer(registry);
+  const sequencer = new Sequencer(storage, feed, new DynamoDbStreamChangeSource(client, streams, storage.tables.changesets), {
+    owner,
+    leaseTtlMs,
+    idleMs: 10,
+  });
+  manager = new ProjectionManager(sequencer, feed, new FeedReader(feed, storage), new DynamoDbProjectionStore(client, storage.tables), serializer, {
+    owner,
+    leaseTtlMs,
+    idleMs: 10,
+    warn: () => undefined,
+  });
+  const projection = new BalanceProjection(viewTable);
+  manager.register(projection);
+  const accounts = new AggregateRepository(Account, 'Account', store, serializer, { publishAll: () => undefined });
+  return { owner, manager, projection, accounts, store };
+}
+
+export async function createViewTable(client: DynamoDBClient, name: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: name });
+}
+
+export async function readView(client: DynamoDBClient, table: string, id: string) {
+  const result = await client.send(new GetItemCommand({ TableName: table, Key: { id: { S: id } }, ConsistentRead: true }));
+  const item = result.Item;
+  if (!item) return undefined;
+  return {
+    owner: item['owner']?.S,
+    balance: Number(item['balance']?.N ?? 0),
+    applied: Number(item['applied']?.N ?? 0),
+    order: (item['order']?.L ?? []).map((v) => Number(v.N)),
+  };
+}
+
+export async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<number> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Date.now() - started;
+}
