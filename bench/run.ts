@@ -13,6 +13,7 @@ import {
 } from '../lib/index.js';
 import { startLocalServices } from '../sample-app/embedded/local-services.js';
 import { Counter } from './bench-domain.js';
+import { feedBench } from './feed-bench.js';
 import { saveVsPut } from './save-vs-put.js';
 
 const durationMs = Number(process.env['BENCH_PHASE_MS'] ?? 3000);
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   @Module({
     imports: [
       CqrsModule.forRoot(),
-      EventStoreModule.forRoot({ dynamodb: { client, tablePrefix, createTables: true } }),
+      EventStoreModule.forRoot({ dynamodb: { client, tablePrefix, createTables: true }, feed: { enabled: false } }),
       EventStoreModule.forFeature([Counter]),
     ],
   })
@@ -47,18 +48,21 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
     results.push(result);
   }
+  await app.close();
+  const only = process.env['BENCH_ONLY'];
+  const feed = only === 'save' ? undefined : await feedBench(client, { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }, durationMs, rounds);
   const report = {
-    benchmark: 'save-vs-raw-put',
+    benchmark: 'event-store',
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version },
     dynamodb: services ? 'DynamoDB Local (in-memory), same machine' : endpoint,
     phaseMs: durationMs,
     rounds,
-    results,
+    saveVsRawPut: results,
+    feed,
   };
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/save-vs-put.json', `${JSON.stringify(report, null, 2)}\n`);
-  await app.close();
+  writeFileSync('bench/results/latest.json', `${JSON.stringify(report, null, 2)}\n`);
   client.destroy();
   await services?.stop();
 }

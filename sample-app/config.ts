@@ -11,6 +11,15 @@ export interface SampleAppConfig {
   readonly bucket: string;
   /** Prefix of every table name: the event store's and `<prefix>views`. */
   readonly tablePrefix: string;
+  /**
+   * The event store's feed on this node: `leaseTtlMs` bounds how long a dead node keeps the sequencer and the
+   * projections; `nodeId` names this node in the leases (and in `GET /stats`). Default: the library's defaults.
+   */
+  readonly feed?: { readonly leaseTtlMs?: number; readonly nodeId?: string };
+  /** How long `GET /users/:id?after=TOKEN` waits for the view to include the commit before answering 504. Default 5,000 ms. */
+  readonly readTimeoutMs?: number;
 }
+
+export const DEFAULT_READ_TIMEOUT_MS = 5000;
 
 export const SAMPLE_APP_CONFIG = Symbol('SAMPLE_APP_CONFIG');

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createSampleApp } from './app.js';
 import type { SampleAppConfig } from './config.js';
 import { JavaMissingError, type LocalServices, startLocalServices } from './embedded/local-services.js';
+import { settingsFromEnv } from './env.js';
 
 const logger = new Logger('SampleApp');
 
@@ -32,23 +33,15 @@ async function resolveStorage(bucket: string): Promise<Storage> {
   };
 }
 
-function port(): number {
-  const value = Number(process.env.PORT ?? 3000);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
-  return value;
-}
-
 async function main(): Promise<void> {
-  const tablePrefix = process.env.EVENT_STORE_TABLE_PREFIX ?? 'sample-';
-  const bucket = process.env.EVENT_STORE_BUCKET ?? 'sample-app-events';
-  const listenOn = port();
-  const storage = await resolveStorage(bucket);
+  const { port: listenOn, ...settings } = settingsFromEnv();
+  const storage = await resolveStorage(settings.bucket);
   const stopLocal = async () => {
     await storage.local?.stop();
     if (storage.local) logger.log('Stopped the local DynamoDB and S3 servers');
   };
   try {
-    const app = await createSampleApp({ ...storage.config, bucket, tablePrefix });
+    const app = await createSampleApp({ ...storage.config, ...settings });
     app.enableShutdownHooks();
     // The event store flushes to DynamoDB while the app closes, so the local servers may only stop after
     // `close()`. Nest's own signal handler re-raises the signal once the app is closed, which would kill the

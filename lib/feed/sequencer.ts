@@ -47,6 +47,8 @@ export class Sequencer {
   private readonly options: Required<Omit<SequencerOptions, 'warn' | 'now'>> & Pick<SequencerOptions, 'warn'>;
   private readonly now: () => number;
   private renewedAt = 0;
+  /** Called after each batch that sequenced something (projections on this node start reading at once). */
+  onBatch: (() => void) | undefined;
 
   constructor(
     private readonly changesets: ChangesetStorage,
@@ -113,7 +115,9 @@ export class Sequencer {
     this.head = last;
     this.checkpoint = checkpoint;
     this.pending = this.pending.slice(consumed);
-    return builder.size > 0 ? 'sequenced' : 'idle';
+    if (builder.size === 0) return 'idle';
+    this.onBatch?.();
+    return 'sequenced';
   }
 
   /** Runs `step` in the background until `stop`. */

@@ -44,6 +44,7 @@ export class ProjectionManager {
   private readonly runners = new Map<string, ProjectionRunner>();
   private readonly loops: Promise<void>[] = [];
   private stopped = true;
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     private readonly sequencer: Sequencer | undefined,
@@ -52,7 +53,13 @@ export class ProjectionManager {
     private readonly store: ProjectionStore,
     private readonly serializer: EventSerializer,
     private readonly options: ProjectionManagerOptions,
-  ) {}
+  ) {
+    if (sequencer) sequencer.onBatch = () => this.wakeRunners();
+  }
+
+  private wakeRunners(): void {
+    for (const wake of [...this.wakers]) wake();
+  }
 
   /** Adds a `@Projection` instance; call before `start`. */
   register(instance: object): void {
@@ -87,6 +94,7 @@ export class ProjectionManager {
   /** Stops working but keeps the leases until they expire: what a crashed node looks like to the others. */
   async stopWithoutRelease(): Promise<void> {
     this.stopped = true;
+    this.wakeRunners();
     await Promise.all(this.loops.splice(0));
     await this.sequencer?.halt();
   }
@@ -190,8 +198,17 @@ export class ProjectionManager {
         result = 'idle';
       }
       if (result === 'applied') continue;
-      const pause = result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs;
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      // Idle: wait for the local sequencer's next batch, or poll again after a while (another node may sequence).
+      const pause = result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs * 5;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.wakers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, pause);
+        if (result !== 'not-leader') this.wakers.add(wake);
+      });
     }
   }
 }

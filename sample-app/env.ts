@@ -1,0 +1,27 @@
+import type { SampleAppConfig } from './config.js';
+
+/** The settings `main.ts` takes from the environment, checked at start-up so a typo fails loudly. */
+export interface EnvSettings extends Pick<SampleAppConfig, 'bucket' | 'tablePrefix' | 'feed' | 'readTimeoutMs'> {
+  readonly port: number;
+}
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
+  const leaseTtlMs = integerEnv(env, 'EVENT_STORE_LEASE_TTL_MS', 1);
+  const nodeId = env.EVENT_STORE_NODE_ID || undefined;
+  return {
+    port: integerEnv(env, 'PORT', 0, 65535) ?? 3000,
+    tablePrefix: env.EVENT_STORE_TABLE_PREFIX ?? 'sample-',
+    bucket: env.EVENT_STORE_BUCKET ?? 'sample-app-events',
+    // Only what is set, so the library keeps its own defaults for the rest.
+    feed: { ...(leaseTtlMs === undefined ? {} : { leaseTtlMs }), ...(nodeId === undefined ? {} : { nodeId }) },
+    readTimeoutMs: integerEnv(env, 'READ_TIMEOUT_MS', 1),
+  };
+}
+
+function integerEnv(env: NodeJS.ProcessEnv, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
