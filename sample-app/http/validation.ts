@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { MAX_AGGREGATE_ID_BYTES } from '../../lib/index.js';
+import { decodeCommitToken, MAX_AGGREGATE_ID_BYTES } from '../../lib/index.js';
 
 /** Longest name or title, in characters (code points, so an emoji counts once). */
 export const MAX_TEXT_LENGTH = 200;
@@ -50,4 +50,32 @@ export function optionalInteger(body: Record<string, unknown>, field: string, ra
     throw new BadRequestException(`"${field}" must be an integer from ${range.min} to ${range.max}`);
   }
   return value;
+}
+
+/** Most tokens one write may be ordered after; a bound so one request cannot make the sequencer chase thousands. */
+export const MAX_AFTER_TOKENS = 20;
+
+/**
+ * The optional `after` of a write body: one commit token or a list of them (from earlier `token`s). Checked
+ * here so a malformed token is a 400 before anything runs, rather than an error halfway through a command.
+ */
+export function optionalTokens(body: Record<string, unknown>, field: string): string[] {
+  const value = body[field];
+  if (value === undefined) return [];
+  const tokens = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(tokens) || tokens.length > MAX_AFTER_TOKENS || !tokens.every(isCommitToken)) {
+    throw new BadRequestException(`"${field}" must be a commit token or a list of at most ${MAX_AFTER_TOKENS} (the "token" of an earlier write)`);
+  }
+  return tokens;
+}
+
+/** The optional `?after=TOKEN` of a read; repeated or malformed is a 400. */
+export function optionalQueryToken(value: unknown, field = 'after'): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isCommitToken(value)) throw new BadRequestException(`"${field}" must be one commit token (the "token" of an earlier write)`);
+  return value;
+}
+
+function isCommitToken(value: unknown): value is string {
+  return typeof value === 'string' && decodeCommitToken(value) !== undefined;
 }

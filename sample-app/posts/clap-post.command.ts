@@ -10,6 +10,8 @@ export class ClapPostCommand extends Command<CommandAck> {
     readonly postId: string,
     readonly userId: string,
     readonly count: number,
+    /** Commit tokens the clap is ordered after in the feed. */
+    readonly after: readonly string[] = [],
   ) {
     super();
   }
@@ -23,14 +25,16 @@ export class ClapPostHandler implements ICommandHandler<ClapPostCommand> {
   ) {}
 
   async execute(command: ClapPostCommand): Promise<CommandAck> {
-    // Users never change once created, so one check outside the retry loop is enough.
+    // Users never change once created, so one check outside the retry loop is enough. The load is also what
+    // orders the clap after the user's creation in the feed: the command's unit of work records it as a
+    // dependency, which the user view relies on (see UserViewProjection).
     await this.users.load(command.userId);
     // A popular post has many concurrent clappers: each conflict reloads the post and claps again.
     return retryOnConflict(async () => {
       const post = await this.posts.load(command.postId);
       post.clap(command.userId, command.count);
-      const { version } = await this.posts.save(post);
-      return { id: post.id, version };
+      const { version, token } = await this.posts.save(post, { after: command.after });
+      return { id: post.id, version, token };
     });
   }
 }

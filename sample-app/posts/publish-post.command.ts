@@ -10,6 +10,8 @@ export class PublishPostCommand extends Command<CommandAck> {
   constructor(
     readonly authorId: string,
     readonly title: string,
+    /** Commit tokens the post is ordered after in the feed (the author's creation already is: it is loaded). */
+    readonly after: readonly string[] = [],
   ) {
     super();
   }
@@ -29,8 +31,8 @@ export class PublishPostHandler implements ICommandHandler<PublishPostCommand> {
     return retryOnConflict(async () => {
       const post = new Post(id);
       post.publishBy(command.authorId, command.title);
-      const { version } = await this.posts.save(post);
-      return { id, version };
+      const { version, token } = await this.posts.save(post, { after: command.after });
+      return { id, version, token };
     });
   }
 }

@@ -6,7 +6,11 @@ import { retryOnConflict } from '../shared/retry-on-conflict.js';
 import { User } from './user.aggregate.js';
 
 export class CreateUserCommand extends Command<CommandAck> {
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    /** Commit tokens the creation is ordered after in the feed. */
+    readonly after: readonly string[] = [],
+  ) {
     super();
   }
 }
@@ -21,8 +25,8 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand> {
     return retryOnConflict(async () => {
       const user = new User(id);
       user.create(command.name);
-      const { version } = await this.users.save(user);
-      return { id, version };
+      const { version, token } = await this.users.save(user, { after: command.after });
+      return { id, version, token };
     });
   }
 }

@@ -4,11 +4,12 @@ import {
   DynamoDBClient,
   GetItemCommand,
   ResourceInUseException,
-  UpdateItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ProjectionManager } from '../../lib/index.js';
 import { SAMPLE_APP_CONFIG, type SampleAppConfig } from '../config.js';
+import { postKey, STATS_KEY, userKey } from './view-writes.js';
 
 export interface UserView {
   readonly id: string;
@@ -26,16 +27,19 @@ export interface PostView {
 }
 
 /**
- * The read model: one DynamoDB table, `<prefix>views`, keyed `User#<id>` / `Post#<id>`.
- * Every write is an UpdateItem that commutes with the others (SET fields, `if_not_exists` / ADD counters),
- * so a clap that lands before its post's view was written is not lost.
+ * The read model: one DynamoDB table, `<prefix>views`, keyed `User#<id>` / `Post#<id>` / `Stats`. The
+ * projections write it (see `view-writes.ts`); this class creates the table and reads it, always strongly
+ * consistent, so a read after `ProjectionManager.waitFor` sees what the projection committed.
  */
 @Injectable()
-export class ViewStore implements OnModuleInit, OnApplicationShutdown {
+export class ViewStore implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly client: DynamoDBClient;
   readonly tableName: string;
 
-  constructor(@Inject(SAMPLE_APP_CONFIG) config: SampleAppConfig) {
+  constructor(
+    @Inject(SAMPLE_APP_CONFIG) config: SampleAppConfig,
+    private readonly projections: ProjectionManager,
+  ) {
     this.client = new DynamoDBClient(config.dynamodb);
     this.tableName = `${config.tablePrefix}views`;
   }
@@ -56,65 +60,40 @@ export class ViewStore implements OnModuleInit, OnApplicationShutdown {
     await waitUntilTableExists({ client: this.client, maxWaitTime: 60, minDelay: 1 }, { TableName: this.tableName });
   }
 
+  /**
+   * The event store stops its projections in its own `onApplicationShutdown`, which Nest runs after ours;
+   * a projection step still running then would read through a destroyed client. Stopping them first
+   * (the library's later stop is a no-op) keeps shutdown quiet.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.projections.stop();
+  }
+
   onApplicationShutdown(): void {
     this.client.destroy();
   }
 
-  async putUser(id: string, name: string): Promise<void> {
-    // `name` is a DynamoDB reserved word, hence `#name`.
-    await this.update(
-      `User#${id}`,
-      'SET #name = :name, claps = if_not_exists(claps, :zero)',
-      { ':name': { S: name }, ':zero': { N: '0' } },
-      { '#name': 'name' },
-    );
-  }
-
-  async putPost(id: string, authorId: string, title: string): Promise<void> {
-    await this.update(`Post#${id}`, 'SET authorId = :authorId, title = :title, claps = if_not_exists(claps, :zero)', {
-      ':authorId': { S: authorId },
-      ':title': { S: title },
-      ':zero': { N: '0' },
-    });
-  }
-
-  /** Counts claps on both sides: received by the post, given by the user. */
-  async addClaps(postId: string, userId: string, count: number): Promise<void> {
-    const values = { ':count': { N: String(count) } };
-    await Promise.all([
-      this.update(`Post#${postId}`, 'ADD claps :count', values),
-      this.update(`User#${userId}`, 'ADD claps :count', values),
-    ]);
-  }
-
   async getUser(id: string): Promise<UserView | undefined> {
-    const item = await this.get(`User#${id}`);
-    // An item holding only a counter means a clap arrived before the creation; the user is not visible yet.
+    const item = await this.get(userKey(id));
+    // An item holding only a counter means a clap was applied before the creation; the user is not visible yet.
     if (item?.name?.S === undefined) return undefined;
     return { id, name: item.name.S, claps: Number(item.claps?.N ?? 0) };
   }
 
   async getPost(id: string): Promise<PostView | undefined> {
-    const item = await this.get(`Post#${id}`);
+    const item = await this.get(postKey(id));
     if (item?.title?.S === undefined || item.authorId?.S === undefined) return undefined;
     return { id, title: item.title.S, authorId: item.authorId.S, claps: Number(item.claps?.N ?? 0) };
   }
 
-  private async update(
-    pk: string,
-    expression: string,
-    values: Record<string, AttributeValue>,
-    names?: Record<string, string>,
-  ): Promise<void> {
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: { pk: { S: pk } },
-        UpdateExpression: expression,
-        ExpressionAttributeValues: values,
-        ExpressionAttributeNames: names,
-      }),
-    );
+  /** Whether the user view already holds the user's creation (committed; writes queued in a commit are not). */
+  async userExists(id: string): Promise<boolean> {
+    return (await this.get(userKey(id)))?.name?.S !== undefined;
+  }
+
+  /** Claps the user-view projection applied before the clapping user's creation; 0 when the feed is causal. */
+  async outOfOrderClaps(): Promise<number> {
+    return Number((await this.get(STATS_KEY))?.outOfOrderClaps?.N ?? 0);
   }
 
   private async get(pk: string): Promise<Record<string, AttributeValue> | undefined> {

@@ -1,0 +1,41 @@
+import { Logger } from '@nestjs/common';
+import { HandlesEvent, Projection, type ProjectionContext } from '../../lib/index.js';
+import { PostClapped } from '../posts/post.events.js';
+import { UserCreated } from '../users/user.events.js';
+import { ViewStore } from './view-store.js';
+import { clapsGivenByUser, outOfOrderClap, userCreated } from './view-writes.js';
+
+export const USER_VIEWS = 'user-views';
+
+const createdInThisCommit = (userId: string) => `user-created:${userId}`;
+
+/**
+ * The user view joins two aggregates: the name comes from User, the claps given from Post. The clap handler
+ * loads the user before it saves, so the feed orders every clap after its user's creation. This projection
+ * checks that instead of trusting it: a clap applied before its user exists is still counted on the user,
+ * and also in the `Stats` item, so a broken ordering shows up in `GET /stats` rather than as a missing name.
+ */
+@Projection(USER_VIEWS)
+export class UserViewProjection {
+  private readonly logger = new Logger('UserViews');
+
+  constructor(private readonly views: ViewStore) {}
+
+  @HandlesEvent(UserCreated)
+  onCreated(event: UserCreated, ctx: ProjectionContext): void {
+    // Writes queued in this commit are invisible to reads from DynamoDB until it commits; a later clap in the
+    // same commit learns about the creation from here.
+    ctx.batch.set(createdInThisCommit(event.userId), true);
+    ctx.write(userCreated(this.views.tableName, event.userId, event.name));
+  }
+
+  @HandlesEvent(PostClapped)
+  async onClapped(event: PostClapped, ctx: ProjectionContext): Promise<void> {
+    const known = ctx.batch.has(createdInThisCommit(event.userId)) || (await this.views.userExists(event.userId));
+    if (!known) {
+      this.logger.warn(`clap at feed position ${ctx.position} by user ${event.userId} arrived before the user exists`);
+      ctx.write(outOfOrderClap(this.views.tableName));
+    }
+    ctx.write(clapsGivenByUser(this.views.tableName, event.userId, event.count));
+  }
+}
