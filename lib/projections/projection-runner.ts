@@ -31,6 +31,7 @@ export class ProjectionRunner {
   private checkpoint: ProjectionCheckpoint = { position: 0, parked: [] };
   private renewedAt = 0;
   private lock: Promise<void> = Promise.resolve();
+  private readAhead: FeedItem[] = [];
   private readonly handlers = new Map<string, Array<string | symbol>>();
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -83,7 +84,7 @@ export class ProjectionRunner {
   private async stepUnlocked(): Promise<RunnerStep> {
     if (!(await this.holdLease())) return 'not-leader';
     if (this.checkpoint.stoppedAt !== undefined) return 'stopped';
-    const items = await this.reader.read(this.checkpoint.position + 1, this.definition.batchSize);
+    const items = await this.nextItems();
     if (items.length === 0) return 'idle';
     let batch: Prepared[] = [];
     let batchWrites = 0;
@@ -131,6 +132,7 @@ export class ProjectionRunner {
       return false;
     }
     this.checkpoint = { position: 0, parked: [] };
+    this.readAhead = [];
     this.rate.reset();
     return true;
   }
@@ -148,6 +150,14 @@ export class ProjectionRunner {
     if (outcome !== 'committed') return false;
     this.checkpoint = { position: this.checkpoint.position, parked };
     return true;
+  }
+
+  /** Items after the checkpoint: what is left of the last read, or a new read of the feed. */
+  private async nextItems(): Promise<FeedItem[]> {
+    const from = this.checkpoint.position + 1;
+    this.readAhead = this.readAhead.filter((item) => item.position >= from);
+    if (this.readAhead[0]?.position !== from) this.readAhead = await this.reader.read(from, this.definition.batchSize);
+    return this.readAhead;
   }
 
   private async prepare(item: FeedItem, scratch: Map<string, unknown>): Promise<Prepared> {
@@ -247,7 +257,10 @@ export class ProjectionRunner {
       this.lease = undefined;
       return false;
     }
-    if (!this.lease || this.lease.token !== lease.token) this.checkpoint = await this.store.readCheckpoint(this.name);
+    if (!this.lease || this.lease.token !== lease.token) {
+      this.checkpoint = await this.store.readCheckpoint(this.name);
+      this.readAhead = [];
+    }
     this.lease = lease;
     this.renewedAt = now;
     return true;

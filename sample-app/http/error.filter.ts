@@ -8,6 +8,9 @@ const STATUS_BY_CODE: Partial<Record<EventStoreErrorCode, number>> = {
   INVALID_AGGREGATE_ID: HttpStatus.BAD_REQUEST,
   CONCURRENCY: HttpStatus.CONFLICT,
   STORAGE_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+  INVALID_COMMIT_TOKEN: HttpStatus.BAD_REQUEST,
+  // `?after=` waited for a projection that did not get there in time: the view is there, just not yet fresh.
+  PROJECTION_TIMEOUT: HttpStatus.GATEWAY_TIMEOUT,
 };
 
 /** Answers every error as `{ statusCode, message }`, so clients parse one shape. */
