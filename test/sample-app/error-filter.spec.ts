@@ -4,6 +4,8 @@ import {
   AggregateNotFoundError,
   ConcurrencyError,
   InvalidAggregateIdError,
+  InvalidCommitTokenError,
+  ProjectionTimeoutError,
   StorageUnavailableError,
   UnknownEventTypeError,
 } from '../../lib/index.js';
@@ -27,6 +29,8 @@ describe('sample app: ErrorFilter', () => {
     ['InvalidAggregateIdError', new InvalidAggregateIdError('Post', '', 'the id is empty'), 400],
     ['ConcurrencyError', new ConcurrencyError('Post', 'p1', 3, 4), 409],
     ['StorageUnavailableError', new StorageUnavailableError('PutItem', new Error('socket hang up')), 503],
+    ['InvalidCommitTokenError', new InvalidCommitTokenError('garbage'), 400],
+    ['ProjectionTimeoutError', new ProjectionTimeoutError('user-views', 'token', 5000), 504],
   ])('maps %s to %i with the library message', (_name, error, status) => {
     expect(answer(error)).toEqual({ status, body: { statusCode: status, message: error.message } });
   });

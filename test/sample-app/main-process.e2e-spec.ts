@@ -68,7 +68,7 @@ describe('sample app: node dist/sample-app/main.js', () => {
       45_000,
     );
     expect(response.status).toBe(201);
-    expect(await response.json()).toEqual({ id: expect.any(String), version: 1 });
+    expect(await response.json()).toEqual({ id: expect.any(String), version: 1, token: expect.any(String) });
 
     running.kill('SIGTERM');
     const exit = await exited(running);

@@ -32,10 +32,37 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(): Promise<TestApp> {
-  const app = await createSampleApp(testConfig(), { logger: ['error', 'warn'] });
+/** `overrides` change the config, e.g. a short `readTimeoutMs`, or the `tablePrefix` to share another app's tables. */
+export async function startTestApp(overrides: Partial<SampleAppConfig> = {}): Promise<TestApp> {
+  const app = await createSampleApp({ ...testConfig(), ...overrides }, { logger: ['error', 'warn'] });
   await app.init();
   return { app, http: () => request(app.getHttpServer()), close: () => app.close() };
+}
+
+/** What every write answers with 201. */
+export interface Ack {
+  readonly id: string;
+  readonly version: number;
+  readonly token: string;
+}
+
+export async function createUser(target: TestApp, name: string, extra: object = {}): Promise<Ack> {
+  return (await target.http().post('/users').send({ name, ...extra }).expect(201)).body as Ack;
+}
+
+export async function publishPost(target: TestApp, authorId: string, title: string, extra: object = {}): Promise<Ack> {
+  return (await target.http().post('/posts').send({ authorId, title, ...extra }).expect(201)).body as Ack;
+}
+
+export async function clap(target: TestApp, postId: string, userId: string, extra: object = {}): Promise<Ack> {
+  return (await target.http().post(`/posts/${postId}/claps`).send({ userId, ...extra }).expect(201)).body as Ack;
+}
+
+/** GET with `?after=token`: must answer 200 at once with the view including that commit. */
+export async function getAfter<T>(target: TestApp, path: string, token: string): Promise<T> {
+  const response = await target.http().get(path).query({ after: token });
+  if (response.status !== 200) throw new Error(`GET ${path}?after=… answered ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as T;
 }
 
 /** Calls `probe` until it returns a value (not undefined), or fails after `timeoutMs`. */

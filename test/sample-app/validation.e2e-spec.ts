@@ -1,17 +1,19 @@
 import type { Test } from 'supertest';
+import { encodeCommitToken } from '../../lib/index.js';
 import type { PostView, UserView } from '../../sample-app/views/view-store.js';
-import { eventuallyGet, startTestApp, type TestApp } from './support.js';
+import { type Ack, getAfter, startTestApp, type TestApp } from './support.js';
 
 /** Validation is by hand in `sample-app/http/validation.ts`; every bad input must be a 400, never a 500. */
 describe('sample app: input validation', () => {
   let target: TestApp;
   let userId: string;
   let postId: string;
+  let token: string;
 
   beforeAll(async () => {
     target = await startTestApp();
-    userId = ((await target.http().post('/users').send({ name: 'Valid' }).expect(201)).body as { id: string }).id;
-    postId = ((await target.http().post('/posts').send({ authorId: userId, title: 'Valid' }).expect(201)).body as { id: string }).id;
+    ({ id: userId, token } = (await target.http().post('/users').send({ name: 'Valid' }).expect(201)).body as Ack);
+    postId = ((await target.http().post('/posts').send({ authorId: userId, title: 'Valid' }).expect(201)).body as Ack).id;
   });
 
   afterAll(async () => {
@@ -22,6 +24,10 @@ describe('sample app: input validation', () => {
   const tooLong = 'x'.repeat(201);
   const clap = (body: object | string): Test =>
     typeof body === 'string' ? rawJson(`/posts/${postId}/claps`, body) : target.http().post(`/posts/${postId}/claps`).send(body);
+
+  // Looks like a token (base64url of JSON) but is not one: version 0 does not exist.
+  const notAToken = Buffer.from(JSON.stringify(['User', 'u1', 0])).toString('base64url');
+  const manyTokens = () => Array.from({ length: 21 }, () => token);
 
   const badRequests: Array<[string, () => Test]> = [
     ['user without a name', () => target.http().post('/users').send({})],
@@ -57,6 +63,20 @@ describe('sample app: input validation', () => {
     ['clap on a post id over the id limit', () => target.http().post(`/posts/${'p'.repeat(1100)}/claps`).send({ userId })],
     ['GET of a user id over the id limit', () => target.http().get(`/users/${'u'.repeat(3000)}`)],
     ['GET of a post id over the id limit', () => target.http().get(`/posts/${'p'.repeat(3000)}`)],
+    ['user after a malformed token', () => target.http().post('/users').send({ name: 'Ada', after: 'garbage' })],
+    ['user after a token-shaped non-token', () => target.http().post('/users').send({ name: 'Ada', after: notAToken })],
+    ['user after a number', () => target.http().post('/users').send({ name: 'Ada', after: 5 })],
+    ['user after an empty string', () => target.http().post('/users').send({ name: 'Ada', after: '' })],
+    ['user after null', () => target.http().post('/users').send({ name: 'Ada', after: null })],
+    ['user after a list with one bad token', () => target.http().post('/users').send({ name: 'Ada', after: [token, 'garbage'] })],
+    ['user after 21 tokens', () => target.http().post('/users').send({ name: 'Ada', after: manyTokens() })],
+    ['post after a malformed token', () => target.http().post('/posts').send({ authorId: userId, title: 'T', after: 'garbage' })],
+    ['clap after a malformed token', () => clap({ userId, after: 'garbage' })],
+    ['clap after an object', () => clap({ userId, after: { token } })],
+    ['GET of a user after a malformed token', () => target.http().get(`/users/${userId}`).query({ after: 'garbage' })],
+    ['GET of a post after a malformed token', () => target.http().get(`/posts/${postId}`).query({ after: notAToken })],
+    ['GET of a user after an empty token', () => target.http().get(`/users/${userId}?after=`)],
+    ['GET of a user after two tokens', () => target.http().get(`/users/${userId}?after=${token}&after=${token}`)],
   ];
 
   it.each(badRequests)('rejects a %s with 400', async (_label, send) => {
@@ -65,6 +85,13 @@ describe('sample app: input validation', () => {
       status: 400,
       body: { statusCode: 400, message: expect.any(String) },
     });
+  });
+
+  it('accepts after as one token or a list, including a well-formed token of a commit that never happened', async () => {
+    const ghost = encodeCommitToken({ aggregateType: 'User', aggregateId: 'never-created', version: 1 });
+    await target.http().post('/users').send({ name: 'One', after: token }).expect(201);
+    await target.http().post('/users').send({ name: 'Two', after: [token, ghost] }).expect(201);
+    await target.http().post('/users').send({ name: 'None', after: [] }).expect(201);
   });
 
   it('accepts the limits: 200 characters (even astral ones), count 1 and 50, count omitted', async () => {
@@ -77,11 +104,9 @@ describe('sample app: input validation', () => {
   });
 
   it('stores names and titles trimmed', async () => {
-    const user = await target.http().post('/users').send({ name: '  Ada  ' }).expect(201);
-    const authorId = (user.body as { id: string }).id;
-    const post = await target.http().post('/posts').send({ authorId, title: '\tHi \n' }).expect(201);
-    const id = (post.body as { id: string }).id;
-    expect(await eventuallyGet<UserView>(target, `/users/${authorId}`)).toMatchObject({ name: 'Ada' });
-    expect(await eventuallyGet<PostView>(target, `/posts/${id}`)).toMatchObject({ title: 'Hi' });
+    const user = (await target.http().post('/users').send({ name: '  Ada  ' }).expect(201)).body as Ack;
+    const post = (await target.http().post('/posts').send({ authorId: user.id, title: '\tHi \n' }).expect(201)).body as Ack;
+    expect(await getAfter<UserView>(target, `/users/${user.id}`, user.token)).toMatchObject({ name: 'Ada' });
+    expect(await getAfter<PostView>(target, `/posts/${post.id}`, post.token)).toMatchObject({ title: 'Hi' });
   });
 });

@@ -7,9 +7,8 @@ import type {
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { FeedBatch, Lease, Watermark } from '../../feed/feed.port.js';
-import { streamName } from '../../store/stream-key.js';
+import { aggregateRecordUpdate } from './requests.js';
 import {
-  AGGREGATE_ATTR as A,
   CONTROL_ATTR as K,
   FEED_ATTR as F,
   FEED_BUCKET_SIZE,
@@ -125,37 +124,16 @@ export function commitBatchRequest(
     });
   }
   for (const mark of watermarks) {
-    items.push({
-      Update: {
-        TableName: tables.aggregates,
-        Key: { [A.stream]: { S: streamName(mark) } },
-        UpdateExpression:
-          'SET #type = :type, #id = :id, #version = :version, #lastSeq = :seq, #last = :cid, #updated = :now, ' +
-          '#created = if_not_exists(#created, :now), #sSeq = :seq, #sVersion = :version, #position = :position',
-        ConditionExpression: 'attribute_not_exists(#sSeq) OR #sSeq < :seq',
-        ExpressionAttributeNames: {
-          '#type': A.aggregateType,
-          '#id': A.aggregateId,
-          '#version': A.version,
-          '#lastSeq': A.lastSeq,
-          '#last': A.lastChangesetId,
-          '#updated': A.updatedAt,
-          '#created': A.createdAt,
-          '#sSeq': A.sequencedSeq,
-          '#sVersion': A.sequencedVersion,
-          '#position': A.position,
-        },
-        ExpressionAttributeValues: {
-          ':type': { S: mark.aggregateType },
-          ':id': { S: mark.aggregateId },
-          ':version': { N: String(mark.version) },
-          ':seq': { N: String(mark.seq) },
-          ':cid': { S: mark.changesetId },
-          ':now': { S: now },
-          ':position': { N: String(mark.position) },
-        },
-      },
-    });
+    const record = {
+      aggregateType: mark.aggregateType,
+      aggregateId: mark.aggregateId,
+      version: mark.version,
+      lastSeq: mark.seq,
+      lastChangesetId: mark.changesetId,
+      updatedAt: now,
+    };
+    const update = aggregateRecordUpdate(tables, record, 'attribute_not_exists(#sSeq) OR #sSeq < :seq', mark);
+    items.push({ Update: update as TransactWriteItem['Update'] });
   }
   // The same request retried (by the SDK, after a lost response) is recognised for 10 minutes.
   const token = createHash('sha256').update(`${tables.control}:${lease.owner}:${lease.token}:${expectedHead}:${batch.last}:${checkpoint ?? ''}`).digest('hex').slice(0, 36);

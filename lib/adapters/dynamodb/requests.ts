@@ -68,13 +68,27 @@ export function lastChangesetRequest(tables: TableNames, stream: StreamKey): Que
 
 /** Monotonic upsert: only raises `version`, so late or reordered writes never move the record back. */
 export function writeAggregateRecordRequest(tables: TableNames, record: AggregateRecord): UpdateItemCommandInput {
+  return aggregateRecordUpdate(tables, record, 'attribute_not_exists(#version) OR #version < :version');
+}
+
+/**
+ * The aggregates-record update. With `sequenced` (the sequencer's watermark), it also records the feed
+ * position, and `condition` guards the watermark instead of the version.
+ */
+export function aggregateRecordUpdate(
+  tables: TableNames,
+  record: AggregateRecord,
+  condition: string,
+  sequenced?: { readonly position: number },
+): UpdateItemCommandInput {
+  const watermark = sequenced ? ', #sSeq = :seq, #sVersion = :version, #position = :position' : '';
   return {
     TableName: tables.aggregates,
     Key: { [A.stream]: { S: streamName(record) } },
     UpdateExpression:
       'SET #type = :type, #id = :id, #version = :version, #lastSeq = :seq, #last = :last, #updated = :updated, ' +
-      '#created = if_not_exists(#created, :updated)',
-    ConditionExpression: 'attribute_not_exists(#version) OR #version < :version',
+      `#created = if_not_exists(#created, :updated)${watermark}`,
+    ConditionExpression: condition,
     ExpressionAttributeNames: {
       '#type': A.aggregateType,
       '#id': A.aggregateId,
@@ -83,6 +97,7 @@ export function writeAggregateRecordRequest(tables: TableNames, record: Aggregat
       '#last': A.lastChangesetId,
       '#updated': A.updatedAt,
       '#created': A.createdAt,
+      ...(sequenced ? { '#sSeq': A.sequencedSeq, '#sVersion': A.sequencedVersion, '#position': A.position } : {}),
     },
     ExpressionAttributeValues: {
       ':type': { S: record.aggregateType },
@@ -91,6 +106,7 @@ export function writeAggregateRecordRequest(tables: TableNames, record: Aggregat
       ':seq': { N: String(record.lastSeq) },
       ':last': { S: record.lastChangesetId },
       ':updated': { S: record.updatedAt },
+      ...(sequenced ? { ':position': { N: String(sequenced.position) } } : {}),
     },
   };
 }
