@@ -26,15 +26,7 @@ export class CounterProjection {
 
   @HandlesEvent(Incremented)
   onIncremented(event: Incremented, ctx: ProjectionContext): void {
-    ctx.write({
-      Update: {
-        TableName: this.table,
-        Key: { id: { S: event.counterId } },
-        UpdateExpression: 'ADD #value :by',
-        ExpressionAttributeNames: { '#value': 'value' },
-        ExpressionAttributeValues: { ':by': { N: String(event.by) } },
-      },
-    });
+    ctx.add(this.table, { id: { S: event.counterId } }, { value: event.by });
   }
 }
 

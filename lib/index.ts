@@ -40,6 +40,7 @@ export { InMemoryChangesetStorage } from './adapters/memory/memory-storage.js';
 // Feed and projections
 export { Projection, HandlesEvent, type ProjectionOptions, type PoisonPolicy } from './projections/projection.decorator.js';
 export { ProjectionContext } from './projections/projection-context.js';
+export type { KeyValue, CounterAdd } from './projections/write-set.js';
 export { ProjectionManager, type ProjectionStatus } from './projections/projection-manager.js';
 export type { ReadModelWrite, ParkedChangeset, ProjectionCheckpoint, ProjectionStore } from './projections/projection.port.js';
 export { FeedReader, type FeedItem } from './feed/feed-reader.js';

@@ -6,6 +6,7 @@ import { ProjectionContext } from './projection-context.js';
 import type { ProjectionDefinition } from './projection.decorator.js';
 import { type ParkedChangeset, type ProjectionCheckpoint, type ProjectionStore, projectionLeaseName, type ReadModelWrite } from './projection.port.js';
 import { RateMeter } from './rate-meter.js';
+import { type CounterAdd, WriteSet } from './write-set.js';
 
 export interface RunnerOptions {
   readonly owner: string;
@@ -20,6 +21,7 @@ export type RunnerStep = 'not-leader' | 'idle' | 'applied' | 'stopped' | 'fenced
 interface Prepared {
   readonly item: FeedItem;
   readonly writes: ReadModelWrite[];
+  readonly adds: CounterAdd[];
 }
 
 /**
@@ -86,30 +88,23 @@ export class ProjectionRunner {
     if (this.checkpoint.stoppedAt !== undefined) return 'stopped';
     const items = await this.nextItems();
     if (items.length === 0) return 'idle';
-    let batch: Prepared[] = [];
-    let batchWrites = 0;
-    let keys = new Set<string>();
-    let scratch = new Map<string, unknown>();
+    const batch: Prepared[] = [];
+    const writes = new WriteSet(this.store);
+    const scratch = new Map<string, unknown>();
     for (const item of items) {
       let prepared: Prepared;
       try {
         prepared = await this.prepare(item, scratch);
       } catch (error) {
-        if (batch.length > 0) return this.flush(batch);
+        if (batch.length > 0) return this.flush(batch, writes);
         return this.retryAlone(item, error);
       }
-      const itemKeys = await Promise.all(prepared.writes.map((w) => this.store.writeKey(w)));
-      const clash = itemKeys.some((k) => keys.has(k)) || new Set(itemKeys).size !== itemKeys.length;
-      if (batch.length > 0 && (clash || batchWrites + prepared.writes.length > this.store.maxWritesPerCommit)) {
-        // The prepared writes were computed against scratch state that includes this item; redo it next step.
-        return this.flush(batch);
-      }
+      // Handlers of this item already saw `scratch` as if it were in the batch: when it does not fit, the
+      // batch so far commits and this item is prepared again, from fresh scratch, next step.
+      if (!(await writes.tryAdd(prepared.writes, prepared.adds))) return batch.length > 0 ? this.flush(batch, writes) : 'idle';
       batch.push(prepared);
-      batchWrites += prepared.writes.length;
-      for (const k of itemKeys) keys.add(k);
-      if (clash || batchWrites > this.store.maxWritesPerCommit) return this.flush(batch);
     }
-    return this.flush(batch);
+    return this.flush(batch, writes);
   }
 
   /** Forget the lease (another node may take over at once) and any local state. */
@@ -162,23 +157,24 @@ export class ProjectionRunner {
 
   private async prepare(item: FeedItem, scratch: Map<string, unknown>): Promise<Prepared> {
     const writes: ReadModelWrite[] = [];
+    const adds: CounterAdd[] = [];
     const { changeset } = item;
     for (const [index, stored] of changeset.events.entries()) {
       const methods = this.handlers.get(stored.type);
       if (!methods) continue;
       const event = this.serializer.deserialize(changeset, stored);
-      const context = new ProjectionContext(item.position, changeset, stored, changeset.fromVersion + index, writes, scratch);
+      const context = new ProjectionContext(item.position, changeset, stored, changeset.fromVersion + index, writes, adds, scratch);
       for (const method of methods) {
         const handler = (this.instance as Record<string | symbol, unknown>)[method];
         if (typeof handler === 'function') await (handler as (e: object, c: ProjectionContext) => unknown).call(this.instance, event, context);
       }
     }
-    return { item, writes };
+    return { item, writes, adds };
   }
 
-  private async flush(batch: Prepared[]): Promise<RunnerStep> {
+  private async flush(batch: Prepared[], writeSet: WriteSet): Promise<RunnerStep> {
     const to = batch.at(-1)!.item.position;
-    const writes = batch.flatMap((p) => p.writes);
+    const writes = writeSet.writes();
     const outcome = await this.store.commit(this.lease!, this.checkpoint.position, to, writes, { parked: this.checkpoint.parked });
     if (outcome === 'committed') {
       this.rate.add(batch.length, this.now());
@@ -189,8 +185,9 @@ export class ProjectionRunner {
       this.lease = undefined;
       return 'fenced';
     }
-    // A read-model write's own condition failed: find the changeset it belongs to and retry it alone.
-    if (batch.length > 1) return this.flush(batch.slice(0, Math.max(1, ownerOf(batch, outcome.failedWrite))));
+    // A read-model write's own condition failed: commit what came before its changeset, then retry that alone.
+    const owner = ownerOf(batch, outcome.failedWrite);
+    if (owner > 0) return this.flush(batch.slice(0, owner), await rebuildWrites(this.store, batch.slice(0, owner)));
     return this.retryAlone(batch[0]!.item, outcome.error);
   }
 
@@ -200,7 +197,8 @@ export class ProjectionRunner {
       await this.sleep(Math.min(5000, this.definition.retryDelayMs * 2 ** (attempt - 2)));
       try {
         const prepared = await this.prepare(item, new Map());
-        const outcome = await this.store.commit(this.lease!, this.checkpoint.position, item.position, prepared.writes, { parked: this.checkpoint.parked });
+        const writes = (await rebuildWrites(this.store, [prepared])).writes();
+        const outcome = await this.store.commit(this.lease!, this.checkpoint.position, item.position, writes, { parked: this.checkpoint.parked });
         if (outcome === 'committed') {
           this.rate.add(1, this.now());
           this.checkpoint = { position: item.position, parked: this.checkpoint.parked };
@@ -267,11 +265,18 @@ export class ProjectionRunner {
   }
 }
 
+/** The changeset whose raw write failed (raw writes come first, in batch order); 0 when unknown. */
 function ownerOf(batch: Prepared[], failedWrite: number): number {
   let seen = 0;
   for (const [index, prepared] of batch.entries()) {
     seen += prepared.writes.length;
-    if (failedWrite < seen) return index;
+    if (failedWrite >= 0 && failedWrite < seen) return index;
   }
-  return batch.length - 1;
+  return 0;
+}
+
+async function rebuildWrites(store: ProjectionStore, batch: Prepared[]): Promise<WriteSet> {
+  const set = new WriteSet(store);
+  for (const prepared of batch) await set.tryAdd(prepared.writes, prepared.adds);
+  return set;
 }
