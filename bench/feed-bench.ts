@@ -98,7 +98,7 @@ async function measureLag(node: ReturnType<typeof benchNode>, perSecond: number,
         }
         next = item.position + 1;
       }
-      if (items.length === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+      if (items.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     }
   })();
   const workers = 16;

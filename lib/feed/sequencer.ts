@@ -18,7 +18,7 @@ export interface SequencerOptions {
   readonly maxBatchEntries?: number;
   /** Most distinct aggregates per batch (one transaction holds at most 100 writes). Default 95. */
   readonly maxBatchStreams?: number;
-  /** Pause between polls when there was nothing to do, in ms. Default 20. */
+  /** First pause between polls when there was nothing to do, in ms; doubles while idle, up to 8×. Default 20. */
   readonly idleMs?: number;
   /** Most changes read from the source per poll. Default 1,000. */
   readonly pollLimit?: number;
@@ -147,6 +147,7 @@ export class Sequencer {
   }
 
   private async loop(): Promise<void> {
+    let idle = 0;
     while (!this.stopped) {
       let result: StepResult;
       try {
@@ -155,8 +156,13 @@ export class Sequencer {
         this.options.warn?.(`sequencer step failed: ${String(error)}`);
         result = 'idle';
       }
-      if (result === 'sequenced') continue;
-      const pause = result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs;
+      if (result === 'sequenced') {
+        idle = 0;
+        continue;
+      }
+      // Polls back off while nothing happens (a poll costs a request); a local commit wakes the loop at once.
+      idle = Math.min(idle + 1, 4);
+      const pause = result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs * 2 ** (idle - 1);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pause);
         this.wake = () => {

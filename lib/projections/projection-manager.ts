@@ -189,6 +189,7 @@ export class ProjectionManager {
   }
 
   private async run(runner: ProjectionRunner): Promise<void> {
+    let idle = 0;
     while (!this.stopped) {
       let result: RunnerStep;
       try {
@@ -197,9 +198,14 @@ export class ProjectionManager {
         this.options.warn(`projection ${runner.name} step failed: ${String(error)}`);
         result = 'idle';
       }
-      if (result === 'applied') continue;
-      // Idle: wait for the local sequencer's next batch, or poll again after a while (another node may sequence).
-      const pause = result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs * 5;
+      if (result === 'applied') {
+        idle = 0;
+        continue;
+      }
+      // Idle: wait for the local sequencer's next batch, or poll again after a while (another node may
+      // sequence); the pause doubles while nothing happens, up to 8 × idleMs.
+      idle = Math.min(idle + 1, 4);
+      const pause = result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs * 2 ** (idle - 1);
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(timer);
