@@ -73,8 +73,15 @@ export interface ChangeNotice extends StreamKey {
 
 /** Where the sequencer learns about new changesets (a change stream, an index, an in-process list). */
 export interface ChangeSource {
-  /** Changes after `checkpoint`, at most about `limit`, and the checkpoint that follows them. */
-  poll(checkpoint: string | undefined, limit: number): Promise<{ readonly changes: readonly ChangeNotice[]; readonly checkpoint: string | undefined }>;
+  /**
+   * Changes after `checkpoint`, at most about `limit`, and the checkpoint that follows them. `gap: true`
+   * means some changes may never be delivered (the stream trimmed records past its retention): the
+   * sequencer then reconciles against the table itself.
+   */
+  poll(
+    checkpoint: string | undefined,
+    limit: number,
+  ): Promise<{ readonly changes: readonly ChangeNotice[]; readonly checkpoint: string | undefined; readonly gap?: boolean }>;
 }
 
 export const SEQUENCER_LEASE = 'sequencer';

@@ -81,6 +81,11 @@ export class Sequencer {
     if (!(await this.holdLease())) return 'not-leader';
     if (this.pending.length === 0) {
       const polled = await this.source.poll(this.checkpoint, this.options.pollLimit);
+      if (polled.gap) {
+        this.options.warn?.('the change source lost records (retention); reconciling against the changesets table');
+        await this.reconcile();
+        if (!this.isLeader) return 'fenced';
+      }
       this.pending = [...polled.changes];
       this.pendingCheckpoint = polled.checkpoint;
       if (this.pending.length === 0 && polled.checkpoint === this.checkpoint) return 'idle';
@@ -118,6 +123,29 @@ export class Sequencer {
     if (builder.size === 0) return 'idle';
     this.onBatch?.();
     return 'sequenced';
+  }
+
+  /**
+   * Sequences every committed changeset the change source may have missed, by scanning the changesets
+   * table for each aggregate's last seq (its predecessors and dependencies follow). Costly: a full scan.
+   * Runs only while holding the lease; the stored checkpoint is kept.
+   */
+  async reconcile(): Promise<void> {
+    if (!(await this.holdLease())) return;
+    const keep = { pending: this.pending, pendingCheckpoint: this.pendingCheckpoint };
+    try {
+      for await (const heads of this.changesets.scanStreamHeads()) {
+        this.pending = [...heads];
+        this.pendingCheckpoint = this.checkpoint;
+        while (this.pending.length > 0) {
+          const result = await this.step();
+          if (result === 'fenced' || result === 'not-leader') return;
+          if (result === 'idle') this.pending = [];
+        }
+      }
+    } finally {
+      if (this.lease) Object.assign(this, keep);
+    }
   }
 
   /** Runs `step` in the background until `stop`. */

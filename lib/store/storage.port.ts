@@ -19,6 +19,8 @@ export interface ChangesetStorage {
   getChangesets(keys: readonly ChangesetKey[]): Promise<ChangesetRecord[]>;
   /** The changeset with the highest seq, if any. */
   readLastChangeset(stream: StreamKey): Promise<ChangesetRecord | undefined>;
+  /** Every stream's highest seq, page by page (a full scan, for reconciliation; a stream may repeat). */
+  scanStreamHeads(): AsyncIterable<ChangesetKey[]>;
   /** Raise the aggregate record to `record.version`; never lowers it. */
   writeAggregateRecord(record: AggregateRecord): Promise<void>;
   readAggregateRecord(stream: StreamKey): Promise<AggregateRecord | undefined>;

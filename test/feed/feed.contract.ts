@@ -24,6 +24,16 @@ class ScriptedSource implements ChangeSource {
   }
 }
 
+/** A source that has lost everything it should have delivered (records past the stream's retention). */
+class LostRecordsSource implements ChangeSource {
+  reported = false;
+  async poll(checkpoint: string | undefined) {
+    if (this.reported) return { changes: [], checkpoint };
+    this.reported = true;
+    return { changes: [], checkpoint: 'after-gap', gap: true };
+  }
+}
+
 /** A feed storage that dies around the commit: before the write reaches storage, or after (lost reply). */
 class CrashingFeed implements FeedStorage {
   crash: 'before' | 'after' | undefined;
@@ -138,6 +148,23 @@ export function describeFeedContract(name: string, factory: () => Promise<FeedFi
       const items = await allPositions(new FeedReader(f.feed, f.changesets));
       expect(items).toHaveLength(10);
       expectCausal(items, 10);
+    });
+
+    it('reconciles against the table when the source lost records', async () => {
+      const user = { aggregateType: 'User', aggregateId: randomUUID() };
+      const post = { aggregateType: 'Post', aggregateId: randomUUID() };
+      await commit(user, 0, 2);
+      await commit(post, 0, 1, [{ ...user, version: 2 }]);
+      await commit(user, 2);
+      await commit(post, 1);
+      const source = new LostRecordsSource();
+      const sequencer = new Sequencer(f.changesets, f.feed, source, { owner: 'node-1' });
+      await stepUntilIdle(sequencer);
+      expect(source.reported).toBe(true);
+      const items = await allPositions(new FeedReader(f.feed, f.changesets));
+      expect(items).toHaveLength(4);
+      expectCausal(items, 4);
+      expect((await f.feed.readSequencerState()).checkpoint).toBe('after-gap');
     });
 
     it('fences a sequencer that lost its lease', async () => {

@@ -9,6 +9,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  ScanCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   UpdateItemCommand,
@@ -28,7 +29,7 @@ import {
   writeAggregateRecordRequest,
 } from './requests.js';
 import { CHANGESET_ATTR, type TableNames, tableNames } from './table-layout.js';
-import { streamName } from '../../store/stream-key.js';
+import { parseStreamName, streamName } from '../../store/stream-key.js';
 
 export interface DynamoDbStorageOptions {
   readonly client: DynamoDBClient;
@@ -135,6 +136,34 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
       const record = found.get(`${streamName(key)}@${key.seq}`);
       return record ? [record] : [];
     });
+  }
+
+  async *scanStreamHeads(): AsyncIterable<ChangesetKey[]> {
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const request = startKey;
+      const page = await this.send('Scan changesets', () =>
+        this.client.send(
+          new ScanCommand({
+            TableName: this.tables.changesets,
+            ProjectionExpression: '#stream, #seq',
+            ExpressionAttributeNames: { '#stream': CHANGESET_ATTR.stream, '#seq': CHANGESET_ATTR.seq },
+            ConsistentRead: true,
+            ...(request ? { ExclusiveStartKey: request } : {}),
+          }),
+        ),
+      );
+      const heads = new Map<string, ChangesetKey>();
+      for (const item of page.Items ?? []) {
+        const key = parseStreamName(item[CHANGESET_ATTR.stream]?.S ?? '');
+        const seq = Number(item[CHANGESET_ATTR.seq]?.N);
+        if (!key || !Number.isSafeInteger(seq)) continue;
+        const name = streamName(key);
+        if ((heads.get(name)?.seq ?? 0) < seq) heads.set(name, { ...key, seq });
+      }
+      yield [...heads.values()];
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 
   async readLastChangeset(stream: StreamKey): Promise<ChangesetRecord | undefined> {

@@ -6,6 +6,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type Shard,
+  TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
 import type { ChangeNotice, ChangeSource } from '../../feed/feed.port.js';
@@ -40,13 +41,27 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
     const shards = await this.listShards();
     const known = new Set(shards.map((s) => s.ShardId));
     const changes: ChangeNotice[] = [];
+    let gap = false;
+    // A shard we had not finished that left the stream took records we never read with it.
+    for (const id of Object.keys(marks)) {
+      if (!known.has(id) && marks[id] !== DONE) {
+        gap = true;
+        delete marks[id];
+      }
+    }
     for (const shard of shards) {
       const id = shard.ShardId!;
       if (marks[id] === DONE) continue;
       const parent = shard.ParentShardId;
       // A child is read only once its parent is finished (or has aged out of the stream).
       if (parent && known.has(parent) && marks[parent] !== DONE) continue;
-      const { records, next, last } = await this.read(id, marks[id], Math.min(1000, limit - changes.length));
+      const read = await this.read(id, marks[id], Math.min(1000, limit - changes.length));
+      if (read === 'trimmed') {
+        gap = true;
+        delete marks[id];
+        continue;
+      }
+      const { records, next, last } = read;
       for (const record of records) changes.push(record);
       if (last !== undefined) marks[id] = last;
       if (next === undefined) {
@@ -58,12 +73,22 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
     // Forget finished shards that left the stream, so the checkpoint stays small.
     for (const id of Object.keys(marks)) if (!known.has(id) && marks[id] === DONE) delete marks[id];
     const serialized = Object.keys(marks).length ? JSON.stringify(marks) : undefined;
-    return { changes, checkpoint: serialized };
+    return { changes, checkpoint: serialized, ...(gap ? { gap } : {}) };
   }
 
-  private async read(shardId: string, after: string | undefined, limit: number): Promise<{ records: ChangeNotice[]; next: string | undefined; last: string | undefined }> {
+  private async read(
+    shardId: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ records: ChangeNotice[]; next: string | undefined; last: string | undefined } | 'trimmed'> {
     for (let attempt = 0; ; attempt++) {
-      const iterator = await this.iterator(shardId, after);
+      let iterator: string;
+      try {
+        iterator = await this.iterator(shardId, after);
+      } catch (error) {
+        if (error instanceof StorageUnavailableError && error.cause instanceof TrimmedDataAccessException) return 'trimmed';
+        throw error;
+      }
       try {
         const result = await this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.max(1, limit) }));
         const records: ChangeNotice[] = [];
@@ -83,6 +108,7 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
       } catch (error) {
         this.iterators.delete(shardId);
         if (error instanceof ExpiredIteratorException && attempt === 0) continue;
+        if (error instanceof TrimmedDataAccessException) return 'trimmed';
         throw new StorageUnavailableError(`GetRecords ${shardId}`, error);
       }
     }

@@ -39,6 +39,15 @@ export class InMemoryChangesetStorage implements ChangesetStorage {
     });
   }
 
+  async *scanStreamHeads(): AsyncIterable<ChangesetKey[]> {
+    const heads: ChangesetKey[] = [];
+    for (const changesets of this.streams.values()) {
+      const last = changesets.at(-1);
+      if (last) heads.push({ aggregateType: last.aggregateType, aggregateId: last.aggregateId, seq: last.seq });
+    }
+    yield heads;
+  }
+
   async readLastChangeset(stream: StreamKey): Promise<ChangesetRecord | undefined> {
     const last = this.streams.get(streamName(stream))?.at(-1);
     return last ? structuredClone(last) : undefined;
