@@ -1,10 +1,10 @@
 import type { ChangesetStorage } from '../store/storage.port.js';
 import { BatchBuilder } from './batch-builder.js';
+import { LeaseHolder } from './lease-holder.js';
 import {
   type ChangeNotice,
   type ChangeSource,
   type FeedStorage,
-  type Lease,
   SEQUENCER_LEASE,
   type Watermark,
 } from './feed.port.js';
@@ -35,7 +35,7 @@ export type StepResult = 'not-leader' | 'idle' | 'sequenced' | 'fenced';
  * the whole batch or nothing; the next leader resumes from the stored head and checkpoint.
  */
 export class Sequencer {
-  private lease: Lease | undefined;
+  private readonly leases: LeaseHolder;
   private head = 0;
   private checkpoint: string | undefined;
   private pending: ChangeNotice[] = [];
@@ -46,7 +46,6 @@ export class Sequencer {
   private wake: (() => void) | undefined;
   private readonly options: Required<Omit<SequencerOptions, 'warn' | 'now'>> & Pick<SequencerOptions, 'warn'>;
   private readonly now: () => number;
-  private renewedAt = 0;
   /** Called after each batch that sequenced something (projections on this node start reading at once). */
   onBatch: (() => void) | undefined;
 
@@ -66,14 +65,15 @@ export class Sequencer {
       warn: options.warn,
     };
     this.now = options.now ?? Date.now;
+    this.leases = new LeaseHolder(feed, SEQUENCER_LEASE, options.owner, this.options.leaseTtlMs, this.now);
   }
 
   get isLeader(): boolean {
-    return this.lease !== undefined && this.lease.expiresAt > this.now();
+    return this.leases.valid;
   }
 
   get leaseToken(): number | undefined {
-    return this.lease?.token;
+    return this.leases.lease?.token;
   }
 
   /** One round: make sure we lead, read new changes, sequence and commit one batch. */
@@ -108,7 +108,7 @@ export class Sequencer {
     }
     const last = this.head + builder.size;
     const outcome = await this.feed
-      .commitBatch(this.lease!, this.head, { first: this.head + 1, last, entries: builder.entries }, [...builder.raised.values()], checkpoint)
+      .commitBatch(this.leases.lease!, this.head, { first: this.head + 1, last, entries: builder.entries }, [...builder.raised.values()], checkpoint)
       .catch((error: unknown) => {
         this.forget();
         throw error;
@@ -144,7 +144,7 @@ export class Sequencer {
         }
       }
     } finally {
-      if (this.lease) Object.assign(this, keep);
+      if (this.leases.lease) Object.assign(this, keep);
     }
   }
 
@@ -152,6 +152,7 @@ export class Sequencer {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.leases.startHeartbeat();
     this.running = this.loop();
   }
 
@@ -163,13 +164,14 @@ export class Sequencer {
   /** Stops the loop and gives the lease up, so another node takes over at once. */
   async stop(): Promise<void> {
     await this.halt();
-    if (this.lease) await this.feed.releaseLease(this.lease).catch(() => undefined);
+    await this.leases.release();
     this.forget();
   }
 
   /** Stops the loop but keeps the lease until it expires. */
   async halt(): Promise<void> {
     this.stopped = true;
+    this.leases.stopHeartbeat();
     this.wake?.();
     await this.running;
   }
@@ -203,29 +205,27 @@ export class Sequencer {
   }
 
   private async holdLease(): Promise<boolean> {
-    const now = this.now();
-    if (this.lease && this.lease.expiresAt > now && now - this.renewedAt < this.options.leaseTtlMs / 3) return true;
-    const lease = this.lease
-      ? await this.feed.renewLease(this.lease, this.options.leaseTtlMs, now)
-      : await this.feed.acquireLease(SEQUENCER_LEASE, this.options.owner, this.options.leaseTtlMs, now);
-    if (!lease) {
+    const held = await this.leases.hold();
+    if (!held) {
       this.forget();
       return false;
     }
-    if (!this.lease || this.lease.token !== lease.token) {
+    if (held.newTerm) {
       // New term: nothing cached from an earlier term can be trusted.
-      this.forget();
+      this.clearState();
       const state = await this.feed.readSequencerState();
       this.head = state.head;
       this.checkpoint = state.checkpoint;
     }
-    this.lease = lease;
-    this.renewedAt = now;
     return true;
   }
 
   private forget(): void {
-    this.lease = undefined;
+    this.leases.drop();
+    this.clearState();
+  }
+
+  private clearState(): void {
     this.cache.clear();
     this.pending = [];
     this.pendingCheckpoint = undefined;

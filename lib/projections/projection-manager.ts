@@ -96,6 +96,7 @@ export class ProjectionManager {
     this.stopped = true;
     this.wakeRunners();
     await Promise.all(this.loops.splice(0));
+    for (const runner of this.runners.values()) runner.stopHeartbeat();
     await this.sequencer?.halt();
   }
 
@@ -190,6 +191,7 @@ export class ProjectionManager {
 
   private async run(runner: ProjectionRunner): Promise<void> {
     let idle = 0;
+    runner.startHeartbeat();
     while (!this.stopped) {
       let result: RunnerStep;
       try {

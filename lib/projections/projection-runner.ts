@@ -1,4 +1,4 @@
-import type { Lease } from '../feed/feed.port.js';
+import { LeaseHolder } from '../feed/lease-holder.js';
 import type { FeedItem, FeedReader } from '../feed/feed-reader.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { eventTypeName } from '../serialization/event-type.decorator.js';
@@ -29,9 +29,8 @@ interface Prepared {
  * the checkpoint move commit in one fenced transaction, so each changeset's effect lands exactly once.
  */
 export class ProjectionRunner {
-  private lease: Lease | undefined;
+  private readonly leases: LeaseHolder;
   private checkpoint: ProjectionCheckpoint = { position: 0, parked: [] };
-  private renewedAt = 0;
   private lock: Promise<void> = Promise.resolve();
   private readAhead: FeedItem[] = [];
   private readonly handlers = new Map<string, Array<string | symbol>>();
@@ -52,6 +51,7 @@ export class ProjectionRunner {
       this.handlers.set(type, [...(this.handlers.get(type) ?? []), method]);
     }
     this.now = options.now ?? Date.now;
+    this.leases = new LeaseHolder(store, projectionLeaseName(definition.name), options.owner, options.leaseTtlMs, this.now);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
@@ -60,7 +60,16 @@ export class ProjectionRunner {
   }
 
   get isLeader(): boolean {
-    return this.lease !== undefined && this.lease.expiresAt > this.now();
+    return this.leases.valid;
+  }
+
+  /** Renew the lease in the background while the runner loops (a long batch must not lose it). */
+  startHeartbeat(): void {
+    this.leases.startHeartbeat();
+  }
+
+  stopHeartbeat(): void {
+    this.leases.stopHeartbeat();
   }
 
   /** The checkpoint as this node last knew it (read it from the store for the authoritative value). */
@@ -109,8 +118,7 @@ export class ProjectionRunner {
 
   /** Forget the lease (another node may take over at once) and any local state. */
   async release(): Promise<void> {
-    if (this.lease) await this.store.releaseLease(this.lease).catch(() => undefined);
-    this.lease = undefined;
+    await this.leases.release();
   }
 
   /** Resets the checkpoint to 0 so the projection is rebuilt from the start of the feed; `clear` runs first. */
@@ -121,9 +129,9 @@ export class ProjectionRunner {
   private async resetUnlocked(clear: () => Promise<unknown> | unknown): Promise<boolean> {
     if (!(await this.holdLease())) return false;
     await clear();
-    const outcome = await this.store.reset(this.lease!);
+    const outcome = await this.store.reset(this.leases.lease!);
     if (outcome === 'fenced') {
-      this.lease = undefined;
+      this.leases.drop();
       return false;
     }
     this.checkpoint = { position: 0, parked: [] };
@@ -141,7 +149,7 @@ export class ProjectionRunner {
     if (!(await this.holdLease())) return false;
     if (this.checkpoint.stoppedAt === undefined) return true;
     const parked = this.checkpoint.parked.filter((p) => p.position !== this.checkpoint.stoppedAt);
-    const outcome = await this.store.commit(this.lease!, this.checkpoint.position, this.checkpoint.position, [], { parked });
+    const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, this.checkpoint.position, [], { parked });
     if (outcome !== 'committed') return false;
     this.checkpoint = { position: this.checkpoint.position, parked };
     return true;
@@ -175,14 +183,14 @@ export class ProjectionRunner {
   private async flush(batch: Prepared[], writeSet: WriteSet): Promise<RunnerStep> {
     const to = batch.at(-1)!.item.position;
     const writes = writeSet.writes();
-    const outcome = await this.store.commit(this.lease!, this.checkpoint.position, to, writes, { parked: this.checkpoint.parked });
+    const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, to, writes, { parked: this.checkpoint.parked });
     if (outcome === 'committed') {
       this.rate.add(batch.length, this.now());
       this.checkpoint = { position: to, parked: this.checkpoint.parked };
       return 'applied';
     }
     if (outcome === 'fenced') {
-      this.lease = undefined;
+      this.leases.drop();
       return 'fenced';
     }
     // A read-model write's own condition failed: commit what came before its changeset, then retry that alone.
@@ -198,14 +206,14 @@ export class ProjectionRunner {
       try {
         const prepared = await this.prepare(item, new Map());
         const writes = (await rebuildWrites(this.store, [prepared])).writes();
-        const outcome = await this.store.commit(this.lease!, this.checkpoint.position, item.position, writes, { parked: this.checkpoint.parked });
+        const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, item.position, writes, { parked: this.checkpoint.parked });
         if (outcome === 'committed') {
           this.rate.add(1, this.now());
           this.checkpoint = { position: item.position, parked: this.checkpoint.parked };
           return 'applied';
         }
         if (outcome === 'fenced') {
-          this.lease = undefined;
+          this.leases.drop();
           return 'fenced';
         }
         error = outcome.error;
@@ -235,9 +243,9 @@ export class ProjectionRunner {
         `after ${this.definition.maxAttempts} attempts: ${parkedEntry.error}; ${stop ? 'stopped' : 'continuing'}`,
     );
     const state = stop ? { parked, stoppedAt: item.position } : { parked };
-    const outcome = await this.store.commit(this.lease!, this.checkpoint.position, to, [], state);
+    const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, to, [], state);
     if (outcome !== 'committed') {
-      this.lease = undefined;
+      this.leases.drop();
       return 'fenced';
     }
     this.checkpoint = { position: to, ...state };
@@ -245,22 +253,12 @@ export class ProjectionRunner {
   }
 
   private async holdLease(): Promise<boolean> {
-    const now = this.now();
-    if (this.lease && this.lease.expiresAt > now && now - this.renewedAt < this.options.leaseTtlMs / 3) return true;
-    const name = projectionLeaseName(this.name);
-    const lease = this.lease
-      ? await this.store.renewLease(this.lease, this.options.leaseTtlMs, now)
-      : await this.store.acquireLease(name, this.options.owner, this.options.leaseTtlMs, now);
-    if (!lease) {
-      this.lease = undefined;
-      return false;
-    }
-    if (!this.lease || this.lease.token !== lease.token) {
+    const held = await this.leases.hold();
+    if (!held) return false;
+    if (held.newTerm) {
       this.checkpoint = await this.store.readCheckpoint(this.name);
       this.readAhead = [];
     }
-    this.lease = lease;
-    this.renewedAt = now;
     return true;
   }
 }
