@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { ProjectionManager } from '../projections/projection-manager.js';
@@ -27,7 +27,7 @@ const WRAPPED = Symbol.for('nestjs-dynamodb-event-store:unit-of-work');
   ],
   exports: [EVENT_STORE_RUNTIME, EventStore, ProjectionManager],
 })
-export class EventStoreCoreModule extends ConfigurableEventStoreModule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EventStoreCoreModule extends ConfigurableEventStoreModule implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE_RUNTIME) private readonly runtime: EventStoreRuntime,
     private readonly moduleRef: ModuleRef,
@@ -38,6 +38,10 @@ export class EventStoreCoreModule extends ConfigurableEventStoreModule implement
   onApplicationBootstrap(): void {
     this.wrapCommandBus();
     this.runtime.projections?.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runtime.projections?.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {

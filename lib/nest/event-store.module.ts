@@ -41,10 +41,10 @@ export class EventStoreModule {
   }
 
   /**
-   * Registers `@Projection` classes: each is a provider (inject what it needs) that the feed runs on exactly
-   * one node at a time, applying events in feed order from its checkpoint.
+   * Registers `@Projection` classes: each is a provider that the feed runs on exactly one node at a time,
+   * applying events in feed order from its checkpoint. `imports` provides what the projections inject.
    */
-  static forProjections(projections: readonly Type[]): DynamicModule {
+  static forProjections(projections: readonly Type[], options: { readonly imports?: DynamicModule['imports'] } = {}): DynamicModule {
     projections.forEach((projection, index) => {
       if (typeof projection !== 'function') {
         throw new TypeError(`EventStoreModule.forProjections(): item ${index} is ${String(projection)} (a circular import?)`);
@@ -54,12 +54,15 @@ export class EventStoreModule {
     const registration: Provider = {
       provide: Symbol('EventStoreProjections'),
       useFactory: (runtime: EventStoreRuntime, ...instances: object[]) => {
-        if (!runtime.projections) throw new InvalidEventStoreOptionsError('feed.enabled', 'projections need the feed; do not set feed.enabled to false');
-        for (const instance of instances) runtime.projections.register(instance);
-        return instances.length;
+        const manager = runtime.projections;
+        if (!manager) throw new InvalidEventStoreOptionsError('feed.enabled', 'projections need the feed; do not set feed.enabled to false');
+        for (const instance of instances) manager.register(instance);
+        // Stop applying events as early in shutdown as Nest allows, before the projections' own
+        // dependencies (clients, other providers) are destroyed.
+        return { onModuleDestroy: () => manager.stop() };
       },
       inject: [EVENT_STORE_RUNTIME, ...projections],
     };
-    return { module: EventStoreModule, providers: [...projections, registration], exports: [...projections] };
+    return { module: EventStoreModule, imports: options.imports ?? [], providers: [...projections, registration], exports: [...projections] };
   }
 }

@@ -31,12 +31,15 @@ export interface LoadResult {
   lostCreations: number;
   /** 4xx answers: none are expected (every clap names a user that a 201 confirmed). */
   readonly rejected: string[];
+  /** How long each 2xx request took, in ms (for the summary line). */
+  readonly latencies: number[];
 }
 
-type Outcome = { readonly ok: true; readonly ack: Ack } | { readonly ok: false; readonly error: string; readonly certain: boolean };
+type Outcome = { readonly ok: true; readonly ack: Ack; readonly ms: number } | { readonly ok: false; readonly error: string; readonly certain: boolean };
 
 /** POSTs JSON; a network error or a 5xx means the outcome is unknown, a 4xx means nothing was written. */
 export async function post(node: AppNode, path: string, body: object): Promise<Outcome> {
+  const started = Date.now();
   try {
     const response = await fetch(`${node.url}${path}`, {
       method: 'POST',
@@ -45,7 +48,7 @@ export async function post(node: AppNode, path: string, body: object): Promise<O
       signal: AbortSignal.timeout(15_000),
     });
     const text = await response.text();
-    if (response.ok) return { ok: true, ack: JSON.parse(text) as Ack };
+    if (response.ok) return { ok: true, ack: JSON.parse(text) as Ack, ms: Date.now() - started };
     return { ok: false, error: `${node.id} ${path}: ${response.status} ${text}`, certain: response.status < 500 };
   } catch (error) {
     return { ok: false, error: `${node.id} ${path}: ${String((error as Error).cause ?? error)}`, certain: false };
@@ -66,7 +69,7 @@ export function startLoad(options: {
   readonly alive: () => readonly AppNode[];
   readonly until: () => boolean;
 }): { readonly result: LoadResult; readonly done: Promise<LoadResult> } {
-  const result: LoadResult = { users: new Map(), claps: [], uncertain: [], lostCreations: 0, rejected: [] };
+  const result: LoadResult = { users: new Map(), claps: [], uncertain: [], lostCreations: 0, rejected: [], latencies: [] };
   const client = async (index: number) => {
     for (let round = 0; options.until(); round++) {
       const nodes = options.alive();
@@ -78,14 +81,21 @@ export function startLoad(options: {
         continue;
       }
       result.users.set(created.ack.id, created.ack);
+      result.latencies.push(created.ms);
+      // Each clap is ordered after this user's previous commit, so the token of the user's last clap covers all.
+      let previous = created.ack.token;
       const claps = 1 + Math.floor(Math.random() * 3);
       for (let n = 0; n < claps; n++) {
         const live = options.alive();
         const others = live.filter((node) => node !== creator);
         const clapper = pick(others.length > 0 ? others : live);
         const clap = { userId: created.ack.id, postId: pick(options.posts), count: 1 + Math.floor(Math.random() * 5) };
-        const outcome = await post(clapper, `/posts/${clap.postId}/claps`, { userId: clap.userId, count: clap.count });
-        if (outcome.ok) result.claps.push({ ...clap, ack: outcome.ack, at: Date.now() });
+        const outcome = await post(clapper, `/posts/${clap.postId}/claps`, { userId: clap.userId, count: clap.count, after: previous });
+        if (outcome.ok) {
+          result.claps.push({ ...clap, ack: outcome.ack, at: Date.now() });
+          result.latencies.push(outcome.ms);
+          previous = outcome.ack.token;
+        }
         else if (outcome.certain) result.rejected.push(outcome.error);
         else result.uncertain.push({ ...clap, error: outcome.error });
       }

@@ -1,0 +1,30 @@
+import { settingsFromEnv } from '../../sample-app/env.js';
+
+describe('sample app: settings from the environment', () => {
+  it('uses the defaults when nothing is set, leaving the feed options to the library', () => {
+    expect(settingsFromEnv({})).toEqual({ port: 3000, tablePrefix: 'sample-', bucket: 'sample-app-events', feed: {}, readTimeoutMs: undefined });
+  });
+
+  it('reads the lease, node id and read timeout that several processes on one DynamoDB need', () => {
+    const settings = settingsFromEnv({
+      PORT: '8080',
+      EVENT_STORE_TABLE_PREFIX: 'p-',
+      EVENT_STORE_BUCKET: 'b-1',
+      EVENT_STORE_LEASE_TTL_MS: '2000',
+      EVENT_STORE_NODE_ID: 'node-1',
+      READ_TIMEOUT_MS: '250',
+    });
+    expect(settings).toEqual({ port: 8080, tablePrefix: 'p-', bucket: 'b-1', feed: { leaseTtlMs: 2000, nodeId: 'node-1' }, readTimeoutMs: 250 });
+  });
+
+  it.each([
+    ['PORT', '70000'],
+    ['PORT', 'http'],
+    ['EVENT_STORE_LEASE_TTL_MS', '0'],
+    ['EVENT_STORE_LEASE_TTL_MS', '2.5'],
+    ['READ_TIMEOUT_MS', '-1'],
+    ['READ_TIMEOUT_MS', 'soon'],
+  ])('refuses %s=%s at start-up, naming the variable', (name, value) => {
+    expect(() => settingsFromEnv({ [name]: value })).toThrow(name);
+  });
+});
