@@ -3,7 +3,7 @@ import type { ChangesetStorage } from './storage.port.js';
 import { streamName } from './stream-key.js';
 
 export interface AggregateRecordWriterOptions {
-  /** How long to gather commits before writing aggregate records, in ms. Default 20. */
+  /** How long to gather commits before writing aggregate records, in ms. Default 1000. */
   readonly flushIntervalMs?: number;
   /** Record writes in flight at once. Default 4. */
   readonly concurrency?: number;
@@ -28,7 +28,7 @@ export class AggregateRecordWriter {
     private readonly storage: ChangesetStorage,
     options: AggregateRecordWriterOptions = {},
   ) {
-    this.flushIntervalMs = options.flushIntervalMs ?? 20;
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.concurrency = options.concurrency ?? 4;
     this.onError = options.onError ?? ((error) => console.warn('event-store: aggregate record write failed', error));
   }
