@@ -38,8 +38,11 @@ export async function feedBench(client: DynamoDBClient, streams: DynamoDBStreams
   await twin.createTables();
   await createTable(client, `${prefix}views`);
   const node = benchNode(client, streams, storage, `${prefix}views`);
-  node.manager.start();
   const put = rawPut(client, `${prefix}raw-`);
+  // The same raw put before the feed starts: what the feed costs DynamoDB while it idles or works.
+  const rawBeforeFeed = Math.round(await throughput(16, phaseMs, put));
+  console.log(JSON.stringify({ rawBeforeFeed }));
+  node.manager.start();
 
   // 1. Saves with the feed and the projection running, against the raw put, alternating, 16 in flight.
   const results: Record<string, unknown>[] = [];
@@ -78,7 +81,7 @@ export async function feedBench(client: DynamoDBClient, streams: DynamoDBStreams
   // 4. Failover: the owner dies without releasing its leases; how long until another node applies a new commit?
   const failover = await measureFailover(client, streams, storage, `${prefix}views`);
   console.log(JSON.stringify({ failover }));
-  return { saveWithFeedVsRawPut: results, feedLag: lag, projectionCatchUp: catchUp, failover };
+  return { rawPutPerSecondBeforeFeedStarted: rawBeforeFeed, saveWithFeedVsRawPut: results, feedLag: lag, projectionCatchUp: catchUp, failover };
 }
 
 async function measureLag(node: ReturnType<typeof benchNode>, perSecond: number, durationMs: number) {
