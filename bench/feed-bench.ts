@@ -30,7 +30,7 @@ function rawPut(client: DynamoDBClient, twinPrefix: string) {
   };
 }
 
-export async function feedBench(client: DynamoDBClient, streams: DynamoDBStreamsClientConfig, phaseMs: number, rounds: number) {
+export async function feedBench(client: DynamoDBClient, streams: DynamoDBStreamsClientConfig, phaseMs: number, rounds: number, warmupMs: number) {
   const prefix = `feedbench-${Date.now()}-`;
   const storage = new DynamoDbChangesetStorage({ client, tablePrefix: prefix });
   await storage.createTables();
@@ -39,6 +39,7 @@ export async function feedBench(client: DynamoDBClient, streams: DynamoDBStreams
   await createTable(client, `${prefix}views`);
   const node = benchNode(client, streams, storage, `${prefix}views`);
   const put = rawPut(client, `${prefix}raw-`);
+  await throughput(16, warmupMs, put); // DynamoDB Local's JIT
   // The same raw put before the feed starts: what the feed costs DynamoDB while it idles or works.
   const rawBeforeFeed = Math.round(await throughput(16, phaseMs, put));
   console.log(JSON.stringify({ rawBeforeFeed }));
