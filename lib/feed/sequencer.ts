@@ -20,6 +20,8 @@ export interface SequencerOptions {
   readonly maxBatchStreams?: number;
   /** First pause between polls when there was nothing to do, in ms; doubles while idle, up to 8×. Default 20. */
   readonly idleMs?: number;
+  /** Pause after a batch before the next poll, so changes gather into larger batches, in ms. Default 200. */
+  readonly batchIntervalMs?: number;
   /** Most changes read from the source per poll. Default 1,000. */
   readonly pollLimit?: number;
   readonly now?: () => number;
@@ -62,6 +64,7 @@ export class Sequencer {
       maxBatchStreams: options.maxBatchStreams ?? 95,
       idleMs: options.idleMs ?? 20,
       pollLimit: options.pollLimit ?? 1000,
+      batchIntervalMs: options.batchIntervalMs ?? 200,
       warn: options.warn,
     };
     this.now = options.now ?? Date.now;
@@ -188,6 +191,8 @@ export class Sequencer {
       }
       if (result === 'sequenced') {
         idle = 0;
+        // Under load, let changes gather for a moment: fewer, larger batches cost fewer transactions.
+        if (this.options.batchIntervalMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.batchIntervalMs));
         continue;
       }
       // Polls back off while nothing happens (a poll costs a request); a local commit wakes the loop at once.
