@@ -53,7 +53,7 @@ export class BatchBuilder {
 
   /** Loads the watermarks of streams not cached yet, in bulk (before a batch is built). */
   async prefetch(streams: readonly StreamKey[]): Promise<void> {
-    const missing = streams.filter((s) => !this.cache.has(streamName(s)));
+    const missing = streams.filter((s) => !this.cache.has(streamName(s)) && !this.absent.has(streamName(s)));
     if (missing.length === 0) return;
     const loaded = await this.feed.readWatermarks(missing);
     for (const [key, mark] of loaded) this.cache.set(key, mark);
@@ -62,15 +62,7 @@ export class BatchBuilder {
 
   async watermark(stream: StreamKey): Promise<Watermark | undefined> {
     const key = streamName(stream);
-    if (!this.cache.has(key) && !this.absent.has(key)) {
-      const loaded = await this.feed.readWatermarks([stream]);
-      const found = loaded.get(key);
-      if (!found) {
-        this.absent.add(key);
-        return undefined;
-      }
-      this.cache.set(key, found);
-    }
+    if (!this.absent.has(key)) await this.prefetch([stream]);
     return this.cache.get(key);
   }
 

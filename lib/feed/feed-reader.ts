@@ -1,6 +1,7 @@
 import { MalformedItemError } from '../errors/malformed-item.error.js';
 import type { ChangesetRecord } from '../store/records.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
+import { streamName } from '../store/stream-key.js';
 import type { FeedStorage } from './feed.port.js';
 
 /** A changeset at its place in the global feed. */
@@ -23,8 +24,8 @@ export class FeedReader {
     if (entries.length === 0) return [];
     const records = await this.changesets.getChangesets(entries);
     if (records.length !== entries.length) {
-      const found = new Set(records.map((r) => `${r.aggregateType}#${r.aggregateId}@${r.seq}`));
-      const missing = entries.find((e) => !found.has(`${e.aggregateType}#${e.aggregateId}@${e.seq}`))!;
+      const found = new Set(records.map((r) => `${streamName(r)}@${r.seq}`));
+      const missing = entries.find((e) => !found.has(`${streamName(e)}@${e.seq}`))!;
       throw new MalformedItemError('feed', `position ${missing.position}`, 'points to a changeset that does not exist');
     }
     return entries.map((entry, i) => ({ position: entry.position, changeset: records[i]! }));

@@ -75,10 +75,6 @@ export class Sequencer {
     return this.leases.valid;
   }
 
-  get leaseToken(): number | undefined {
-    return this.leases.lease?.token;
-  }
-
   /** One round: make sure we lead, read new changes, sequence and commit one batch. */
   async step(): Promise<StepResult> {
     if (!(await this.holdLease())) return 'not-leader';

@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
   QueryCommand,
   type QueryCommandOutput,
   TransactionCanceledException,
@@ -12,6 +11,7 @@ import type { CommitOutcome, FeedBatch, FeedStorage, Lease, SequencerState, Wate
 import { SEQUENCER_LEASE } from '../../feed/feed.port.js';
 import type { StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
+import { batchGetAll } from './batch-get.js';
 import { call, DynamoDbLeases } from './dynamodb-leases.js';
 import { batchContainingRequest, batchesFromRequest, commitBatchRequest, feedBucket } from './feed-requests.js';
 import { AGGREGATE_ATTR as A, CONTROL_ATTR as K, FEED_ATTR as F } from './table-layout.js';
@@ -31,25 +31,12 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
     return { head: Number(item?.[K.head]?.N ?? 0), checkpoint: item?.[K.checkpoint]?.S };
   }
 
-  async readHead(): Promise<number> {
-    return (await this.readSequencerState()).head;
-  }
-
   async readWatermarks(streams: readonly StreamKey[]): Promise<Map<string, Watermark>> {
+    const keys = streams.map((stream) => ({ [A.stream]: { S: streamName(stream) } }));
     const out = new Map<string, Watermark>();
-    const unique = [...new Map(streams.map((s) => [streamName(s), s])).keys()];
-    for (let i = 0; i < unique.length; i += 100) {
-      let keys: Item[] | undefined = unique.slice(i, i + 100).map((name) => ({ [A.stream]: { S: name } }));
-      while (keys && keys.length > 0) {
-        const result = await call('BatchGetItem watermarks', () =>
-          this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tables.aggregates]: { Keys: keys!, ConsistentRead: true } } })),
-        );
-        for (const item of result.Responses?.[this.tables.aggregates] ?? []) {
-          const mark = parseWatermark(this.tables.aggregates, item);
-          if (mark) out.set(streamName(mark), mark);
-        }
-        keys = result.UnprocessedKeys?.[this.tables.aggregates]?.Keys;
-      }
+    for (const item of await batchGetAll(this.client, this.tables.aggregates, keys, 'BatchGetItem watermarks')) {
+      const mark = parseWatermark(this.tables.aggregates, item);
+      if (mark) out.set(streamName(mark), mark);
     }
     return out;
   }

@@ -1,7 +1,5 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
   ConditionalCheckFailedException,
   CreateTableCommand,
   DescribeTableCommand,
@@ -19,6 +17,7 @@ import {
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
 import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
 import type { ChangesetKey, ChangesetStorage, PutOutcome } from '../../store/storage.port.js';
+import { batchGetAll } from './batch-get.js';
 import { parseAggregateItem, parseChangesetItem } from './item-parsers.js';
 import {
   createTableRequests,
@@ -111,26 +110,12 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
   }
 
   async getChangesets(keys: readonly ChangesetKey[]): Promise<ChangesetRecord[]> {
-    const found = new Map<string, ChangesetRecord>();
     const table = this.tables.changesets;
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Record<string, AttributeValue>[] | undefined = keys.slice(i, i + 100).map((key) => ({
-        [CHANGESET_ATTR.stream]: { S: streamName(key) },
-        [CHANGESET_ATTR.seq]: { N: String(key.seq) },
-      }));
-      const unique = new Map(pending.map((k) => [`${k[CHANGESET_ATTR.stream]!.S}@${k[CHANGESET_ATTR.seq]!.N}`, k]));
-      pending = [...unique.values()];
-      while (pending && pending.length > 0) {
-        const request = pending;
-        const result: BatchGetItemCommandOutput = await this.send('BatchGetItem changesets', () =>
-          this.client.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: request, ConsistentRead: true } } })),
-        );
-        for (const item of result.Responses?.[table] ?? []) {
-          const record = parseChangesetItem(table, item);
-          found.set(`${streamName(record)}@${record.seq}`, record);
-        }
-        pending = result.UnprocessedKeys?.[table]?.Keys;
-      }
+    const requested = keys.map((key) => ({ [CHANGESET_ATTR.stream]: { S: streamName(key) }, [CHANGESET_ATTR.seq]: { N: String(key.seq) } }));
+    const found = new Map<string, ChangesetRecord>();
+    for (const item of await batchGetAll(this.client, table, requested, 'BatchGetItem changesets')) {
+      const record = parseChangesetItem(table, item);
+      found.set(`${streamName(record)}@${record.seq}`, record);
     }
     return keys.flatMap((key) => {
       const record = found.get(`${streamName(key)}@${key.seq}`);
