@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const feedEndpoint = feedServices?.dynamodbEndpoint ?? endpoint;
     const config = { endpoint: feedEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
     const feedClient = new DynamoDBClient(config);
-    feed = await feedBench(feedClient, config, durationMs, rounds, Number(process.env['BENCH_WARMUP_MS'] ?? 3000));
+    feed = await feedBench(feedClient, config, durationMs, rounds, Number(process.env['BENCH_FEED_WARMUP_MS'] ?? 40_000));
     feedClient.destroy();
     services = feedServices;
   }

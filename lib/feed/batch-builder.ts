@@ -6,8 +6,15 @@ import type { ChangeNotice, FeedEntry, FeedStorage, Watermark } from './feed.por
 export interface BatchLimits {
   /** Most entries in one feed batch. */
   readonly maxEntries: number;
-  /** Most distinct aggregates in one batch (each one is a watermark write in the batch's transaction). */
+  /** Most distinct aggregates in one batch. */
   readonly maxStreams: number;
+  /** Most bytes of entry references (aggregate type and id, seq, changeset id) in one batch. */
+  readonly maxReferenceBytes: number;
+}
+
+/** About how many bytes one entry's reference takes in a stored feed batch. */
+export function referenceBytes(entry: { aggregateType: string; aggregateId: string; changesetId: string }): number {
+  return Buffer.byteLength(entry.aggregateType) + Buffer.byteLength(entry.aggregateId) + Buffer.byteLength(entry.changesetId) + 48;
 }
 
 class BatchFull extends Error {}
@@ -23,6 +30,7 @@ export class BatchBuilder {
   private readonly inProgress = new Set<string>();
   /** Streams known to have nothing sequenced (in this batch's view). */
   private readonly absent = new Set<string>();
+  private referenceBytes = 0;
 
   constructor(
     private readonly head: number,
@@ -101,9 +109,15 @@ export class BatchBuilder {
     }
     if (((await this.watermark(changeset))?.seq ?? 0) >= changeset.seq) return;
     const newStream = !this.raised.has(key);
-    if (this.entries.length >= this.limits.maxEntries || (newStream && this.raised.size >= this.limits.maxStreams)) {
+    const bytes = referenceBytes(changeset);
+    if (
+      this.entries.length >= this.limits.maxEntries ||
+      (newStream && this.raised.size >= this.limits.maxStreams) ||
+      (this.entries.length > 0 && this.referenceBytes + bytes > this.limits.maxReferenceBytes)
+    ) {
       throw new BatchFull();
     }
+    this.referenceBytes += bytes;
     const position = this.head + this.entries.length + 1;
     this.entries.push({
       position,
@@ -112,6 +126,7 @@ export class BatchBuilder {
       seq: changeset.seq,
       toVersion: changeset.toVersion,
       changesetId: changeset.changesetId,
+      changeset,
     });
     const mark: Watermark = {
       aggregateType: changeset.aggregateType,
@@ -122,6 +137,7 @@ export class BatchBuilder {
       changesetId: changeset.changesetId,
     };
     this.raised.set(key, mark);
+    this.cache.delete(key); // re-inserted last: the cache forgets the least recently raised first
     this.cache.set(key, mark);
   }
 }

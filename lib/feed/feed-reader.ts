@@ -22,13 +22,17 @@ export class FeedReader {
     const batches = await this.feed.readFeed(from, max);
     const entries = batches.flatMap((b) => b.entries);
     if (entries.length === 0) return [];
-    const records = await this.changesets.getChangesets(entries);
-    if (records.length !== entries.length) {
-      const found = new Set(records.map((r) => `${streamName(r)}@${r.seq}`));
-      const missing = entries.find((e) => !found.has(`${streamName(e)}@${e.seq}`))!;
-      throw new MalformedItemError('feed', `position ${missing.position}`, 'points to a changeset that does not exist');
+    // Small changesets come inline with the feed; only the others are read from the changesets table.
+    const references = entries.filter((e) => !e.changeset);
+    const fetched = new Map<string, ChangesetRecord>();
+    if (references.length > 0) {
+      for (const record of await this.changesets.getChangesets(references)) fetched.set(`${streamName(record)}@${record.seq}`, record);
     }
-    return entries.map((entry, i) => ({ position: entry.position, changeset: records[i]! }));
+    return entries.map((entry) => {
+      const changeset = entry.changeset ?? fetched.get(`${streamName(entry)}@${entry.seq}`);
+      if (!changeset) throw new MalformedItemError('feed', `position ${entry.position}`, 'points to a changeset that does not exist');
+      return { position: entry.position, changeset };
+    });
   }
 
   /** The last sequenced position. */

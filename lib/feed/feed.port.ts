@@ -7,6 +7,11 @@ export interface FeedEntry extends StreamKey {
   readonly seq: number;
   readonly toVersion: number;
   readonly changesetId: string;
+  /**
+   * The changeset itself, when the feed holds it inline (the sequencer writes small changesets into the
+   * feed, so readers need no second read). Absent for changesets stored only as a reference.
+   */
+  readonly changeset?: ChangesetRecord;
 }
 
 /** A run of consecutive positions written together by the sequencer. */
@@ -47,6 +52,11 @@ export interface SequencerState {
   readonly head: number;
   /** Opaque position in the change source up to which every change is sequenced. */
   readonly checkpoint: string | undefined;
+  /**
+   * Every watermark of positions up to here is stored (`writeWatermarks`); those of later positions may
+   * not be yet, and a new leader rebuilds them from the feed. 0 when none is stored.
+   */
+  readonly marksThrough: number;
 }
 
 export type CommitOutcome = 'committed' | 'fenced';
@@ -54,13 +64,18 @@ export type CommitOutcome = 'committed' | 'fenced';
 /** What the sequencer and feed readers need from storage. */
 export interface FeedStorage extends LeaseStore {
   readSequencerState(): Promise<SequencerState>;
-  /** Strongly consistent watermarks of these streams (absent: nothing sequenced yet). */
+  /** Strongly consistent stored watermarks of these streams (absent: none stored yet). */
   readWatermarks(streams: readonly StreamKey[]): Promise<Map<string, Watermark>>;
   /**
-   * Atomically: write the batch, raise the watermarks, move the head from `expectedHead` and store the
-   * checkpoint, iff `lease` is still the sequencer lease. Returns `'fenced'` when it is not (nothing written).
+   * Stores watermarks of committed batches (each stream's aggregates record). Monotonic: a mark never
+   * lowers a stored one, so a repeated or late write (even from a former leader) only restates a fact.
    */
-  commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, watermarks: readonly Watermark[], checkpoint: string | undefined): Promise<CommitOutcome>;
+  writeWatermarks(marks: readonly Watermark[]): Promise<void>;
+  /**
+   * Atomically: write the batch, move the head from `expectedHead`, and store the checkpoint and
+   * `marksThrough`, iff `lease` is still the sequencer lease. Returns `'fenced'` when it is not (nothing written).
+   */
+  commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, checkpoint: string | undefined, marksThrough: number): Promise<CommitOutcome>;
   /** Batches holding positions `from..`, in order, at most `maxEntries` entries (whole batches). */
   readFeed(from: number, maxEntries: number): Promise<FeedBatch[]>;
 }

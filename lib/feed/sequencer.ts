@@ -1,4 +1,5 @@
 import type { ChangesetStorage } from '../store/storage.port.js';
+import { streamName } from '../store/stream-key.js';
 import { BatchBuilder } from './batch-builder.js';
 import { LeaseHolder } from './lease-holder.js';
 import {
@@ -16,14 +17,26 @@ export interface SequencerOptions {
   readonly leaseTtlMs?: number;
   /** Most entries per feed batch. Default 500. */
   readonly maxBatchEntries?: number;
-  /** Most distinct aggregates per batch (one transaction holds at most 100 writes). Default 95. */
+  /** Most distinct aggregates per batch. Default 500. */
   readonly maxBatchStreams?: number;
+  /** Most bytes of entry references per batch (a feed item is at most 400 KB). Default 100,000. */
+  readonly maxBatchReferenceBytes?: number;
   /** First pause between polls when there was nothing to do, in ms; doubles while idle, up to 8×. Default 20. */
   readonly idleMs?: number;
   /** Pause after a batch before the next poll, so changes gather into larger batches, in ms. Default 200. */
   readonly batchIntervalMs?: number;
   /** Most changes read from the source per poll. Default 1,000. */
   readonly pollLimit?: number;
+  /**
+   * How often raised watermarks (each aggregate's record: version, last changeset) are written, in ms.
+   * They are written outside the batch transaction, coalesced; a new leader rebuilds the ones not written
+   * yet from the feed. Default 1,000.
+   */
+  readonly watermarkFlushMs?: number;
+  /** Write watermarks early once this many aggregates have unwritten ones. Default 1,000. */
+  readonly maxUnflushedWatermarks?: number;
+  /** Most aggregates whose watermark is kept in memory (unwritten ones are always kept). Default 100,000. */
+  readonly maxCachedStreams?: number;
   readonly now?: () => number;
   readonly warn?: (message: string) => void;
 }
@@ -43,6 +56,10 @@ export class Sequencer {
   private pending: ChangeNotice[] = [];
   private pendingCheckpoint: string | undefined;
   private readonly cache = new Map<string, Watermark>();
+  /** Watermarks raised by committed batches and not written yet, by stream. */
+  private readonly unflushed = new Map<string, Watermark>();
+  /** Every watermark of positions up to here is written; `stored`: what the control item says. */
+  private marks = { through: 0, stored: 0, flushedAt: 0 };
   private running: Promise<void> | undefined;
   private stopped = true;
   private wake: (() => void) | undefined;
@@ -61,10 +78,14 @@ export class Sequencer {
       owner: options.owner,
       leaseTtlMs: options.leaseTtlMs ?? 5000,
       maxBatchEntries: options.maxBatchEntries ?? 500,
-      maxBatchStreams: options.maxBatchStreams ?? 95,
+      maxBatchStreams: options.maxBatchStreams ?? 500,
+      maxBatchReferenceBytes: options.maxBatchReferenceBytes ?? 100_000,
       idleMs: options.idleMs ?? 20,
       pollLimit: options.pollLimit ?? 1000,
       batchIntervalMs: options.batchIntervalMs ?? 200,
+      watermarkFlushMs: options.watermarkFlushMs ?? 1000,
+      maxUnflushedWatermarks: options.maxUnflushedWatermarks ?? 1000,
+      maxCachedStreams: options.maxCachedStreams ?? 100_000,
       warn: options.warn,
     };
     this.now = options.now ?? Date.now;
@@ -87,11 +108,16 @@ export class Sequencer {
       }
       this.pending = [...polled.changes];
       this.pendingCheckpoint = polled.checkpoint;
-      if (this.pending.length === 0 && polled.checkpoint === this.checkpoint) return 'idle';
+      if (this.pending.length === 0 && polled.checkpoint === this.checkpoint) {
+        // Nothing new: a good moment to write owed watermarks (then record that with an empty commit).
+        await this.flushWatermarks(false);
+        if (this.marks.through === this.marks.stored) return 'idle';
+      }
     }
     const builder = new BatchBuilder(this.head, this.cache, this.changesets, this.feed, {
       maxEntries: this.options.maxBatchEntries,
       maxStreams: this.options.maxBatchStreams,
+      maxReferenceBytes: this.options.maxBatchReferenceBytes,
     }, (message) => this.options.warn?.(message));
     await builder.prefetch(this.pending);
     let consumed = 0;
@@ -101,27 +127,61 @@ export class Sequencer {
     }
     const finished = consumed === this.pending.length;
     const checkpoint = finished ? this.pendingCheckpoint : this.checkpoint;
-    if (builder.size === 0 && checkpoint === this.checkpoint) {
+    if (builder.size === 0 && checkpoint === this.checkpoint && this.marks.through === this.marks.stored) {
       this.pending = this.pending.slice(consumed);
+      await this.flushWatermarks(false);
       return 'idle';
     }
     const last = this.head + builder.size;
-    const outcome = await this.feed
-      .commitBatch(this.leases.lease!, this.head, { first: this.head + 1, last, entries: builder.entries }, [...builder.raised.values()], checkpoint)
-      .catch((error: unknown) => {
-        this.forget();
-        throw error;
-      });
+    const batch = { first: this.head + 1, last, entries: builder.entries };
+    const outcome = await this.feed.commitBatch(this.leases.lease!, this.head, batch, checkpoint, this.marks.through).catch((error: unknown) => {
+      this.forget();
+      throw error;
+    });
     if (outcome === 'fenced') {
       this.forget();
       return 'fenced';
     }
     this.head = last;
     this.checkpoint = checkpoint;
+    this.marks.stored = this.marks.through;
     this.pending = this.pending.slice(consumed);
-    if (builder.size === 0) return 'idle';
-    this.onBatch?.();
-    return 'sequenced';
+    for (const [key, mark] of builder.raised) this.unflushed.set(key, mark);
+    if (builder.size > 0) this.onBatch?.();
+    await this.flushWatermarks(false);
+    this.trimCache();
+    return builder.size === 0 ? 'idle' : 'sequenced';
+  }
+
+  /**
+   * Writes the watermarks raised since the last flush (plain monotonic updates, outside any batch), when
+   * `watermarkFlushMs` has passed, enough piled up, or `force`. Everything up to the head at the start is
+   * then written; the next batch (or an empty commit) records that as `marksThrough`.
+   */
+  private async flushWatermarks(force: boolean): Promise<void> {
+    if (this.unflushed.size === 0) {
+      this.marks.through = this.head;
+      return;
+    }
+    const due = this.now() - this.marks.flushedAt >= this.options.watermarkFlushMs || this.unflushed.size >= this.options.maxUnflushedWatermarks;
+    if (!force && !due) return;
+    const through = this.head;
+    const batch = [...this.unflushed];
+    await this.feed.writeWatermarks(batch.map(([, mark]) => mark));
+    // Marks raised meanwhile belong to later positions and stay for the next flush.
+    for (const [key, mark] of batch) if (this.unflushed.get(key) === mark) this.unflushed.delete(key);
+    this.marks.through = Math.max(this.marks.through, through);
+    this.marks.flushedAt = this.now();
+  }
+
+  /** Forgets the oldest written watermarks once the cache is over its bound (they can be read again). */
+  private trimCache(): void {
+    if (this.cache.size <= this.options.maxCachedStreams) return;
+    const target = Math.floor(this.options.maxCachedStreams * 0.9);
+    for (const key of this.cache.keys()) {
+      if (this.cache.size <= target) break;
+      if (!this.unflushed.has(key)) this.cache.delete(key);
+    }
   }
 
   /**
@@ -160,9 +220,18 @@ export class Sequencer {
     this.wake?.();
   }
 
-  /** Stops the loop and gives the lease up, so another node takes over at once. */
+  /** Stops the loop, writes what it owes, and gives the lease up, so another node takes over at once. */
   async stop(): Promise<void> {
     await this.halt();
+    if (this.leases.valid && (this.unflushed.size > 0 || this.marks.through !== this.marks.stored)) {
+      try {
+        await this.flushWatermarks(true);
+        const outcome = await this.feed.commitBatch(this.leases.lease!, this.head, { first: this.head + 1, last: this.head, entries: [] }, this.checkpoint, this.marks.through);
+        if (outcome === 'committed') this.marks.stored = this.marks.through;
+      } catch (error) {
+        this.options.warn?.(`sequencer could not write its watermarks on stop (the next leader rebuilds them): ${String(error)}`);
+      }
+    }
     await this.leases.release();
     this.forget();
   }
@@ -217,8 +286,37 @@ export class Sequencer {
       const state = await this.feed.readSequencerState();
       this.head = state.head;
       this.checkpoint = state.checkpoint;
+      await this.rebuildWatermarks(state.marksThrough);
     }
     return true;
+  }
+
+  /**
+   * Watermarks of positions after `marksThrough` may not be written: take them from the feed itself, as
+   * unwritten ones. Stored watermarks are right for every other stream (nothing of theirs came later).
+   */
+  private async rebuildWatermarks(marksThrough: number): Promise<void> {
+    this.marks = { through: marksThrough, stored: marksThrough, flushedAt: this.now() };
+    for (let from = marksThrough + 1; from <= this.head; ) {
+      const batches = await this.feed.readFeed(from, 1000);
+      const entries = batches.flatMap((b) => b.entries).filter((e) => e.position >= from && e.position <= this.head);
+      if (entries.length === 0) throw new Error(`the feed has no batch at position ${from} below its head ${this.head}`);
+      for (const entry of entries) {
+        const mark: Watermark = {
+          aggregateType: entry.aggregateType,
+          aggregateId: entry.aggregateId,
+          seq: entry.seq,
+          version: entry.toVersion,
+          position: entry.position,
+          changesetId: entry.changesetId,
+        };
+        const key = streamName(entry);
+        this.cache.delete(key);
+        this.cache.set(key, mark);
+        this.unflushed.set(key, mark);
+      }
+      from = entries.at(-1)!.position + 1;
+    }
   }
 
   private forget(): void {
@@ -228,6 +326,7 @@ export class Sequencer {
 
   private clearState(): void {
     this.cache.clear();
+    this.unflushed.clear();
     this.pending = [];
     this.pendingCheckpoint = undefined;
   }

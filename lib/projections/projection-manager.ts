@@ -2,6 +2,7 @@ import { InvalidCommitTokenError } from '../errors/invalid-commit-token.error.js
 import { ProjectionTimeoutError } from '../errors/projection-timeout.error.js';
 import { UnknownProjectionError } from '../errors/unknown-projection.error.js';
 import type { FeedStorage } from '../feed/feed.port.js';
+import { CommitLocator } from '../feed/commit-locator.js';
 import type { FeedReader } from '../feed/feed-reader.js';
 import type { Sequencer } from '../feed/sequencer.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
@@ -45,6 +46,7 @@ export class ProjectionManager {
   private readonly loops: Promise<void>[] = [];
   private stopped = true;
   private readonly wakers = new Set<() => void>();
+  private readonly locator: CommitLocator;
 
   constructor(
     private readonly sequencer: Sequencer | undefined,
@@ -55,6 +57,7 @@ export class ProjectionManager {
     private readonly options: ProjectionManagerOptions,
   ) {
     if (sequencer) sequencer.onBatch = () => this.wakeRunners();
+    this.locator = new CommitLocator(feed);
   }
 
   private wakeRunners(): void {
@@ -114,10 +117,7 @@ export class ProjectionManager {
     let pause = 5;
     let target: number | undefined;
     for (;;) {
-      if (target === undefined) {
-        const mark = (await this.feed.readWatermarks([commit])).get(streamName(commit));
-        if (mark && mark.version >= commit.version) target = mark.position;
-      }
+      target ??= await this.locator.locate(commit);
       if (target !== undefined && (await this.appliedPosition(projection)) >= target) return;
       if (Date.now() >= deadline) throw new ProjectionTimeoutError(projection, token, timeoutMs);
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, deadline - Date.now()))));

@@ -1,4 +1,5 @@
-import { commitBatchRequest, feedBucket } from '../../lib/adapters/dynamodb/feed-requests.js';
+import { parseFeedBatch } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
+import { commitBatchRequest, FEED_INLINE_MAX_BYTES, FEED_ITEM_BUDGET_BYTES, feedBucket, feedEntriesJson, watermarkRequest } from '../../lib/adapters/dynamodb/feed-requests.js';
 import { parseChangesetItem } from '../../lib/adapters/dynamodb/item-parsers.js';
 import { changesetItem, lastChangesetRequest, putChangesetRequest, queryChangesetsRequest } from '../../lib/adapters/dynamodb/requests.js';
 import { FEED_BUCKET_SIZE, tableNames } from '../../lib/adapters/dynamodb/table-layout.js';
@@ -45,18 +46,50 @@ describe('DynamoDB request builders', () => {
     expect(lastChangesetRequest(tables, record)).toMatchObject({ ConsistentRead: true, ScanIndexForward: false, Limit: 1 });
   });
 
-  it('fences a feed batch on the lease and the head, in one transaction', () => {
+  it('fences a feed batch on the lease and the head, in one transaction of two writes', () => {
     const lease = { name: 'sequencer', owner: 'n1', token: 7, expiresAt: 0 };
     const batch = { first: 11, last: 11, entries: [{ position: 11, aggregateType: 'User', aggregateId: 'a#b', seq: 3, toVersion: 6, changesetId: 'cs-1' }] };
-    const mark = { aggregateType: 'User', aggregateId: 'a#b', seq: 3, version: 6, position: 11, changesetId: 'cs-1' };
-    const request = commitBatchRequest(tables, lease, 10, batch, [mark], 'cp', 'now');
-    const [control, feed, aggregate] = request.TransactItems!;
+    const request = commitBatchRequest(tables, lease, 10, batch, 'cp', 9, 'now');
+    expect(request.TransactItems).toHaveLength(2);
+    const [control, feed] = request.TransactItems!;
     expect(control!.Update!.ConditionExpression).toBe('#owner = :me AND #token = :token AND #head = :expected');
-    expect(control!.Update!.ExpressionAttributeValues).toMatchObject({ ':token': { N: '7' }, ':expected': { N: '10' }, ':last': { N: '11' } });
+    expect(control!.Update!.ExpressionAttributeValues).toMatchObject({ ':token': { N: '7' }, ':expected': { N: '10' }, ':last': { N: '11' }, ':marks': { N: '9' } });
     expect(feed!.Put!.Item).toMatchObject({ bucket: { N: '0' }, first: { N: '11' } });
-    expect(aggregate!.Update!.ConditionExpression).toBe('attribute_not_exists(#sSeq) OR #sSeq < :seq');
+    expect(feed!.Put!.ConditionExpression).toBe('attribute_not_exists(#first)');
     expect(request.ClientRequestToken).toHaveLength(36);
-    expect(commitBatchRequest(tables, lease, 0, batch, [], undefined, 'now').TransactItems![0]!.Update!.ConditionExpression).toContain('attribute_not_exists(#head)');
+    expect(commitBatchRequest(tables, lease, 0, batch, undefined, 0, 'now').TransactItems![0]!.Update!.ConditionExpression).toContain('attribute_not_exists(#head)');
+  });
+
+  it('raises watermarks monotonically, outside the batch', () => {
+    const mark = { aggregateType: 'User', aggregateId: 'a#b', seq: 3, version: 6, position: 11, changesetId: 'cs-1' };
+    const request = watermarkRequest(tables, mark, 'now');
+    expect(request.ConditionExpression).toBe('attribute_not_exists(#sSeq) OR #sSeq < :seq');
+    expect(request.ExpressionAttributeValues).toMatchObject({ ':seq': { N: '3' }, ':version': { N: '6' }, ':position': { N: '11' } });
+  });
+
+  it('inlines changesets into a feed item while its budget lasts, and parses both forms back', () => {
+    const entry = (position: number, changeset: ChangesetRecord) => ({ position, ...changeset, changeset });
+    const large = { ...record, seq: 4, events: [{ ...record.events[0]!, data: 'y'.repeat(FEED_INLINE_MAX_BYTES) }], fromVersion: 7, toVersion: 7 };
+    const batch = { first: 1, last: 3, entries: [entry(1, record), entry(2, large), entry(3, { ...record, seq: 5 })] };
+    const item = { first: { N: '1' }, last: { N: '3' }, entries: { S: feedEntriesJson(batch) } };
+    const parsed = parseFeedBatch('feed', item);
+    expect(parsed.entries.map((e) => e.changeset)).toEqual([record, undefined, { ...record, seq: 5 }]);
+    expect(parsed.entries[1]).toMatchObject({ position: 2, seq: 4, toVersion: 7, changesetId: 'cs-1' });
+    // Past the item's budget, changesets are stored by reference even when each one is small.
+    const many = Array.from({ length: 400 }, (_, i) => entry(i + 1, { ...record, seq: i + 1, events: [{ ...record.events[0]!, data: 'z'.repeat(2000) }], fromVersion: 1, toVersion: 1 }));
+    const json = feedEntriesJson({ first: 1, last: 400, entries: many });
+    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(FEED_ITEM_BUDGET_BYTES);
+    const back = parseFeedBatch('feed', { first: { N: '1' }, last: { N: '400' }, entries: { S: json } });
+    expect(back.entries.filter((e) => e.changeset).length).toBeGreaterThan(100);
+    expect(back.entries.at(-1)!.changeset).toBeUndefined();
+  });
+
+  it('rejects malformed feed items with a typed error', () => {
+    const item = (entries: string, last = '1') => ({ first: { N: '1' }, last: { N: last }, entries: { S: entries } });
+    expect(() => parseFeedBatch('feed', item('not json'))).toThrow(MalformedItemError);
+    expect(() => parseFeedBatch('feed', item('[["User","a",1,1,"cs"]]', '2'))).toThrow(/do not match/);
+    expect(() => parseFeedBatch('feed', item('[["User","a","one",1,"cs"]]'))).toThrow(/expected shape/);
+    expect(() => parseFeedBatch('feed', item('[["User","a",1,1,"cs",1,"t",[{"type":"x"}],[]]]'))).toThrow(MalformedItemError);
   });
 
   it('buckets feed positions', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ChangeNotice, ChangeSource, CommitOutcome, FeedStorage, Lease } from '../../lib/feed/feed.port.js';
+import type { ChangeNotice, ChangeSource, CommitOutcome, FeedStorage, Lease, Watermark } from '../../lib/feed/feed.port.js';
 import { FeedReader } from '../../lib/feed/feed-reader.js';
 import { Sequencer } from '../../lib/feed/sequencer.js';
 import type { EventStore } from '../../lib/store/event-store.js';
@@ -11,6 +11,8 @@ export interface FeedFixture {
   readonly changesets: ChangesetStorage;
   readonly feed: FeedStorage;
   readonly source: ChangeSource;
+  /** The in-memory feed keeps every changeset inline; DynamoDB stores large ones by reference. */
+  readonly inlinesLargeChangesets?: boolean;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ class CrashingFeed implements FeedStorage {
   readLease = (name: string) => this.inner.readLease(name);
   readSequencerState = () => this.inner.readSequencerState();
   readWatermarks = (s: readonly StreamKey[]) => this.inner.readWatermarks(s);
+  writeWatermarks = (marks: readonly Watermark[]) => this.inner.writeWatermarks(marks);
   readFeed = (from: number, max: number) => this.inner.readFeed(from, max);
   async commitBatch(...args: Parameters<FeedStorage['commitBatch']>): Promise<CommitOutcome> {
     const mode = this.crash;
@@ -109,6 +112,9 @@ export function describeFeedContract(name: string, factory: () => Promise<FeedFi
       expect(items).toHaveLength(4);
       expectCausal(items, 4);
       expect((await reader.read(3)).map((i) => i.position)).toEqual([3, 4]);
+      // Watermarks are written after the batch, coalesced; stopping writes what is owed.
+      await sequencer.stop();
+      expect((await f.feed.readSequencerState()).marksThrough).toBe(4);
       const marks = await f.feed.readWatermarks([a, b]);
       expect(marks.get(key(a))).toMatchObject({ seq: 2, version: 4 });
       expect(marks.get(key(b))).toMatchObject({ seq: 2, version: 3 });
@@ -148,6 +154,50 @@ export function describeFeedContract(name: string, factory: () => Promise<FeedFi
       const items = await allPositions(new FeedReader(f.feed, f.changesets));
       expect(items).toHaveLength(10);
       expectCausal(items, 10);
+    });
+
+    it('a new leader rebuilds the watermarks its crashed predecessor had not written, from the feed', async () => {
+      let clock = 1_000_000;
+      const a = { aggregateType: 'Account', aggregateId: randomUUID() };
+      const b = { aggregateType: 'Account', aggregateId: randomUUID() };
+      await commit(a, 0);
+      await commit(a, 1);
+      await commit(b, 0);
+      const script: ChangeNotice[][] = [[{ ...a, seq: 1 }, { ...a, seq: 2 }, { ...b, seq: 1 }]];
+      const options = { leaseTtlMs: 1000, watermarkFlushMs: 60_000, now: () => clock };
+      const first = new Sequencer(f.changesets, f.feed, new ScriptedSource(script), { owner: 'node-1', ...options });
+      expect(await first.step()).toBe('sequenced');
+      expect((await f.feed.readWatermarks([a, b])).size).toBe(0); // not written yet: node-1 dies now
+      clock += 5000;
+      // Only the successors are delivered: without the rebuilt watermarks, a and b would look unsequenced
+      // and their earlier changesets would be sequenced a second time.
+      await commit(a, 2);
+      await commit(b, 1);
+      script.push([{ ...a, seq: 3 }, { ...b, seq: 2 }]);
+      const second = new Sequencer(f.changesets, f.feed, new ScriptedSource(script), { owner: 'node-2', ...options });
+      await stepUntilIdle(second);
+      const items = await allPositions(new FeedReader(f.feed, f.changesets));
+      expectCausal(items, 5);
+      await second.stop();
+      const marks = await f.feed.readWatermarks([a, b]);
+      expect(marks.get(key(a))).toMatchObject({ seq: 3, version: 3 });
+      expect(marks.get(key(b))).toMatchObject({ seq: 2, version: 2 });
+    });
+
+    it('holds small changesets inline and large ones by reference, and reads both back whole', async () => {
+      const stream = { aggregateType: 'Doc', aggregateId: randomUUID() };
+      const big = { eventId: randomUUID(), type: 'Big', data: { text: 'x'.repeat(150_000) }, occurredAt: new Date().toISOString() };
+      await commit(stream, 0, 3);
+      await f.store.append({ stream, expectedVersion: 3, events: [big], dependencies: [] });
+      await commit(stream, 4, 2);
+      const sequencer = new Sequencer(f.changesets, f.feed, f.source, { owner: 'node-1' });
+      const reader = new FeedReader(f.feed, f.changesets);
+      for (let i = 0; i < 50 && (await reader.head()) < 3; i++) await sequencer.step();
+      const items = await reader.read(1);
+      expect(items.map((i) => [i.changeset.seq, i.changeset.events.length])).toEqual([[1, 3], [2, 1], [3, 2]]);
+      expect(items[1]!.changeset.events[0]).toEqual(big);
+      const stored = (await f.feed.readFeed(1, 10)).flatMap((batch) => batch.entries);
+      expect(stored.map((e) => e.changeset !== undefined)).toEqual([true, f.inlinesLargeChangesets ?? false, true]);
     });
 
     it('reconciles against the table when the source lost records', async () => {

@@ -6,5 +6,5 @@ import { describeFeedContract } from './feed.contract.js';
 describeFeedContract('in-memory', async () => {
   const changesets = new InMemoryChangesetStorage();
   const store = new EventStore(changesets);
-  return { store, changesets, feed: new InMemoryFeedStorage(), source: changesets.changes, close: () => store.close() };
+  return { store, changesets, feed: new InMemoryFeedStorage(), source: changesets.changes, inlinesLargeChangesets: true, close: () => store.close() };
 });

@@ -3,9 +3,10 @@ import { InMemoryFeedStorage } from '../../lib/adapters/memory/memory-feed.js';
 import { InMemoryProjectionStore } from '../../lib/adapters/memory/memory-projection-store.js';
 import { InMemoryChangesetStorage } from '../../lib/adapters/memory/memory-storage.js';
 import { FeedReader } from '../../lib/feed/feed-reader.js';
-import { Sequencer } from '../../lib/feed/sequencer.js';
+import { Sequencer, type SequencerOptions } from '../../lib/feed/sequencer.js';
 import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
 import type { ProjectionContext } from '../../lib/projections/projection-context.js';
+import { ProjectionTimeoutError } from '../../lib/errors/projection-timeout.error.js';
 import { ProjectionManager } from '../../lib/projections/projection-manager.js';
 import { AggregateRepository } from '../../lib/repository/aggregate-repository.js';
 import { runInUnitOfWork } from '../../lib/repository/unit-of-work.js';
@@ -30,13 +31,14 @@ class LedgerProjection {
   }
 }
 
-function setup() {
+function setup(sequencerOptions: Partial<SequencerOptions> = {}) {
   const changesets = new InMemoryChangesetStorage();
   const feed = new InMemoryFeedStorage();
   const store = new EventStore(changesets, { aggregateRecords: false });
   const serializer = new EventSerializer(new EventRegistry().register(AccountOpened, MoneyDeposited));
-  const sequencer = new Sequencer(changesets, feed, changesets.changes, { owner: 'solo' });
-  const manager = new ProjectionManager(sequencer, feed, new FeedReader(feed, changesets), new InMemoryProjectionStore(), serializer, {
+  const sequencer = new Sequencer(changesets, feed, changesets.changes, { owner: 'solo', ...sequencerOptions });
+  const projectionStore = new InMemoryProjectionStore();
+  const manager = new ProjectionManager(sequencer, feed, new FeedReader(feed, changesets), projectionStore, serializer, {
     owner: 'solo',
     leaseTtlMs: 5000,
     idleMs: 5,
@@ -45,7 +47,15 @@ function setup() {
   const projection = new LedgerProjection();
   manager.register(projection);
   const accounts = new AggregateRepository(Account, 'Account', store, serializer, { publishAll: () => undefined });
-  return { manager, projection, accounts, store };
+  // Another node: it runs neither the sequencer nor the projection, but answers read-your-writes waits.
+  const other = new ProjectionManager(undefined, feed, new FeedReader(feed, changesets), projectionStore, serializer, {
+    owner: 'other',
+    leaseTtlMs: 5000,
+    idleMs: 5,
+    warn: () => undefined,
+  });
+  other.register(new LedgerProjection());
+  return { manager, other, projection, accounts, store, feed };
 }
 
 async function driveUntilIdle(manager: ProjectionManager): Promise<void> {
@@ -57,6 +67,27 @@ async function driveUntilIdle(manager: ProjectionManager): Promise<void> {
 }
 
 describe('projections on the in-memory store', () => {
+  it('waits for a commit whose watermark is not written yet, on any node', async () => {
+    const { manager, other, accounts, feed } = setup({ watermarkFlushMs: 60_000 });
+    const account = new Account(randomUUID());
+    account.open('a');
+    await accounts.save(account);
+    account.deposit(5);
+    const { token } = await accounts.save(account);
+    const unapplied = new Account(randomUUID());
+    unapplied.open('later');
+    const later = await accounts.save(unapplied);
+    await manager.drive(); // sequences and applies the three commits at once; no watermark is written
+    expect((await feed.readWatermarks([{ aggregateType: 'Account', aggregateId: account.id }])).size).toBe(0);
+    await manager.waitFor('ledger', token, 200);
+    await other.waitFor('ledger', token, 200);
+    const pending = new Account(randomUUID());
+    pending.open('never sequenced');
+    const unsequenced = await accounts.save(pending);
+    await expect(other.waitFor('ledger', unsequenced.token, 50)).rejects.toThrow(ProjectionTimeoutError);
+    await other.waitFor('ledger', later.token, 200);
+  });
+
   it('orders a command after the aggregates it loaded (unit of work)', async () => {
     const { manager, projection, accounts, store } = setup();
     const source = new Account(randomUUID());

@@ -1,22 +1,28 @@
 import {
   type AttributeValue,
+  ConditionalCheckFailedException,
   QueryCommand,
   type QueryCommandOutput,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { MalformedItemError } from '../../errors/malformed-item.error.js';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
-import type { CommitOutcome, FeedBatch, FeedStorage, Lease, SequencerState, Watermark } from '../../feed/feed.port.js';
+import type { CommitOutcome, FeedBatch, FeedEntry, FeedStorage, Lease, SequencerState, Watermark } from '../../feed/feed.port.js';
 import { SEQUENCER_LEASE } from '../../feed/feed.port.js';
-import type { StreamKey } from '../../store/records.js';
+import type { ChangesetRecord, Dependency, StoredEvent, StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
 import { batchGetAll } from './batch-get.js';
+import { isDependencies, isStoredEvents } from './item-parsers.js';
 import { call, DynamoDbLeases } from './dynamodb-leases.js';
-import { batchContainingRequest, batchesFromRequest, commitBatchRequest, feedBucket } from './feed-requests.js';
+import { batchContainingRequest, batchesFromRequest, commitBatchRequest, feedBucket, watermarkRequest } from './feed-requests.js';
 import { AGGREGATE_ATTR as A, CONTROL_ATTR as K, FEED_ATTR as F } from './table-layout.js';
 
 type Item = Record<string, AttributeValue>;
+
+/** Watermark updates in flight at once. */
+const WATERMARK_WRITERS = 8;
 
 /** True when a transaction failed only because a condition did not hold (or raced another transaction). */
 export function isConditionCancellation(error: unknown): boolean {
@@ -28,7 +34,7 @@ export function isConditionCancellation(error: unknown): boolean {
 export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
   async readSequencerState(): Promise<SequencerState> {
     const item = await this.readControl(SEQUENCER_LEASE);
-    return { head: Number(item?.[K.head]?.N ?? 0), checkpoint: item?.[K.checkpoint]?.S };
+    return { head: Number(item?.[K.head]?.N ?? 0), checkpoint: item?.[K.checkpoint]?.S, marksThrough: Number(item?.[K.marksThrough]?.N ?? 0) };
   }
 
   async readWatermarks(streams: readonly StreamKey[]): Promise<Map<string, Watermark>> {
@@ -41,8 +47,25 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
     return out;
   }
 
-  async commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, watermarks: readonly Watermark[], checkpoint: string | undefined): Promise<CommitOutcome> {
-    const request = commitBatchRequest(this.tables, lease, expectedHead, batch, watermarks, checkpoint, new Date().toISOString());
+  async writeWatermarks(marks: readonly Watermark[]): Promise<void> {
+    const now = new Date().toISOString();
+    const queue = [...marks];
+    // Plain conditional updates, a few in flight: no transaction, so no transaction's double write cost.
+    const worker = async (): Promise<void> => {
+      for (let mark = queue.shift(); mark; mark = queue.shift()) {
+        try {
+          await this.client.send(new UpdateItemCommand(watermarkRequest(this.tables, mark, now)));
+        } catch (error) {
+          if (error instanceof ConditionalCheckFailedException) continue; // a later mark is stored already
+          throw new StorageUnavailableError('UpdateItem watermark', error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WATERMARK_WRITERS, queue.length) }, worker));
+  }
+
+  async commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, checkpoint: string | undefined, marksThrough: number): Promise<CommitOutcome> {
+    const request = commitBatchRequest(this.tables, lease, expectedHead, batch, checkpoint, marksThrough, new Date().toISOString());
     try {
       await this.client.send(new TransactWriteItemsCommand(request));
       return 'committed';
@@ -64,7 +87,7 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
       const result: QueryCommandOutput = await call('Query feed', () =>
         this.client.send(new QueryCommand(batchesFromRequest(this.tables, feedBucket(next), next, 25))),
       );
-      const found: FeedBatch[] = (result.Items ?? []).map((item) => parseBatch(this.tables.feed, item));
+      const found: FeedBatch[] = (result.Items ?? []).map((item) => parseFeedBatch(this.tables.feed, item));
       let progressed = false;
       for (const batch of found) {
         if (batch.first !== first.last + 1 || count >= maxEntries) break;
@@ -86,7 +109,7 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
       );
       const item = result.Items?.[0];
       if (item) {
-        const batch = parseBatch(this.tables.feed, item);
+        const batch = parseFeedBatch(this.tables.feed, item);
         return batch.last >= position ? batch : undefined;
       }
     }
@@ -98,7 +121,8 @@ function trim(batch: FeedBatch, from: number): FeedBatch {
   return from <= batch.first ? batch : { first: from, last: batch.last, entries: batch.entries.filter((e) => e.position >= from) };
 }
 
-function parseBatch(table: string, item: Item): FeedBatch {
+/** Parses a stored feed batch; `MalformedItemError` when it is not one. */
+export function parseFeedBatch(table: string, item: Item): FeedBatch {
   const first = Number(item[F.first]?.N);
   const last = Number(item[F.last]?.N);
   let raw: unknown;
@@ -108,11 +132,34 @@ function parseBatch(table: string, item: Item): FeedBatch {
     throw new MalformedItemError(table, `batch ${first}`, 'entries are not JSON');
   }
   if (!Array.isArray(raw) || raw.length !== last - first + 1) throw new MalformedItemError(table, `batch ${first}`, 'entries do not match first..last');
-  const entries = raw.map((entry, i) => {
-    const [aggregateType, aggregateId, seq, toVersion, changesetId] = entry as [string, string, number, number, string];
-    return { position: first + i, aggregateType, aggregateId, seq, toVersion, changesetId };
-  });
+  const entries = raw.map((entry: unknown, i): FeedEntry => parseEntry(table, first + i, entry));
   return { first, last, entries };
+}
+
+/** One position of a feed item: a reference, or a reference followed by the changeset's content. */
+function parseEntry(table: string, position: number, entry: unknown): FeedEntry {
+  function fail(): never {
+    throw new MalformedItemError(table, `position ${position}`, 'feed entry does not have the expected shape');
+  }
+  if (!Array.isArray(entry) || (entry.length !== 5 && entry.length !== 9)) fail();
+  const [aggregateType, aggregateId, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies] = entry as unknown[];
+  if (typeof aggregateType !== 'string' || typeof aggregateId !== 'string' || typeof changesetId !== 'string') fail();
+  if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(toVersion)) fail();
+  const reference = { position, aggregateType, aggregateId, seq, toVersion, changesetId } as Omit<FeedEntry, 'changeset'>;
+  if (entry.length === 5) return reference;
+  if (!Number.isSafeInteger(fromVersion) || typeof committedAt !== 'string' || !isStoredEvents(events) || !isDependencies(dependencies)) fail();
+  const changeset: ChangesetRecord = {
+    aggregateType: reference.aggregateType,
+    aggregateId: reference.aggregateId,
+    seq: reference.seq,
+    changesetId: reference.changesetId,
+    fromVersion: fromVersion as number,
+    toVersion: reference.toVersion,
+    committedAt: committedAt as string,
+    events: events as StoredEvent[],
+    dependencies: dependencies as Dependency[],
+  };
+  return { ...reference, changeset };
 }
 
 function parseWatermark(table: string, item: Item): Watermark | undefined {

@@ -74,18 +74,43 @@ export function leaseCondition(lease: Lease): { expression: string; names: Recor
   };
 }
 
+/**
+ * Bytes of entries one feed item holds (an item is at most 400 KB). References always fit (the sequencer
+ * keeps a batch's references under `FEED_REFERENCE_BUDGET_BYTES`); changesets are inlined while the rest
+ * of the budget lasts, each at most `FEED_INLINE_MAX_BYTES`. Feed readers fetch the others.
+ */
+export const FEED_ITEM_BUDGET_BYTES = 350_000;
+export const FEED_INLINE_MAX_BYTES = 64_000;
+
+/**
+ * The `entries` attribute of a feed item: per position, either a reference
+ * `[type, id, seq, toVersion, changesetId]` or the changeset inline
+ * `[type, id, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies]`.
+ */
 export function feedEntriesJson(batch: FeedBatch): string {
-  return JSON.stringify(batch.entries.map((e) => [e.aggregateType, e.aggregateId, e.seq, e.toVersion, e.changesetId]));
+  const references = batch.entries.map((e) => JSON.stringify([e.aggregateType, e.aggregateId, e.seq, e.toVersion, e.changesetId]));
+  let budget = FEED_ITEM_BUDGET_BYTES - references.reduce((sum, r) => sum + Buffer.byteLength(r) + 1, 0);
+  const parts = batch.entries.map((e, i) => {
+    const reference = references[i]!;
+    const c = e.changeset;
+    if (!c) return reference;
+    const inline = `${reference.slice(0, -1)},${JSON.stringify([c.fromVersion, c.committedAt, c.events, c.dependencies]).slice(1)}`;
+    const extra = Buffer.byteLength(inline) - Buffer.byteLength(reference);
+    if (extra > FEED_INLINE_MAX_BYTES || extra > budget) return reference;
+    budget -= extra;
+    return inline;
+  });
+  return `[${parts.join(',')}]`;
 }
 
-/** One transaction: the head moves, the batch item appears, the watermarks rise; or nothing happens. */
+/** One transaction: the head moves and the batch item appears, or nothing happens. */
 export function commitBatchRequest(
   tables: TableNames,
   lease: Lease,
   expectedHead: number,
   batch: FeedBatch,
-  watermarks: readonly Watermark[],
   checkpoint: string | undefined,
+  marksThrough: number,
   now: string,
 ): TransactWriteItemsCommandInput {
   const fence = leaseCondition(lease);
@@ -95,13 +120,14 @@ export function commitBatchRequest(
       Update: {
         TableName: tables.control,
         Key: { [K.name]: { S: lease.name } },
-        UpdateExpression: checkpoint === undefined ? 'SET #head = :last REMOVE #cp' : 'SET #head = :last, #cp = :cp',
+        UpdateExpression: `SET #head = :last, #marks = :marks${checkpoint === undefined ? ' REMOVE #cp' : ', #cp = :cp'}`,
         ConditionExpression: `${fence.expression} AND ${headCondition}`,
-        ExpressionAttributeNames: { ...fence.names, '#head': K.head, '#cp': K.checkpoint },
+        ExpressionAttributeNames: { ...fence.names, '#head': K.head, '#cp': K.checkpoint, '#marks': K.marksThrough },
         ExpressionAttributeValues: {
           ...fence.values,
           ':expected': { N: String(expectedHead) },
           ':last': { N: String(batch.entries.length === 0 ? expectedHead : batch.last) },
+          ':marks': { N: String(marksThrough) },
           ...(checkpoint === undefined ? {} : { ':cp': { S: checkpoint } }),
         },
       },
@@ -123,21 +149,25 @@ export function commitBatchRequest(
       },
     });
   }
-  for (const mark of watermarks) {
-    const record = {
-      aggregateType: mark.aggregateType,
-      aggregateId: mark.aggregateId,
-      version: mark.version,
-      lastSeq: mark.seq,
-      lastChangesetId: mark.changesetId,
-      updatedAt: now,
-    };
-    const update = aggregateRecordUpdate(tables, record, 'attribute_not_exists(#sSeq) OR #sSeq < :seq', mark);
-    items.push({ Update: update as TransactWriteItem['Update'] });
-  }
   // The same request retried (by the SDK, after a lost response) is recognised for 10 minutes.
-  const token = createHash('sha256').update(`${tables.control}:${lease.owner}:${lease.token}:${expectedHead}:${batch.last}:${checkpoint ?? ''}`).digest('hex').slice(0, 36);
+  const token = createHash('sha256')
+    .update(`${tables.control}:${lease.owner}:${lease.token}:${expectedHead}:${batch.last}:${checkpoint ?? ''}:${marksThrough}`)
+    .digest('hex')
+    .slice(0, 36);
   return { TransactItems: items, ClientRequestToken: token };
+}
+
+/** Raises one aggregate's record to a sequenced changeset; never lowers it (the condition fails instead). */
+export function watermarkRequest(tables: TableNames, mark: Watermark, now: string): UpdateItemCommandInput {
+  const record = {
+    aggregateType: mark.aggregateType,
+    aggregateId: mark.aggregateId,
+    version: mark.version,
+    lastSeq: mark.seq,
+    lastChangesetId: mark.changesetId,
+    updatedAt: now,
+  };
+  return aggregateRecordUpdate(tables, record, 'attribute_not_exists(#sSeq) OR #sSeq < :seq', mark);
 }
 
 export function batchContainingRequest(tables: TableNames, bucket: number, position: number): QueryCommandInput {

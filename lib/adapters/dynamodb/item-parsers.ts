@@ -47,7 +47,7 @@ class ItemReader {
   }
 }
 
-function isStoredEvents(value: unknown): value is StoredEvent[] {
+export function isStoredEvents(value: unknown): value is StoredEvent[] {
   return (
     Array.isArray(value) &&
     value.every(
@@ -61,7 +61,7 @@ function isStoredEvents(value: unknown): value is StoredEvent[] {
   );
 }
 
-function isDependencies(value: unknown): value is Dependency[] {
+export function isDependencies(value: unknown): value is Dependency[] {
   return (
     Array.isArray(value) &&
     value.every(

@@ -45,6 +45,7 @@ export const CONTROL_ATTR = {
   expiresAt: 'expiresAt',
   head: 'head',
   checkpoint: 'checkpoint',
+  marksThrough: 'marksThrough',
   position: 'position',
   parked: 'parked',
   stoppedAt: 'stoppedAt',

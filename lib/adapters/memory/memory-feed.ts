@@ -62,11 +62,12 @@ export class InMemoryLeases {
 export class InMemoryFeedStorage extends InMemoryLeases implements FeedStorage {
   private head = 0;
   private checkpoint: string | undefined;
+  private marksThrough = 0;
   private readonly batches: FeedBatch[] = [];
   private readonly watermarks = new Map<string, Watermark>();
 
   async readSequencerState(): Promise<SequencerState> {
-    return { head: this.head, checkpoint: this.checkpoint };
+    return { head: this.head, checkpoint: this.checkpoint, marksThrough: this.marksThrough };
   }
 
   async readWatermarks(streams: readonly StreamKey[]): Promise<Map<string, Watermark>> {
@@ -78,17 +79,21 @@ export class InMemoryFeedStorage extends InMemoryLeases implements FeedStorage {
     return out;
   }
 
-  async commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, watermarks: readonly Watermark[], checkpoint: string | undefined): Promise<CommitOutcome> {
+  async writeWatermarks(marks: readonly Watermark[]): Promise<void> {
+    for (const mark of marks) {
+      const key = streamName(mark);
+      if ((this.watermarks.get(key)?.seq ?? 0) < mark.seq) this.watermarks.set(key, { ...mark });
+    }
+  }
+
+  async commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, checkpoint: string | undefined, marksThrough: number): Promise<CommitOutcome> {
     if (lease.name !== SEQUENCER_LEASE || !this.holds(lease) || this.head !== expectedHead) return 'fenced';
     if (batch.entries.length > 0) {
       this.batches.push(structuredClone(batch));
       this.head = batch.last;
     }
-    for (const mark of watermarks) {
-      const key = streamName(mark);
-      if ((this.watermarks.get(key)?.seq ?? 0) < mark.seq) this.watermarks.set(key, { ...mark });
-    }
     this.checkpoint = checkpoint;
+    this.marksThrough = marksThrough;
     return 'committed';
   }
 

@@ -1,0 +1,50 @@
+import type { Dependency } from '../store/records.js';
+import { streamName } from '../store/stream-key.js';
+import type { FeedStorage } from './feed.port.js';
+
+/**
+ * Finds where a commit sits in the feed, on any node. Stored watermarks cover every position up to the
+ * sequencer's `marksThrough`; the few positions after it (the sequencer writes watermarks coalesced, about
+ * once a second) are indexed here from the feed itself, incrementally, and shared by every caller.
+ */
+export class CommitLocator {
+  private indexedThrough = 0;
+  private readonly recent = new Map<string, { readonly version: number; readonly position: number }>();
+  private refreshing: Promise<void> | undefined;
+
+  constructor(private readonly feed: FeedStorage) {}
+
+  /**
+   * A feed position at or after the commit's own: that of its aggregate's latest sequenced changeset, once
+   * it includes the commit's version. `undefined` while the commit is not sequenced.
+   */
+  async locate(commit: Dependency): Promise<number | undefined> {
+    await this.refresh();
+    const key = streamName(commit);
+    const recent = this.recent.get(key);
+    if (recent && recent.version >= commit.version) return recent.position;
+    // Not after marksThrough (as of the refresh): if it is sequenced, its watermark is stored.
+    const mark = (await this.feed.readWatermarks([commit])).get(key);
+    return mark && mark.version >= commit.version ? mark.position : undefined;
+  }
+
+  private refresh(): Promise<void> {
+    this.refreshing ??= this.indexNewPositions().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async indexNewPositions(): Promise<void> {
+    const { head, marksThrough } = await this.feed.readSequencerState();
+    if (marksThrough > this.indexedThrough) this.indexedThrough = marksThrough;
+    for (const [key, entry] of this.recent) if (entry.position <= marksThrough) this.recent.delete(key);
+    while (this.indexedThrough < head) {
+      const from = this.indexedThrough + 1;
+      const entries = (await this.feed.readFeed(from, 1000)).flatMap((b) => b.entries).filter((e) => e.position >= from && e.position <= head);
+      if (entries.length === 0) return;
+      for (const entry of entries) this.recent.set(streamName(entry), { version: entry.toVersion, position: entry.position });
+      this.indexedThrough = entries.at(-1)!.position;
+    }
+  }
+}
