@@ -23,7 +23,7 @@ export interface SequencerOptions {
   readonly maxBatchReferenceBytes?: number;
   /** First pause between polls when there was nothing to do, in ms; doubles while idle, up to 8×. Default 20. */
   readonly idleMs?: number;
-  /** Pause after a batch before the next poll, so changes gather into larger batches, in ms. Default 200. */
+  /** Pause after a batch before the next poll, so changes gather into larger batches, in ms. Default 300. */
   readonly batchIntervalMs?: number;
   /** Most changes read from the source per poll. Default 1,000. */
   readonly pollLimit?: number;
@@ -82,7 +82,7 @@ export class Sequencer {
       maxBatchReferenceBytes: options.maxBatchReferenceBytes ?? 100_000,
       idleMs: options.idleMs ?? 20,
       pollLimit: options.pollLimit ?? 1000,
-      batchIntervalMs: options.batchIntervalMs ?? 200,
+      batchIntervalMs: options.batchIntervalMs ?? 300,
       watermarkFlushMs: options.watermarkFlushMs ?? 1000,
       maxUnflushedWatermarks: options.maxUnflushedWatermarks ?? 1000,
       maxCachedStreams: options.maxCachedStreams ?? 100_000,

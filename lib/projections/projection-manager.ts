@@ -12,6 +12,9 @@ import { projectionDefinition } from './projection.decorator.js';
 import type { ParkedChangeset, ProjectionStore } from './projection.port.js';
 import { ProjectionRunner, type RunnerStep } from './projection-runner.js';
 
+/** How often a runner polls the feed anyway while the sequencer runs on its own node (it is woken per batch). */
+const LOCAL_SEQUENCER_POLL_MS = 1000;
+
 export interface ProjectionManagerOptions {
   readonly owner: string;
   readonly leaseTtlMs: number;
@@ -46,6 +49,8 @@ export class ProjectionManager {
   private readonly loops: Promise<void>[] = [];
   private stopped = true;
   private readonly wakers = new Set<() => void>();
+  /** Counts the local sequencer's batches (and stops), so a runner sees a wake that came while it worked. */
+  private batchesSeen = 0;
   private readonly locator: CommitLocator;
 
   constructor(
@@ -61,6 +66,7 @@ export class ProjectionManager {
   }
 
   private wakeRunners(): void {
+    this.batchesSeen++;
     for (const wake of [...this.wakers]) wake();
   }
 
@@ -161,12 +167,16 @@ export class ProjectionManager {
   async rebuild(projection: string): Promise<boolean> {
     const runner = this.runner(projection);
     const instance = runner.instance as { onRebuild?: () => unknown };
-    return runner.reset(() => instance.onRebuild?.());
+    const reset = await runner.reset(() => instance.onRebuild?.());
+    this.wakeRunners();
+    return reset;
   }
 
   /** Lets a projection stopped on a parked changeset retry it, in order. */
-  retryParked(projection: string): Promise<boolean> {
-    return this.runner(projection).resume();
+  async retryParked(projection: string): Promise<boolean> {
+    const resumed = await this.runner(projection).resume();
+    this.wakeRunners();
+    return resumed;
   }
 
   /** One step of the sequencer and of every projection, for tests and tools that drive the feed by hand. */
@@ -194,6 +204,7 @@ export class ProjectionManager {
     runner.startHeartbeat();
     while (!this.stopped) {
       let result: RunnerStep;
+      const seen = this.batchesSeen;
       try {
         result = await runner.step();
       } catch (error) {
@@ -204,10 +215,14 @@ export class ProjectionManager {
         idle = 0;
         continue;
       }
+      if (result !== 'not-leader' && this.batchesSeen !== seen) continue; // a batch came while it worked
       // Idle: wait for the local sequencer's next batch, or poll again after a while (another node may
-      // sequence); the pause doubles while nothing happens, up to 8 × idleMs.
+      // sequence); the pause doubles while nothing happens, up to 8 × idleMs. While this node leads the
+      // sequencer, its batches wake the runner, so polling is only a fallback.
       idle = Math.min(idle + 1, 4);
-      const pause = result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs * 2 ** (idle - 1);
+      const backoff = this.options.idleMs * 2 ** (idle - 1);
+      const pause =
+        result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.sequencer?.isLeader ? Math.max(backoff, LOCAL_SEQUENCER_POLL_MS) : backoff;
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(timer);
