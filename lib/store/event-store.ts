@@ -3,6 +3,7 @@ import { ChangesetTooLargeError } from '../errors/changeset-too-large.error.js';
 import { ConcurrencyError } from '../errors/concurrency.error.js';
 import { AggregateRecordWriter, type AggregateRecordWriterOptions } from './aggregate-record-writer.js';
 import { encodeCommitToken } from './commit-token.js';
+import { jsonText } from './json-text.js';
 import type { ExpectedVersion } from './expected-version.js';
 import { MAX_CHANGESET_PAYLOAD_BYTES } from './limits.js';
 import type {
@@ -162,7 +163,7 @@ export class EventStore {
 
 /** UTF-8 size of what a changeset item carries beyond its fixed metadata. */
 export function payloadBytes(events: readonly StoredEvent[], dependencies: readonly Dependency[]): number {
-  return Buffer.byteLength(JSON.stringify(events), 'utf8') + Buffer.byteLength(JSON.stringify(dependencies), 'utf8');
+  return Buffer.byteLength(jsonText(events), 'utf8') + Buffer.byteLength(jsonText(dependencies), 'utf8');
 }
 
 function toAggregateRecord(record: ChangesetRecord): AggregateRecord {

@@ -8,6 +8,7 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
+import { jsonText } from '../../store/json-text.js';
 import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C, CONTROL_ATTR as K, FEED_ATTR as F, type TableNames } from './table-layout.js';
 
 /** Pure builders of DynamoDB requests: no I/O here, so each is unit-tested on its own. */
@@ -22,8 +23,8 @@ export function changesetItem(record: ChangesetRecord): Record<string, Attribute
     [C.fromVersion]: { N: String(record.fromVersion) },
     [C.toVersion]: { N: String(record.toVersion) },
     [C.committedAt]: { S: record.committedAt },
-    [C.events]: { S: JSON.stringify(record.events) },
-    [C.dependencies]: { S: JSON.stringify(record.dependencies) },
+    [C.events]: { S: jsonText(record.events) },
+    [C.dependencies]: { S: jsonText(record.dependencies) },
   };
 }
 

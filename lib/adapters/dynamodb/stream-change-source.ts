@@ -36,9 +36,14 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
     private readonly shardRefreshMs = 5000,
   ) {}
 
-  async poll(checkpoint: string | undefined, limit: number): Promise<{ changes: ChangeNotice[]; checkpoint: string | undefined }> {
+  async poll(checkpoint: string | undefined, limit: number): Promise<{ changes: ChangeNotice[]; checkpoint: string | undefined; gap?: boolean }> {
     const marks: Checkpoint = checkpoint ? (JSON.parse(checkpoint) as Checkpoint) : {};
-    const shards = await this.listShards();
+    let shards = await this.listShards();
+    // A checkpoint written by another node may name shards our cached listing does not know yet.
+    if (Object.keys(marks).some((id) => marks[id] !== DONE && !shards.some((s) => s.ShardId === id))) {
+      this.shardsReadAt = 0;
+      shards = await this.listShards();
+    }
     const known = new Set(shards.map((s) => s.ShardId));
     const changes: ChangeNotice[] = [];
     let gap = false;
