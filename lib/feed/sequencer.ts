@@ -55,6 +55,8 @@ export class Sequencer {
   private checkpoint: string | undefined;
   private pending: ChangeNotice[] = [];
   private pendingCheckpoint: string | undefined;
+  /** The last poll filled up: the source likely holds more right now. */
+  private behind = false;
   private readonly cache = new Map<string, Watermark>();
   /** Watermarks raised by committed batches and not written yet, by stream. */
   private readonly unflushed = new Map<string, Watermark>();
@@ -108,6 +110,7 @@ export class Sequencer {
       }
       this.pending = [...polled.changes];
       this.pendingCheckpoint = polled.checkpoint;
+      this.behind = polled.changes.length >= this.options.pollLimit;
       if (this.pending.length === 0 && polled.checkpoint === this.checkpoint) {
         // Nothing new: a good moment to write owed watermarks (then record that with an empty commit).
         await this.flushWatermarks(false);
@@ -256,8 +259,10 @@ export class Sequencer {
       }
       if (result === 'sequenced') {
         idle = 0;
-        // Under load, let changes gather for a moment: fewer, larger batches cost fewer transactions.
-        if (this.options.batchIntervalMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.batchIntervalMs));
+        // Under load, let changes gather for a moment: fewer, larger batches cost fewer transactions. With a
+        // backlog (a full batch or a full poll), go on at once: batches are as large as they get.
+        const backlog = this.pending.length > 0 || this.behind;
+        if (!backlog && this.options.batchIntervalMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.batchIntervalMs));
         continue;
       }
       // Polls back off while nothing happens (a poll costs a request); a local commit wakes the loop at once.
@@ -329,5 +334,6 @@ export class Sequencer {
     this.unflushed.clear();
     this.pending = [];
     this.pendingCheckpoint = undefined;
+    this.behind = false;
   }
 }

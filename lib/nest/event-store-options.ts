@@ -47,7 +47,11 @@ export interface EventStoreModuleOptions {
   readonly inMemory?: boolean;
   /** Event classes to register beside those listed by `@Aggregate({ events })`. Default `[]`. */
   readonly events?: readonly EventClass[];
-  /** How long aggregate records gather commits before they are written, in ms (only with the feed disabled). Default 1,000. */
+  /**
+   * How long aggregate records gather commits before they are written, in ms: by the store itself with the
+   * feed disabled, by the sequencer (as watermarks, outside its batch transactions) with the feed on.
+   * Default 1,000.
+   */
   readonly aggregateRecordFlushMs?: number;
   /** The ordered feed and projections. Default: enabled with the defaults below. */
   readonly feed?: FeedOptions;

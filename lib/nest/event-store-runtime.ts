@@ -110,7 +110,13 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
     const owner = options.feed?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     const leaseTtlMs = options.feed?.leaseTtlMs ?? 5000;
     const idleMs = options.feed?.idleMs ?? 20;
-    const sequencer = new Sequencer(storage, feedParts.feed, feedParts.source, { owner, leaseTtlMs, idleMs, warn });
+    const sequencer = new Sequencer(storage, feedParts.feed, feedParts.source, {
+      owner,
+      leaseTtlMs,
+      idleMs,
+      warn,
+      ...(options.aggregateRecordFlushMs === undefined ? {} : { watermarkFlushMs: options.aggregateRecordFlushMs }),
+    });
     const reader = new FeedReader(feedParts.feed, storage);
     manager = new ProjectionManager(sequencer, feedParts.feed, reader, feedParts.projections, runtime.serializer, { owner, leaseTtlMs, idleMs, warn });
     runtime.projections = manager;

@@ -1,7 +1,9 @@
 /**
  * The JSON text of a stored value (events, dependencies), computed once per array: the store measures a
- * changeset's size and the adapter writes the same text, so a save converts its events to JSON only once.
- * Stored arrays are never mutated after they are built, which is what makes the cache safe.
+ * changeset's size and the adapter writes the same text, so a save converts its events to JSON only once;
+ * and an array parsed from stored text keeps that text, so the sequencer copies changesets into the feed
+ * without converting them again. Stored arrays are never mutated after they are built, which is what
+ * makes the cache safe.
  */
 const texts = new WeakMap<object, string>();
 
@@ -12,4 +14,11 @@ export function jsonText(value: readonly unknown[]): string {
     texts.set(value, text);
   }
   return text;
+}
+
+/** Parses stored JSON text and remembers it as the text of the resulting array. */
+export function parseJsonText(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  if (Array.isArray(value)) texts.set(value, text);
+  return value;
 }

@@ -7,6 +7,7 @@ import type {
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { FeedBatch, Lease, Watermark } from '../../feed/feed.port.js';
+import { jsonText } from '../../store/json-text.js';
 import { aggregateRecordUpdate } from './requests.js';
 import {
   CONTROL_ATTR as K,
@@ -94,7 +95,7 @@ export function feedEntriesJson(batch: FeedBatch): string {
     const reference = references[i]!;
     const c = e.changeset;
     if (!c) return reference;
-    const inline = `${reference.slice(0, -1)},${JSON.stringify([c.fromVersion, c.committedAt, c.events, c.dependencies]).slice(1)}`;
+    const inline = `${reference.slice(0, -1)},${c.fromVersion},${JSON.stringify(c.committedAt)},${jsonText(c.events)},${jsonText(c.dependencies)}]`;
     const extra = Buffer.byteLength(inline) - Buffer.byteLength(reference);
     if (extra > FEED_INLINE_MAX_BYTES || extra > budget) return reference;
     budget -= extra;

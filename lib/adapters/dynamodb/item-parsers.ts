@@ -1,5 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { MalformedItemError } from '../../errors/malformed-item.error.js';
+import { parseJsonText } from '../../store/json-text.js';
 import type { AggregateRecord, ChangesetRecord, Dependency, StoredEvent } from '../../store/records.js';
 import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C } from './table-layout.js';
 
@@ -38,7 +39,7 @@ class ItemReader {
     const text = this.string(name);
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = parseJsonText(text);
     } catch {
       this.fail(`attribute "${name}" is not valid JSON`);
     }
