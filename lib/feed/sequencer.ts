@@ -288,10 +288,15 @@ export class Sequencer {
     if (held.newTerm) {
       // New term: nothing cached from an earlier term can be trusted.
       this.clearState();
-      const state = await this.feed.readSequencerState();
-      this.head = state.head;
-      this.checkpoint = state.checkpoint;
-      await this.rebuildWatermarks(state.marksThrough);
+      try {
+        const state = await this.feed.readSequencerState();
+        this.head = state.head;
+        this.checkpoint = state.checkpoint;
+        await this.rebuildWatermarks(state.marksThrough);
+      } catch (error) {
+        this.forget(); // half-rebuilt watermarks must not be used: the next step starts a new term again
+        throw error;
+      }
     }
     return true;
   }

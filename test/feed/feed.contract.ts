@@ -47,7 +47,14 @@ class CrashingFeed implements FeedStorage {
   readSequencerState = () => this.inner.readSequencerState();
   readWatermarks = (s: readonly StreamKey[]) => this.inner.readWatermarks(s);
   writeWatermarks = (marks: readonly Watermark[]) => this.inner.writeWatermarks(marks);
-  readFeed = (from: number, max: number) => this.inner.readFeed(from, max);
+  failReads = 0;
+  readFeed = async (from: number, max: number) => {
+    if (this.failReads > 0) {
+      this.failReads--;
+      throw new Error('injected: feed read failed');
+    }
+    return this.inner.readFeed(from, max);
+  };
   async commitBatch(...args: Parameters<FeedStorage['commitBatch']>): Promise<CommitOutcome> {
     const mode = this.crash;
     this.crash = undefined;
@@ -182,6 +189,26 @@ export function describeFeedContract(name: string, factory: () => Promise<FeedFi
       const marks = await f.feed.readWatermarks([a, b]);
       expect(marks.get(key(a))).toMatchObject({ seq: 3, version: 3 });
       expect(marks.get(key(b))).toMatchObject({ seq: 2, version: 2 });
+    });
+
+    it('a new leader whose watermark rebuild fails starts over instead of trusting half of it', async () => {
+      let clock = 1_000_000;
+      const a = { aggregateType: 'Account', aggregateId: randomUUID() };
+      await commit(a, 0);
+      await commit(a, 1);
+      const script: ChangeNotice[][] = [[{ ...a, seq: 1 }, { ...a, seq: 2 }]];
+      const options = { leaseTtlMs: 1000, watermarkFlushMs: 60_000, now: () => clock };
+      const first = new Sequencer(f.changesets, f.feed, new ScriptedSource(script), { owner: 'node-1', ...options });
+      expect(await first.step()).toBe('sequenced');
+      clock += 5000; // node-1 dies with its watermarks unwritten
+      await commit(a, 2);
+      script.push([{ ...a, seq: 3 }]);
+      const flaky = new CrashingFeed(f.feed);
+      flaky.failReads = 1;
+      const second = new Sequencer(f.changesets, flaky, new ScriptedSource(script), { owner: 'node-2', ...options });
+      await expect(second.step()).rejects.toThrow(/injected/);
+      await stepUntilIdle(second);
+      expectCausal(await allPositions(new FeedReader(f.feed, f.changesets)), 3);
     });
 
     it('holds small changesets inline and large ones by reference, and reads both back whole', async () => {
