@@ -1,7 +1,7 @@
 import type { ChangesetRecord, Dependency, StreamKey } from '../store/records.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
 import { streamName } from '../store/stream-key.js';
-import type { ChangeNotice, FeedEntry, FeedStorage, Watermark } from './feed.port.js';
+import { type ChangeNotice, type FeedEntry, type FeedStorage, type Watermark, watermarkOf } from './feed.port.js';
 
 export interface BatchLimits {
   /** Most entries in one feed batch. */
@@ -13,7 +13,7 @@ export interface BatchLimits {
 }
 
 /** About how many bytes one entry's reference takes in a stored feed batch. */
-export function referenceBytes(entry: { aggregateType: string; aggregateId: string; changesetId: string }): number {
+function referenceBytes(entry: { aggregateType: string; aggregateId: string; changesetId: string }): number {
   return Buffer.byteLength(entry.aggregateType) + Buffer.byteLength(entry.aggregateId) + Buffer.byteLength(entry.changesetId) + 48;
 }
 
@@ -30,7 +30,7 @@ export class BatchBuilder {
   private readonly inProgress = new Set<string>();
   /** Streams known to have nothing sequenced (in this batch's view). */
   private readonly absent = new Set<string>();
-  private referenceBytes = 0;
+  private referenceTotal = 0;
 
   constructor(
     private readonly head: number,
@@ -113,29 +113,22 @@ export class BatchBuilder {
     if (
       this.entries.length >= this.limits.maxEntries ||
       (newStream && this.raised.size >= this.limits.maxStreams) ||
-      (this.entries.length > 0 && this.referenceBytes + bytes > this.limits.maxReferenceBytes)
+      (this.entries.length > 0 && this.referenceTotal + bytes > this.limits.maxReferenceBytes)
     ) {
       throw new BatchFull();
     }
-    this.referenceBytes += bytes;
-    const position = this.head + this.entries.length + 1;
-    this.entries.push({
-      position,
+    this.referenceTotal += bytes;
+    const entry: FeedEntry = {
+      position: this.head + this.entries.length + 1,
       aggregateType: changeset.aggregateType,
       aggregateId: changeset.aggregateId,
       seq: changeset.seq,
       toVersion: changeset.toVersion,
       changesetId: changeset.changesetId,
       changeset,
-    });
-    const mark: Watermark = {
-      aggregateType: changeset.aggregateType,
-      aggregateId: changeset.aggregateId,
-      seq: changeset.seq,
-      version: changeset.toVersion,
-      position,
-      changesetId: changeset.changesetId,
     };
+    this.entries.push(entry);
+    const mark = watermarkOf(entry);
     this.raised.set(key, mark);
     this.cache.delete(key); // re-inserted last: the cache forgets the least recently raised first
     this.cache.set(key, mark);

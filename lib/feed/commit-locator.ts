@@ -1,6 +1,7 @@
 import type { Dependency } from '../store/records.js';
 import { streamName } from '../store/stream-key.js';
 import type { FeedStorage } from './feed.port.js';
+import { feedEntries } from './feed-reader.js';
 
 /**
  * Finds where a commit sits in the feed, on any node. Stored watermarks cover every position up to the
@@ -39,10 +40,7 @@ export class CommitLocator {
     const { head, marksThrough } = await this.feed.readSequencerState();
     if (marksThrough > this.indexedThrough) this.indexedThrough = marksThrough;
     for (const [key, entry] of this.recent) if (entry.position <= marksThrough) this.recent.delete(key);
-    while (this.indexedThrough < head) {
-      const from = this.indexedThrough + 1;
-      const entries = (await this.feed.readFeed(from, 1000)).flatMap((b) => b.entries).filter((e) => e.position >= from && e.position <= head);
-      if (entries.length === 0) return;
+    for await (const entries of feedEntries(this.feed, this.indexedThrough + 1, head)) {
       for (const entry of entries) this.recent.set(streamName(entry), { version: entry.toVersion, position: entry.position });
       this.indexedThrough = entries.at(-1)!.position;
     }

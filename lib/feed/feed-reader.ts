@@ -2,7 +2,7 @@ import { MalformedItemError } from '../errors/malformed-item.error.js';
 import type { ChangesetRecord } from '../store/records.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
 import { streamName } from '../store/stream-key.js';
-import type { FeedStorage } from './feed.port.js';
+import type { FeedEntry, FeedStorage } from './feed.port.js';
 
 /** A changeset at its place in the global feed. */
 export interface FeedItem {
@@ -38,5 +38,19 @@ export class FeedReader {
   /** The last sequenced position. */
   async head(): Promise<number> {
     return (await this.feed.readSequencerState()).head;
+  }
+}
+
+/**
+ * The feed's entries (references, and changesets where inline) of positions `from..through`, in order, a
+ * page at a time; it stops early where the feed holds nothing (callers that need every position check).
+ */
+export async function* feedEntries(feed: FeedStorage, from: number, through: number): AsyncGenerator<FeedEntry[]> {
+  for (let next = from; next <= through; ) {
+    const start = next;
+    const entries = (await feed.readFeed(start, 1000)).flatMap((b) => b.entries).filter((e) => e.position >= start && e.position <= through);
+    if (entries.length === 0) return;
+    yield entries;
+    next = entries.at(-1)!.position + 1;
   }
 }

@@ -29,6 +29,18 @@ export interface Watermark extends StreamKey {
   readonly changesetId: string;
 }
 
+/** The watermark a sequenced entry sets for its stream. */
+export function watermarkOf(entry: FeedEntry): Watermark {
+  return {
+    aggregateType: entry.aggregateType,
+    aggregateId: entry.aggregateId,
+    seq: entry.seq,
+    version: entry.toVersion,
+    position: entry.position,
+    changesetId: entry.changesetId,
+  };
+}
+
 /** A lease held by one node; `token` rises on every change of owner and fences every write. */
 export interface Lease {
   readonly name: string;

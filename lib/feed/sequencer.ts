@@ -8,7 +8,9 @@ import {
   type FeedStorage,
   SEQUENCER_LEASE,
   type Watermark,
+  watermarkOf,
 } from './feed.port.js';
+import { feedEntries } from './feed-reader.js';
 
 export interface SequencerOptions {
   /** This node's identity in leases. */
@@ -307,26 +309,18 @@ export class Sequencer {
    */
   private async rebuildWatermarks(marksThrough: number): Promise<void> {
     this.marks = { through: marksThrough, stored: marksThrough, flushedAt: this.now() };
-    for (let from = marksThrough + 1; from <= this.head; ) {
-      const batches = await this.feed.readFeed(from, 1000);
-      const entries = batches.flatMap((b) => b.entries).filter((e) => e.position >= from && e.position <= this.head);
-      if (entries.length === 0) throw new Error(`the feed has no batch at position ${from} below its head ${this.head}`);
+    let next = marksThrough + 1;
+    for await (const entries of feedEntries(this.feed, next, this.head)) {
       for (const entry of entries) {
-        const mark: Watermark = {
-          aggregateType: entry.aggregateType,
-          aggregateId: entry.aggregateId,
-          seq: entry.seq,
-          version: entry.toVersion,
-          position: entry.position,
-          changesetId: entry.changesetId,
-        };
         const key = streamName(entry);
+        const mark = watermarkOf(entry);
         this.cache.delete(key);
         this.cache.set(key, mark);
         this.unflushed.set(key, mark);
       }
-      from = entries.at(-1)!.position + 1;
+      next = entries.at(-1)!.position + 1;
     }
+    if (next <= this.head) throw new Error(`the feed has no batch at position ${next} below its head ${this.head}`);
   }
 
   private forget(): void {

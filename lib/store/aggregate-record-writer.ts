@@ -1,4 +1,5 @@
 import type { AggregateRecord } from './records.js';
+import { forEachConcurrently } from './concurrency.js';
 import type { ChangesetStorage } from './storage.port.js';
 import { streamName } from './stream-key.js';
 
@@ -62,18 +63,13 @@ export class AggregateRecordWriter {
   }
 
   private async writeAll(batch: AggregateRecord[]): Promise<void> {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < batch.length) {
-        const record = batch[next++]!;
-        try {
-          await this.storage.writeAggregateRecord(record);
-        } catch (error) {
-          this.onError(error);
-          this.enqueue(record);
-        }
+    await forEachConcurrently(batch, this.concurrency, async (record) => {
+      try {
+        await this.storage.writeAggregateRecord(record);
+      } catch (error) {
+        this.onError(error);
+        this.enqueue(record);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, worker));
+    });
   }
 }

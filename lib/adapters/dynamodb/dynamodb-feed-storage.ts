@@ -11,6 +11,7 @@ import { MalformedItemError } from '../../errors/malformed-item.error.js';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
 import type { CommitOutcome, FeedBatch, FeedEntry, FeedStorage, Lease, SequencerState, Watermark } from '../../feed/feed.port.js';
 import { SEQUENCER_LEASE } from '../../feed/feed.port.js';
+import { forEachConcurrently } from '../../store/concurrency.js';
 import type { ChangesetRecord, Dependency, StoredEvent, StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
 import { batchGetAll } from './batch-get.js';
@@ -49,19 +50,15 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
 
   async writeWatermarks(marks: readonly Watermark[]): Promise<void> {
     const now = new Date().toISOString();
-    const queue = [...marks];
     // Plain conditional updates, a few in flight: no transaction, so no transaction's double write cost.
-    const worker = async (): Promise<void> => {
-      for (let mark = queue.shift(); mark; mark = queue.shift()) {
-        try {
-          await this.client.send(new UpdateItemCommand(watermarkRequest(this.tables, mark, now)));
-        } catch (error) {
-          if (error instanceof ConditionalCheckFailedException) continue; // a later mark is stored already
-          throw new StorageUnavailableError('UpdateItem watermark', error);
-        }
+    await forEachConcurrently(marks, WATERMARK_WRITERS, async (mark) => {
+      try {
+        await this.client.send(new UpdateItemCommand(watermarkRequest(this.tables, mark, now)));
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return; // a later mark is stored already
+        throw new StorageUnavailableError('UpdateItem watermark', error);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(WATERMARK_WRITERS, queue.length) }, worker));
+    });
   }
 
   async commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, checkpoint: string | undefined, marksThrough: number): Promise<CommitOutcome> {

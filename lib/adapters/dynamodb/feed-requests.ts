@@ -77,8 +77,8 @@ export function leaseCondition(lease: Lease): { expression: string; names: Recor
 
 /**
  * Bytes of entries one feed item holds (an item is at most 400 KB). References always fit (the sequencer
- * keeps a batch's references under `FEED_REFERENCE_BUDGET_BYTES`); changesets are inlined while the rest
- * of the budget lasts, each at most `FEED_INLINE_MAX_BYTES`. Feed readers fetch the others.
+ * keeps a batch's references under its `maxBatchReferenceBytes`, 100 KB); changesets are inlined while
+ * the rest of the budget lasts, each at most `FEED_INLINE_MAX_BYTES`. Feed readers fetch the others.
  */
 export const FEED_ITEM_BUDGET_BYTES = 350_000;
 export const FEED_INLINE_MAX_BYTES = 64_000;
