@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * What a new user does: `npm pack` the library, install the tarball into an empty app together with the
+ * peers the README's Install section names (and nothing else), then import it and run a save.
+ */
+const root = process.cwd();
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  devDependencies: Record<string, string>;
+};
+
+/** The package names of the README's `npm install nestjs-dynamodb-event-store ...` line. */
+function documentedPeers(): string[] {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const line = readme.split('\n').find((text) => text.startsWith('npm install nestjs-dynamodb-event-store '));
+  if (!line) throw new Error('README has no `npm install nestjs-dynamodb-event-store ...` line');
+  return line.split(/\s+/).slice(3);
+}
+
+function run(command: string, args: string[], cwd: string): string {
+  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+}
+
+const CONSUMER = `
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AggregateRoot, CqrsModule } from '@nestjs/cqrs';
+import { Module } from '@nestjs/common';
+import * as store from 'nestjs-dynamodb-event-store';
+
+class Opened { constructor(accountId) { this.accountId = accountId; } }
+store.EventType('account.opened')(Opened);
+class Account extends AggregateRoot {
+  constructor(id) { super(); this.id = id; this.open = false; }
+  onOpened() { this.open = true; }
+}
+store.Aggregate({ type: 'Account', events: [Opened] })(Account);
+
+class AppModule {}
+Module({ imports: [CqrsModule.forRoot(), store.EventStoreModule.forRoot({ inMemory: true }), store.EventStoreModule.forFeature([Account])] })(AppModule);
+
+const app = await NestFactory.createApplicationContext(AppModule, { logger: false });
+const accounts = app.get(store.getRepositoryToken(Account));
+const account = new Account('a-1');
+account.apply(new Opened('a-1'));
+const result = await accounts.save(account);
+const loaded = await accounts.load('a-1');
+await app.close();
+console.log(JSON.stringify({ version: result.version, open: loaded.open, errors: typeof store.ConcurrencyError }));
+`;
+
+describe('the packed library', () => {
+  let dir: string;
+  let tarball: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pack-import-'));
+    // `npm test` has just compiled dist/; --ignore-scripts skips prepack's rebuild, which would rewrite files
+    // that other test files are loading at the same time.
+    const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], root)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    tarball = join(dir, packed[0]!.filename);
+    writeFileSync(join(dir, 'files.json'), JSON.stringify(packed[0]!.files.map((file) => file.path)));
+  }, 120_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('ships the built library and docs, not tests, the bench, the sample or CI files', () => {
+    const files = JSON.parse(readFileSync(join(dir, 'files.json'), 'utf8')) as string[];
+    expect(files).toContain('dist/lib/index.js');
+    expect(files).toContain('dist/lib/index.d.ts');
+    expect(files).toContain('README.md');
+    const stray = files.filter((file) => !/^(dist\/lib\/.*\.(js|d\.ts)|docs\/[^/]+\.md|README\.md|package\.json|LICENSE)$/.test(file));
+    expect(stray).toEqual([]);
+  });
+
+  it('declares every peer the README documents, and the README documents every required peer', () => {
+    const required = Object.keys(manifest.peerDependencies).filter((name) => !manifest.peerDependenciesMeta?.[name]?.optional);
+    expect([...documentedPeers()].sort()).toEqual(required.sort());
+  });
+
+  it('imports and saves in an empty app that has only the documented peers', () => {
+    const app = join(dir, 'app');
+    const peers = documentedPeers();
+    // Pinned to the versions this repository tests with, so the install is served from npm's cache.
+    const dependencies = Object.fromEntries(peers.map((name) => [name, manifest.devDependencies[name] ?? manifest.peerDependencies[name]!]));
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'nestjs-dynamodb-event-store': `file:${tarball}`, ...dependencies } }));
+    // --legacy-peer-deps: npm must not add peers the README does not list; a missing one then fails the import.
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps'], app);
+    writeFileSync(join(app, 'main.mjs'), CONSUMER);
+    const output = run(process.execPath, ['main.mjs'], app).trim().split('\n').pop()!;
+    expect(JSON.parse(output)).toEqual({ version: 1, open: true, errors: 'function' });
+  }, 240_000);
+});
