@@ -1,6 +1,7 @@
 import type { ChangesetRecord, Dependency, StreamKey } from '../store/records.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
 import { streamName } from '../store/stream-key.js';
+import { referenceBytes } from './feed-codec.js';
 import { type ChangeNotice, type FeedEntry, type FeedStorage, type Watermark, watermarkOf } from './feed.port.js';
 
 export interface BatchLimits {
@@ -8,13 +9,8 @@ export interface BatchLimits {
   readonly maxEntries: number;
   /** Most distinct aggregates in one batch. */
   readonly maxStreams: number;
-  /** Most bytes of entry references (aggregate type and id, seq, changeset id) in one batch. */
+  /** Most bytes of entry references, measured as the stored JSON (`referenceBytes`), in one batch. */
   readonly maxReferenceBytes: number;
-}
-
-/** About how many bytes one entry's reference takes in a stored feed batch. */
-function referenceBytes(entry: { aggregateType: string; aggregateId: string; changesetId: string }): number {
-  return Buffer.byteLength(entry.aggregateType) + Buffer.byteLength(entry.aggregateId) + Buffer.byteLength(entry.changesetId) + 48;
 }
 
 class BatchFull extends Error {}
@@ -23,9 +19,14 @@ class BatchFull extends Error {}
  * Orders changesets causally into the next feed batch. Before a changeset is added, its stream's earlier
  * changesets and every changeset it depends on are added (read from the changesets table with strongly
  * consistent reads), so whatever order the change source delivers in, the feed comes out causal.
+ *
+ * What the batch adds stays in the builder (`raised`, an overlay over the term's cache) until the batch
+ * commits: the sequencer merges it then. A build that fails half-way (a throttled read, a malformed item)
+ * is thrown away with everything it added, so no changeset is taken as sequenced before it is.
  */
 export class BatchBuilder {
   readonly entries: FeedEntry[] = [];
+  /** Watermarks this batch raises, by stream: the overlay, merged into the cache only after commit. */
   readonly raised = new Map<string, Watermark>();
   private readonly inProgress = new Set<string>();
   /** Streams known to have nothing sequenced (in this batch's view). */
@@ -34,6 +35,7 @@ export class BatchBuilder {
 
   constructor(
     private readonly head: number,
+    /** The term's committed watermarks; the builder only adds stored ones it reads (facts), never its own. */
     private readonly cache: Map<string, Watermark>,
     private readonly changesets: ChangesetStorage,
     private readonly feed: FeedStorage,
@@ -70,6 +72,8 @@ export class BatchBuilder {
 
   async watermark(stream: StreamKey): Promise<Watermark | undefined> {
     const key = streamName(stream);
+    const raised = this.raised.get(key);
+    if (raised) return raised;
     if (!this.absent.has(key)) await this.prefetch([stream]);
     return this.cache.get(key);
   }
@@ -128,9 +132,6 @@ export class BatchBuilder {
       changeset,
     };
     this.entries.push(entry);
-    const mark = watermarkOf(entry);
-    this.raised.set(key, mark);
-    this.cache.delete(key); // re-inserted last: the cache forgets the least recently raised first
-    this.cache.set(key, mark);
+    this.raised.set(key, watermarkOf(entry));
   }
 }

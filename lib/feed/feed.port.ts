@@ -75,7 +75,8 @@ export type CommitOutcome = 'committed' | 'fenced';
 
 /** What the sequencer and feed readers need from storage. */
 export interface FeedStorage extends LeaseStore {
-  readSequencerState(): Promise<SequencerState>;
+  /** The state of the feed named `feedName` (its lease and control item). Default: `'sequencer'`, the one feed. */
+  readSequencerState(feedName?: string): Promise<SequencerState>;
   /** Strongly consistent stored watermarks of these streams (absent: none stored yet). */
   readWatermarks(streams: readonly StreamKey[]): Promise<Map<string, Watermark>>;
   /**

@@ -1,16 +1,8 @@
 import type { ChangesetStorage } from '../store/storage.port.js';
-import { streamName } from '../store/stream-key.js';
 import { BatchBuilder } from './batch-builder.js';
-import { LeaseHolder } from './lease-holder.js';
-import {
-  type ChangeNotice,
-  type ChangeSource,
-  type FeedStorage,
-  SEQUENCER_LEASE,
-  type Watermark,
-  watermarkOf,
-} from './feed.port.js';
-import { feedEntries } from './feed-reader.js';
+import { FEED_MAX_REFERENCE_BYTES } from './feed-codec.js';
+import { type ChangeNotice, type ChangeSource, type FeedStorage, SEQUENCER_LEASE } from './feed.port.js';
+import { SequencerTerm } from './sequencer-term.js';
 
 export interface SequencerOptions {
   /** This node's identity in leases. */
@@ -21,7 +13,7 @@ export interface SequencerOptions {
   readonly maxBatchEntries?: number;
   /** Most distinct aggregates per batch. Default 500. */
   readonly maxBatchStreams?: number;
-  /** Most bytes of entry references per batch (a feed item is at most 400 KB). Default 100,000. */
+  /** Most bytes of entry references per batch, as stored JSON (a feed item is at most 400 KB). Default 100,000; at most 300,000. */
   readonly maxBatchReferenceBytes?: number;
   /** First pause between polls when there was nothing to do, in ms; doubles while idle, up to 8×. Default 20. */
   readonly idleMs?: number;
@@ -39,6 +31,8 @@ export interface SequencerOptions {
   readonly maxUnflushedWatermarks?: number;
   /** Most aggregates whose watermark is kept in memory (unwritten ones are always kept). Default 100,000. */
   readonly maxCachedStreams?: number;
+  /** The feed's name: its lease and control item. Default `'sequencer'` (the one feed). */
+  readonly feedName?: string;
   readonly now?: () => number;
   readonly warn?: (message: string) => void;
 }
@@ -47,28 +41,24 @@ export type StepResult = 'not-leader' | 'idle' | 'sequenced' | 'fenced';
 
 /**
  * Assigns dense feed positions to committed changesets, after the fact, on exactly one node at a time.
- * Holding the sequencer lease, it polls the change source, orders what it found causally (BatchBuilder),
- * and commits each batch in one transaction fenced by the lease token. A crash at any point leaves either
- * the whole batch or nothing; the next leader resumes from the stored head and checkpoint.
+ * Holding the feed's lease (`SequencerTerm`), it polls the change source, orders what it found causally
+ * (`BatchBuilder`), and commits each batch in one transaction fenced by the lease token; then it takes the
+ * batch's watermarks in and writes them, coalesced (`WatermarkBook`). A crash at any point leaves either
+ * the whole batch or nothing; the next leader resumes from the stored head and checkpoint. Steps, the
+ * reconciliation and the final flush on stop never overlap on one node.
  */
 export class Sequencer {
-  private readonly leases: LeaseHolder;
-  private head = 0;
-  private checkpoint: string | undefined;
+  private readonly term: SequencerTerm;
+  /** Changes polled but not sequenced yet, and the source checkpoint that follows them. */
   private pending: ChangeNotice[] = [];
   private pendingCheckpoint: string | undefined;
   /** The last poll filled up: the source likely holds more right now. */
   private behind = false;
-  private readonly cache = new Map<string, Watermark>();
-  /** Watermarks raised by committed batches and not written yet, by stream. */
-  private readonly unflushed = new Map<string, Watermark>();
-  /** Every watermark of positions up to here is written; `stored`: what the control item says. */
-  private marks = { through: 0, stored: 0, flushedAt: 0 };
+  private lock: Promise<unknown> = Promise.resolve();
   private running: Promise<void> | undefined;
   private stopped = true;
   private wake: (() => void) | undefined;
   private readonly options: Required<Omit<SequencerOptions, 'warn' | 'now'>> & Pick<SequencerOptions, 'warn'>;
-  private readonly now: () => number;
   /** Called after each batch that sequenced something (projections on this node start reading at once). */
   onBatch: (() => void) | undefined;
 
@@ -83,132 +73,141 @@ export class Sequencer {
       leaseTtlMs: options.leaseTtlMs ?? 5000,
       maxBatchEntries: options.maxBatchEntries ?? 500,
       maxBatchStreams: options.maxBatchStreams ?? 500,
-      maxBatchReferenceBytes: options.maxBatchReferenceBytes ?? 100_000,
+      maxBatchReferenceBytes: Math.min(options.maxBatchReferenceBytes ?? 100_000, FEED_MAX_REFERENCE_BYTES),
       idleMs: options.idleMs ?? 20,
       pollLimit: options.pollLimit ?? 1000,
       batchIntervalMs: options.batchIntervalMs ?? 300,
       watermarkFlushMs: options.watermarkFlushMs ?? 1000,
       maxUnflushedWatermarks: options.maxUnflushedWatermarks ?? 1000,
       maxCachedStreams: options.maxCachedStreams ?? 100_000,
+      feedName: options.feedName ?? SEQUENCER_LEASE,
       warn: options.warn,
     };
-    this.now = options.now ?? Date.now;
-    this.leases = new LeaseHolder(feed, SEQUENCER_LEASE, options.owner, this.options.leaseTtlMs, this.now);
+    const o = this.options;
+    this.term = new SequencerTerm(feed, o.feedName, o.owner, o.leaseTtlMs, options.now ?? Date.now, {
+      flushMs: o.watermarkFlushMs,
+      maxUnflushed: o.maxUnflushedWatermarks,
+      maxCached: o.maxCachedStreams,
+    });
   }
 
   get isLeader(): boolean {
-    return this.leases.valid;
+    return this.term.valid;
   }
 
   /** One round: make sure we lead, read new changes, sequence and commit one batch. */
-  async step(): Promise<StepResult> {
-    if (!(await this.holdLease())) return 'not-leader';
+  step(): Promise<StepResult> {
+    return this.exclusive(() => this.stepUnlocked());
+  }
+
+  /**
+   * Sequences every committed changeset the change source may have missed, by scanning the changesets
+   * table for each aggregate's last seq (its predecessors and dependencies follow). Costly: a full scan.
+   * Runs only while holding the lease, never beside a step; the stored checkpoint is kept.
+   */
+  reconcile(): Promise<void> {
+    return this.exclusive(() => this.reconcileUnlocked());
+  }
+
+  private exclusive<R>(work: () => Promise<R>): Promise<R> {
+    const run = this.lock.then(work, work);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async stepUnlocked(): Promise<StepResult> {
+    if (!(await this.holdTerm())) return 'not-leader';
+    const { book } = this.term;
     if (this.pending.length === 0) {
-      const polled = await this.source.poll(this.checkpoint, this.options.pollLimit);
+      const polled = await this.source.poll(this.term.checkpoint, this.options.pollLimit);
       if (polled.gap) {
         this.options.warn?.('the change source lost records (retention); reconciling against the changesets table');
-        await this.reconcile();
+        await this.reconcileUnlocked();
         if (!this.isLeader) return 'fenced';
       }
       this.pending = [...polled.changes];
       this.pendingCheckpoint = polled.checkpoint;
       this.behind = polled.changes.length >= this.options.pollLimit;
-      if (this.pending.length === 0 && polled.checkpoint === this.checkpoint) {
+      if (this.pending.length === 0 && polled.checkpoint === this.term.checkpoint) {
         // Nothing new: a good moment to write owed watermarks (then record that with an empty commit).
-        await this.flushWatermarks(false);
-        if (this.marks.through === this.marks.stored) return 'idle';
+        await book.flush(this.term.head, false);
+        if (!book.unrecorded) return 'idle';
       }
     }
-    const builder = new BatchBuilder(this.head, this.cache, this.changesets, this.feed, {
-      maxEntries: this.options.maxBatchEntries,
-      maxStreams: this.options.maxBatchStreams,
-      maxReferenceBytes: this.options.maxBatchReferenceBytes,
-    }, (message) => this.options.warn?.(message));
+    const builder = await this.build();
+    const finished = builder.consumed === this.pending.length;
+    const checkpoint = finished ? this.pendingCheckpoint : this.term.checkpoint;
+    if (builder.size === 0 && checkpoint === this.term.checkpoint && !book.unrecorded) {
+      this.pending = this.pending.slice(builder.consumed);
+      await book.flush(this.term.head, false);
+      return 'idle';
+    }
+    if ((await this.commit(builder, checkpoint)) === 'fenced') return 'fenced';
+    if (builder.size > 0) this.onBatch?.();
+    await book.flush(this.term.head, false);
+    book.trim();
+    return builder.size === 0 ? 'idle' : 'sequenced';
+  }
+
+  /** Orders as many pending changes as fit into the next batch. A failed build leaves no trace. */
+  private async build(): Promise<BatchBuilder & { consumed: number }> {
+    const builder = new BatchBuilder(
+      this.term.head,
+      this.term.book.cache,
+      this.changesets,
+      this.feed,
+      { maxEntries: this.options.maxBatchEntries, maxStreams: this.options.maxBatchStreams, maxReferenceBytes: this.options.maxBatchReferenceBytes },
+      (message) => this.options.warn?.(message),
+    );
     await builder.prefetch(this.pending);
     let consumed = 0;
     for (const notice of this.pending) {
       if (!(await builder.add(notice))) break;
       consumed++;
     }
-    const finished = consumed === this.pending.length;
-    const checkpoint = finished ? this.pendingCheckpoint : this.checkpoint;
-    if (builder.size === 0 && checkpoint === this.checkpoint && this.marks.through === this.marks.stored) {
-      this.pending = this.pending.slice(consumed);
-      await this.flushWatermarks(false);
-      return 'idle';
-    }
-    const last = this.head + builder.size;
-    const batch = { first: this.head + 1, last, entries: builder.entries };
-    const outcome = await this.feed.commitBatch(this.leases.lease!, this.head, batch, checkpoint, this.marks.through).catch((error: unknown) => {
-      this.forget();
+    return Object.assign(builder, { consumed });
+  }
+
+  /** Commits the batch fenced by the lease; only then does the term take its watermarks in. */
+  private async commit(builder: BatchBuilder & { consumed: number }, checkpoint: string | undefined): Promise<'committed' | 'fenced'> {
+    const { book } = this.term;
+    const head = this.term.head;
+    const last = head + builder.size;
+    const marksThrough = book.through;
+    let outcome;
+    try {
+      outcome = await this.feed.commitBatch(this.term.lease!, head, { first: head + 1, last, entries: builder.entries }, checkpoint, marksThrough);
+    } catch (error) {
+      this.endTerm(); // unknown outcome: the next term reloads the head
       throw error;
-    });
+    }
     if (outcome === 'fenced') {
-      this.forget();
+      this.endTerm();
       return 'fenced';
     }
-    this.head = last;
-    this.checkpoint = checkpoint;
-    this.marks.stored = this.marks.through;
-    this.pending = this.pending.slice(consumed);
-    for (const [key, mark] of builder.raised) this.unflushed.set(key, mark);
-    if (builder.size > 0) this.onBatch?.();
-    await this.flushWatermarks(false);
-    this.trimCache();
-    return builder.size === 0 ? 'idle' : 'sequenced';
+    this.term.head = last;
+    this.term.checkpoint = checkpoint;
+    book.recorded(marksThrough);
+    book.raise(builder.raised);
+    this.pending = this.pending.slice(builder.consumed);
+    return 'committed';
   }
 
-  /**
-   * Writes the watermarks raised since the last flush (plain monotonic updates, outside any batch), when
-   * `watermarkFlushMs` has passed, enough piled up, or `force`. Everything up to the head at the start is
-   * then written; the next batch (or an empty commit) records that as `marksThrough`.
-   */
-  private async flushWatermarks(force: boolean): Promise<void> {
-    if (this.unflushed.size === 0) {
-      this.marks.through = this.head;
-      return;
-    }
-    const due = this.now() - this.marks.flushedAt >= this.options.watermarkFlushMs || this.unflushed.size >= this.options.maxUnflushedWatermarks;
-    if (!force && !due) return;
-    const through = this.head;
-    const batch = [...this.unflushed];
-    await this.feed.writeWatermarks(batch.map(([, mark]) => mark));
-    // Marks raised meanwhile belong to later positions and stay for the next flush.
-    for (const [key, mark] of batch) if (this.unflushed.get(key) === mark) this.unflushed.delete(key);
-    this.marks.through = Math.max(this.marks.through, through);
-    this.marks.flushedAt = this.now();
-  }
-
-  /** Forgets the oldest written watermarks once the cache is over its bound (they can be read again). */
-  private trimCache(): void {
-    if (this.cache.size <= this.options.maxCachedStreams) return;
-    const target = Math.floor(this.options.maxCachedStreams * 0.9);
-    for (const key of this.cache.keys()) {
-      if (this.cache.size <= target) break;
-      if (!this.unflushed.has(key)) this.cache.delete(key);
-    }
-  }
-
-  /**
-   * Sequences every committed changeset the change source may have missed, by scanning the changesets
-   * table for each aggregate's last seq (its predecessors and dependencies follow). Costly: a full scan.
-   * Runs only while holding the lease; the stored checkpoint is kept.
-   */
-  async reconcile(): Promise<void> {
-    if (!(await this.holdLease())) return;
+  private async reconcileUnlocked(): Promise<void> {
+    if (!(await this.holdTerm())) return;
     const keep = { pending: this.pending, pendingCheckpoint: this.pendingCheckpoint };
     try {
       for await (const heads of this.changesets.scanStreamHeads()) {
         this.pending = [...heads];
-        this.pendingCheckpoint = this.checkpoint;
+        this.pendingCheckpoint = this.term.checkpoint;
         while (this.pending.length > 0) {
-          const result = await this.step();
+          const result = await this.stepUnlocked();
           if (result === 'fenced' || result === 'not-leader') return;
           if (result === 'idle') this.pending = [];
         }
       }
     } finally {
-      if (this.leases.lease) Object.assign(this, keep);
+      if (this.term.lease) Object.assign(this, keep);
     }
   }
 
@@ -216,7 +215,7 @@ export class Sequencer {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.leases.startHeartbeat();
+    this.term.startHeartbeat();
     this.running = this.loop();
   }
 
@@ -228,23 +227,26 @@ export class Sequencer {
   /** Stops the loop, writes what it owes, and gives the lease up, so another node takes over at once. */
   async stop(): Promise<void> {
     await this.halt();
-    if (this.leases.valid && (this.unflushed.size > 0 || this.marks.through !== this.marks.stored)) {
+    await this.exclusive(async () => {
+      const { book } = this.term;
+      if (!this.term.valid || !book.owes) return;
       try {
-        await this.flushWatermarks(true);
-        const outcome = await this.feed.commitBatch(this.leases.lease!, this.head, { first: this.head + 1, last: this.head, entries: [] }, this.checkpoint, this.marks.through);
-        if (outcome === 'committed') this.marks.stored = this.marks.through;
+        await book.flush(this.term.head, true);
+        const empty = { first: this.term.head + 1, last: this.term.head, entries: [] };
+        const outcome = await this.feed.commitBatch(this.term.lease!, this.term.head, empty, this.term.checkpoint, book.through);
+        if (outcome === 'committed') book.recorded(book.through);
       } catch (error) {
         this.options.warn?.(`sequencer could not write its watermarks on stop (the next leader rebuilds them): ${String(error)}`);
       }
-    }
-    await this.leases.release();
-    this.forget();
+    });
+    await this.term.release();
+    this.endTerm();
   }
 
   /** Stops the loop but keeps the lease until it expires. */
   async halt(): Promise<void> {
     this.stopped = true;
-    this.leases.stopHeartbeat();
+    this.term.stopHeartbeat();
     this.wake?.();
     await this.running;
   }
@@ -281,56 +283,24 @@ export class Sequencer {
     }
   }
 
-  private async holdLease(): Promise<boolean> {
-    const held = await this.leases.hold();
-    if (!held) {
-      this.forget();
-      return false;
+  private async holdTerm(): Promise<boolean> {
+    let held;
+    try {
+      held = await this.term.hold();
+    } catch (error) {
+      this.clearQueue();
+      throw error;
     }
-    if (held.newTerm) {
-      // New term: nothing cached from an earlier term can be trusted.
-      this.clearState();
-      try {
-        const state = await this.feed.readSequencerState();
-        this.head = state.head;
-        this.checkpoint = state.checkpoint;
-        await this.rebuildWatermarks(state.marksThrough);
-      } catch (error) {
-        this.forget(); // half-rebuilt watermarks must not be used: the next step starts a new term again
-        throw error;
-      }
-    }
-    return true;
+    if (!held || held.newTerm) this.clearQueue();
+    return held !== undefined;
   }
 
-  /**
-   * Watermarks of positions after `marksThrough` may not be written: take them from the feed itself, as
-   * unwritten ones. Stored watermarks are right for every other stream (nothing of theirs came later).
-   */
-  private async rebuildWatermarks(marksThrough: number): Promise<void> {
-    this.marks = { through: marksThrough, stored: marksThrough, flushedAt: this.now() };
-    let next = marksThrough + 1;
-    for await (const entries of feedEntries(this.feed, next, this.head)) {
-      for (const entry of entries) {
-        const key = streamName(entry);
-        const mark = watermarkOf(entry);
-        this.cache.delete(key);
-        this.cache.set(key, mark);
-        this.unflushed.set(key, mark);
-      }
-      next = entries.at(-1)!.position + 1;
-    }
-    if (next <= this.head) throw new Error(`the feed has no batch at position ${next} below its head ${this.head}`);
+  private endTerm(): void {
+    this.term.end();
+    this.clearQueue();
   }
 
-  private forget(): void {
-    this.leases.drop();
-    this.clearState();
-  }
-
-  private clearState(): void {
-    this.cache.clear();
-    this.unflushed.clear();
+  private clearQueue(): void {
     this.pending = [];
     this.pendingCheckpoint = undefined;
     this.behind = false;

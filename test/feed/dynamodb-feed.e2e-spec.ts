@@ -4,9 +4,10 @@ import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-s
 import { DynamoDbStreamChangeSource } from '../../lib/adapters/dynamodb/stream-change-source.js';
 import { EventStore } from '../../lib/store/event-store.js';
 import { dynamoDbConfig, localDynamoDb, uniquePrefix } from '../support/local-aws.js';
-import { describeFeedContract } from './feed.contract.js';
+import { describeFeedContract, type FeedFixture } from './feed.contract.js';
+import { describeFeedFaults } from './feed-faults.contract.js';
 
-describeFeedContract('DynamoDB Local', async () => {
+async function fixture(): Promise<FeedFixture> {
   const client = localDynamoDb();
   const streams = new DynamoDBStreamsClient(dynamoDbConfig());
   const changesets = new DynamoDbChangesetStorage({ client, tablePrefix: uniquePrefix('feed') });
@@ -23,4 +24,7 @@ describeFeedContract('DynamoDB Local', async () => {
       streams.destroy();
     },
   };
-});
+}
+
+describeFeedContract('DynamoDB Local', fixture);
+describeFeedFaults('DynamoDB Local', fixture);

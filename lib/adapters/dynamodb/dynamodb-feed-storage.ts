@@ -9,13 +9,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { MalformedItemError } from '../../errors/malformed-item.error.js';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
-import type { CommitOutcome, FeedBatch, FeedEntry, FeedStorage, Lease, SequencerState, Watermark } from '../../feed/feed.port.js';
+import type { CommitOutcome, FeedBatch, FeedStorage, Lease, SequencerState, Watermark } from '../../feed/feed.port.js';
 import { SEQUENCER_LEASE } from '../../feed/feed.port.js';
 import { forEachConcurrently } from '../../store/concurrency.js';
-import type { ChangesetRecord, Dependency, StoredEvent, StreamKey } from '../../store/records.js';
+import type { StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
 import { batchGetAll } from './batch-get.js';
-import { isDependencies, isStoredEvents } from './item-parsers.js';
+import { parseFeedEntries } from '../../feed/feed-codec.js';
 import { call, DynamoDbLeases } from './dynamodb-leases.js';
 import { batchContainingRequest, batchesFromRequest, commitBatchRequest, feedBucket, watermarkRequest } from './feed-requests.js';
 import { AGGREGATE_ATTR as A, CONTROL_ATTR as K, FEED_ATTR as F } from './table-layout.js';
@@ -33,8 +33,8 @@ export function isConditionCancellation(error: unknown): boolean {
 
 /** The feed and the sequencer's state, in DynamoDB. */
 export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
-  async readSequencerState(): Promise<SequencerState> {
-    const item = await this.readControl(SEQUENCER_LEASE);
+  async readSequencerState(feedName = SEQUENCER_LEASE): Promise<SequencerState> {
+    const item = await this.readControl(feedName);
     return { head: Number(item?.[K.head]?.N ?? 0), checkpoint: item?.[K.checkpoint]?.S, marksThrough: Number(item?.[K.marksThrough]?.N ?? 0) };
   }
 
@@ -122,41 +122,7 @@ function trim(batch: FeedBatch, from: number): FeedBatch {
 export function parseFeedBatch(table: string, item: Item): FeedBatch {
   const first = Number(item[F.first]?.N);
   const last = Number(item[F.last]?.N);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(item[F.entries]?.S ?? '');
-  } catch {
-    throw new MalformedItemError(table, `batch ${first}`, 'entries are not JSON');
-  }
-  if (!Array.isArray(raw) || raw.length !== last - first + 1) throw new MalformedItemError(table, `batch ${first}`, 'entries do not match first..last');
-  const entries = raw.map((entry: unknown, i): FeedEntry => parseEntry(table, first + i, entry));
-  return { first, last, entries };
-}
-
-/** One position of a feed item: a reference, or a reference followed by the changeset's content. */
-function parseEntry(table: string, position: number, entry: unknown): FeedEntry {
-  function fail(): never {
-    throw new MalformedItemError(table, `position ${position}`, 'feed entry does not have the expected shape');
-  }
-  if (!Array.isArray(entry) || (entry.length !== 5 && entry.length !== 9)) fail();
-  const [aggregateType, aggregateId, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies] = entry as unknown[];
-  if (typeof aggregateType !== 'string' || typeof aggregateId !== 'string' || typeof changesetId !== 'string') fail();
-  if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(toVersion)) fail();
-  const reference = { position, aggregateType, aggregateId, seq, toVersion, changesetId } as Omit<FeedEntry, 'changeset'>;
-  if (entry.length === 5) return reference;
-  if (!Number.isSafeInteger(fromVersion) || typeof committedAt !== 'string' || !isStoredEvents(events) || !isDependencies(dependencies)) fail();
-  const changeset: ChangesetRecord = {
-    aggregateType: reference.aggregateType,
-    aggregateId: reference.aggregateId,
-    seq: reference.seq,
-    changesetId: reference.changesetId,
-    fromVersion: fromVersion as number,
-    toVersion: reference.toVersion,
-    committedAt: committedAt as string,
-    events: events as StoredEvent[],
-    dependencies: dependencies as Dependency[],
-  };
-  return { ...reference, changeset };
+  return { first, last, entries: parseFeedEntries(table, first, last, item[F.entries]?.S ?? '') };
 }
 
 function parseWatermark(table: string, item: Item): Watermark | undefined {

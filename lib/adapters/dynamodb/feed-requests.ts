@@ -7,7 +7,7 @@ import type {
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { FeedBatch, Lease, Watermark } from '../../feed/feed.port.js';
-import { jsonText } from '../../store/json-text.js';
+import { feedEntriesJson } from '../../feed/feed-codec.js';
 import { aggregateRecordUpdate } from './requests.js';
 import {
   CONTROL_ATTR as K,
@@ -75,34 +75,7 @@ export function leaseCondition(lease: Lease): { expression: string; names: Recor
   };
 }
 
-/**
- * Bytes of entries one feed item holds (an item is at most 400 KB). References always fit (the sequencer
- * keeps a batch's references under its `maxBatchReferenceBytes`, 100 KB); changesets are inlined while
- * the rest of the budget lasts, each at most `FEED_INLINE_MAX_BYTES`. Feed readers fetch the others.
- */
-export const FEED_ITEM_BUDGET_BYTES = 350_000;
-export const FEED_INLINE_MAX_BYTES = 64_000;
-
-/**
- * The `entries` attribute of a feed item: per position, either a reference
- * `[type, id, seq, toVersion, changesetId]` or the changeset inline
- * `[type, id, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies]`.
- */
-export function feedEntriesJson(batch: FeedBatch): string {
-  const references = batch.entries.map((e) => JSON.stringify([e.aggregateType, e.aggregateId, e.seq, e.toVersion, e.changesetId]));
-  let budget = FEED_ITEM_BUDGET_BYTES - references.reduce((sum, r) => sum + Buffer.byteLength(r) + 1, 0);
-  const parts = batch.entries.map((e, i) => {
-    const reference = references[i]!;
-    const c = e.changeset;
-    if (!c) return reference;
-    const inline = `${reference.slice(0, -1)},${c.fromVersion},${JSON.stringify(c.committedAt)},${jsonText(c.events)},${jsonText(c.dependencies)}]`;
-    const extra = Buffer.byteLength(inline) - Buffer.byteLength(reference);
-    if (extra > FEED_INLINE_MAX_BYTES || extra > budget) return reference;
-    budget -= extra;
-    return inline;
-  });
-  return `[${parts.join(',')}]`;
-}
+export { FEED_INLINE_MAX_BYTES, FEED_ITEM_BUDGET_BYTES, feedEntriesJson } from '../../feed/feed-codec.js';
 
 /** One transaction: the head moves and the batch item appears, or nothing happens. */
 export function commitBatchRequest(

@@ -1,7 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { MalformedItemError } from '../../errors/malformed-item.error.js';
 import { parseJsonText } from '../../store/json-text.js';
-import type { AggregateRecord, ChangesetRecord, Dependency, StoredEvent } from '../../store/records.js';
+import type { AggregateRecord, ChangesetRecord } from '../../store/records.js';
+import { isDependencies, isStoredEvents } from '../../store/record-shapes.js';
 import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C } from './table-layout.js';
 
 type Item = Record<string, AttributeValue>;
@@ -46,34 +47,6 @@ class ItemReader {
     if (!check(value)) this.fail(`attribute "${name}" does not have the expected shape`);
     return value;
   }
-}
-
-export function isStoredEvents(value: unknown): value is StoredEvent[] {
-  return (
-    Array.isArray(value) &&
-    value.every(
-      (event) =>
-        typeof event === 'object' &&
-        event !== null &&
-        typeof (event as StoredEvent).eventId === 'string' &&
-        typeof (event as StoredEvent).type === 'string' &&
-        typeof (event as StoredEvent).occurredAt === 'string',
-    )
-  );
-}
-
-export function isDependencies(value: unknown): value is Dependency[] {
-  return (
-    Array.isArray(value) &&
-    value.every(
-      (dep) =>
-        typeof dep === 'object' &&
-        dep !== null &&
-        typeof (dep as Dependency).aggregateType === 'string' &&
-        typeof (dep as Dependency).aggregateId === 'string' &&
-        typeof (dep as Dependency).version === 'number',
-    )
-  );
 }
 
 export function parseChangesetItem(table: string, item: Item): ChangesetRecord {

@@ -9,6 +9,9 @@ import type {
   Watermark,
 } from '../../feed/feed.port.js';
 import { SEQUENCER_LEASE } from '../../feed/feed.port.js';
+import { feedEntriesJson } from '../../feed/feed-codec.js';
+import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
+import { DYNAMODB_ITEM_LIMIT_BYTES } from '../../store/limits.js';
 import type { StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
 
@@ -17,6 +20,9 @@ interface LeaseRow {
   token: number;
   expiresAt: number;
 }
+
+/** What the entries attribute of a feed item may take: the item limit less room for its other attributes. */
+const FEED_ITEM_LIMIT_BYTES = DYNAMODB_ITEM_LIMIT_BYTES - 1024;
 
 /** Leases by name, in memory: the same rules as the DynamoDB control table. */
 export class InMemoryLeases {
@@ -88,6 +94,11 @@ export class InMemoryFeedStorage extends InMemoryLeases implements FeedStorage {
 
   async commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, checkpoint: string | undefined, marksThrough: number): Promise<CommitOutcome> {
     if (lease.name !== SEQUENCER_LEASE || !this.holds(lease) || this.head !== expectedHead) return 'fenced';
+    // The same item limit as DynamoDB's, on the same stored bytes, so both feeds fail (or not) alike.
+    const bytes = Buffer.byteLength(feedEntriesJson(batch));
+    if (bytes > FEED_ITEM_LIMIT_BYTES) {
+      throw new StorageUnavailableError('commit feed batch', new RangeError(`a feed item of ${bytes} bytes is over the ${FEED_ITEM_LIMIT_BYTES}-byte item limit`));
+    }
     if (batch.entries.length > 0) {
       this.batches.push(structuredClone(batch));
       this.head = batch.last;

@@ -1,0 +1,90 @@
+import { MalformedItemError } from '../errors/malformed-item.error.js';
+import { jsonText } from '../store/json-text.js';
+import type { ChangesetRecord, Dependency, StoredEvent } from '../store/records.js';
+import type { FeedBatch, FeedEntry } from './feed.port.js';
+import { isDependencies, isStoredEvents } from '../store/record-shapes.js';
+
+/**
+ * The stored form of a feed batch's entries, shared by every feed adapter so that they all hold the same
+ * bytes and the same limits: per position, either a reference `[type, id, seq, toVersion, changesetId]`
+ * or the changeset inline `[type, id, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies]`.
+ */
+
+/**
+ * Bytes of entries one feed item holds (a DynamoDB item is at most 400 KB). References always fit (the
+ * sequencer keeps a batch's references, measured as stored JSON, under its `maxBatchReferenceBytes`);
+ * changesets are inlined while the rest of the budget lasts, each at most `FEED_INLINE_MAX_BYTES`.
+ */
+export const FEED_ITEM_BUDGET_BYTES = 350_000;
+export const FEED_INLINE_MAX_BYTES = 64_000;
+/** The most a batch's references may take as stored JSON: the sequencer's `maxBatchReferenceBytes` is capped here. */
+export const FEED_MAX_REFERENCE_BYTES = 300_000;
+
+type ReferenceFields = Pick<FeedEntry, 'aggregateType' | 'aggregateId' | 'seq' | 'toVersion' | 'changesetId'>;
+
+export function referenceJson(entry: ReferenceFields): string {
+  return JSON.stringify([entry.aggregateType, entry.aggregateId, entry.seq, entry.toVersion, entry.changesetId]);
+}
+
+/**
+ * What one entry's reference costs in the stored item: its JSON, as written, plus the separating comma.
+ * Measured on the JSON rather than the raw strings because JSON escapes some characters (a control
+ * character takes 6 bytes, a quote 2): ids stored before the id rule may hold any of them.
+ */
+export function referenceBytes(entry: ReferenceFields): number {
+  return Buffer.byteLength(referenceJson(entry)) + 1;
+}
+
+/** The `entries` attribute of a feed item. */
+export function feedEntriesJson(batch: FeedBatch): string {
+  const references = batch.entries.map(referenceJson);
+  let budget = FEED_ITEM_BUDGET_BYTES - references.reduce((sum, r) => sum + Buffer.byteLength(r) + 1, 0);
+  const parts = batch.entries.map((e, i) => {
+    const reference = references[i]!;
+    const c = e.changeset;
+    if (!c) return reference;
+    const inline = `${reference.slice(0, -1)},${c.fromVersion},${JSON.stringify(c.committedAt)},${jsonText(c.events)},${jsonText(c.dependencies)}]`;
+    const extra = Buffer.byteLength(inline) - Buffer.byteLength(reference);
+    if (extra > FEED_INLINE_MAX_BYTES || extra > budget) return reference;
+    budget -= extra;
+    return inline;
+  });
+  return `[${parts.join(',')}]`;
+}
+
+/** Parses the `entries` attribute of the feed item holding `first..last`; `MalformedItemError` when it is not one. */
+export function parseFeedEntries(table: string, first: number, last: number, json: string): FeedEntry[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new MalformedItemError(table, `batch ${first}`, 'entries are not JSON');
+  }
+  if (!Array.isArray(raw) || raw.length !== last - first + 1) throw new MalformedItemError(table, `batch ${first}`, 'entries do not match first..last');
+  return raw.map((entry: unknown, i): FeedEntry => parseEntry(table, first + i, entry));
+}
+
+function parseEntry(table: string, position: number, entry: unknown): FeedEntry {
+  function fail(): never {
+    throw new MalformedItemError(table, `position ${position}`, 'feed entry does not have the expected shape');
+  }
+  if (!Array.isArray(entry) || (entry.length !== 5 && entry.length !== 9)) fail();
+  const [aggregateType, aggregateId, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies] = entry as unknown[];
+  if (typeof aggregateType !== 'string' || typeof aggregateId !== 'string' || typeof changesetId !== 'string') fail();
+  if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(toVersion)) fail();
+  const reference = { position, aggregateType, aggregateId, seq, toVersion, changesetId } as Omit<FeedEntry, 'changeset'>;
+  if (entry.length === 5) return reference;
+  if (!Number.isSafeInteger(fromVersion) || typeof committedAt !== 'string' || !isStoredEvents(events) || !isDependencies(dependencies)) fail();
+  const changeset: ChangesetRecord = {
+    aggregateType: reference.aggregateType,
+    aggregateId: reference.aggregateId,
+    seq: reference.seq,
+    changesetId: reference.changesetId,
+    fromVersion: fromVersion as number,
+    toVersion: reference.toVersion,
+    committedAt: committedAt as string,
+    events: events as StoredEvent[],
+    dependencies: dependencies as Dependency[],
+  };
+  return { ...reference, changeset };
+}
