@@ -1,5 +1,6 @@
 import type { ChangesetStorage } from '../store/storage.port.js';
 import { BatchBuilder } from './batch-builder.js';
+import { FailureBackoff } from './failure-backoff.js';
 import { FEED_MAX_REFERENCE_BYTES } from './feed-codec.js';
 import { type ChangeNotice, type ChangeSource, type FeedStorage, SEQUENCER_LEASE } from './feed.port.js';
 import { SequencerTerm } from './sequencer-term.js';
@@ -253,13 +254,16 @@ export class Sequencer {
 
   private async loop(): Promise<void> {
     let idle = 0;
+    const failures = new FailureBackoff('sequencer step', this.options.warn);
     while (!this.stopped) {
       let result: StepResult;
       try {
         result = await this.step();
+        failures.succeeded();
       } catch (error) {
-        this.options.warn?.(`sequencer step failed: ${String(error)}`);
-        result = 'idle';
+        // Storage trouble: retry after a growing pause (a local commit cuts it short), never in a hot loop.
+        await this.sleep(failures.failed(error));
+        continue;
       }
       if (result === 'sequenced') {
         idle = 0;
@@ -271,16 +275,20 @@ export class Sequencer {
       }
       // Polls back off while nothing happens (a poll costs a request); a local commit wakes the loop at once.
       idle = Math.min(idle + 1, 4);
-      const pause = result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs * 2 ** (idle - 1);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pause);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      await this.sleep(result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs * 2 ** (idle - 1));
     }
+  }
+
+  /** A pause that `nudge` and `halt` cut short. */
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
   }
 
   private async holdTerm(): Promise<boolean> {

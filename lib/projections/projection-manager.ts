@@ -1,15 +1,18 @@
 import { InvalidCommitTokenError } from '../errors/invalid-commit-token.error.js';
+import { ProjectionParkedError } from '../errors/projection-parked.error.js';
 import { ProjectionTimeoutError } from '../errors/projection-timeout.error.js';
 import { UnknownProjectionError } from '../errors/unknown-projection.error.js';
 import type { FeedStorage } from '../feed/feed.port.js';
 import { CommitLocator } from '../feed/commit-locator.js';
+import { FailureBackoff } from '../feed/failure-backoff.js';
 import type { FeedReader } from '../feed/feed-reader.js';
 import type { Sequencer } from '../feed/sequencer.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { decodeCommitToken } from '../store/commit-token.js';
 import { streamName } from '../store/stream-key.js';
 import { projectionDefinition } from './projection.decorator.js';
-import type { ParkedChangeset, ProjectionStore } from './projection.port.js';
+import { parkedCommit } from './parking.js';
+import type { ParkedChangeset, ProjectionCheckpoint, ProjectionStore } from './projection.port.js';
 import { ProjectionRunner, type RunnerStep } from './projection-runner.js';
 
 /** How often a runner polls the feed anyway while the sequencer runs on its own node (it is woken per batch). */
@@ -37,7 +40,10 @@ export interface ProjectionStatus {
   /** Estimated seconds to catch up at that rate (`null` when unknown). */
   readonly etaSeconds: number | null;
   readonly eventsApplied: number;
+  /** The newest parked changesets (at most 100). */
   readonly parked: readonly ParkedChangeset[];
+  /** How many changesets were ever parked (the list keeps only the newest). */
+  readonly parkedTotal: number;
   readonly stoppedAt?: number;
   /** Node currently holding the projection's lease. */
   readonly owner?: string;
@@ -124,7 +130,12 @@ export class ProjectionManager {
     let target: number | undefined;
     for (;;) {
       target ??= await this.locator.locate(commit);
-      if (target !== undefined && (await this.appliedPosition(projection)) >= target) return;
+      const checkpoint = await this.checkpointOf(projection);
+      // Parked commits were never applied, and a stopped projection will not move: say so now, not at the timeout.
+      const parked = parkedCommit(checkpoint.parked, commit);
+      if (parked && checkpoint.position >= parked.position) throw new ProjectionParkedError(projection, token, parked.position, 'parked');
+      if (target !== undefined && checkpoint.position >= target) return;
+      if (checkpoint.stoppedAt !== undefined) throw new ProjectionParkedError(projection, token, checkpoint.stoppedAt, 'stopped');
       if (Date.now() >= deadline) throw new ProjectionTimeoutError(projection, token, timeoutMs);
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, deadline - Date.now()))));
       pause = Math.min(100, pause * 2);
@@ -155,19 +166,20 @@ export class ProjectionManager {
       etaSeconds: lagPositions === 0 ? 0 : rate > 0 ? lagPositions / rate : null,
       eventsApplied: runner.rate.total,
       parked: checkpoint.parked,
+      parkedTotal: checkpoint.parkedTotal ?? checkpoint.parked.length,
       ...(checkpoint.stoppedAt === undefined ? {} : { stoppedAt: checkpoint.stoppedAt }),
       ...(lease && lease.expiresAt > Date.now() ? { owner: lease.owner } : {}),
     };
   }
 
   /**
-   * Resets the projection to position 0 so it is rebuilt from the whole feed; calls its `onRebuild()` first
-   * (clear the read model there). Runs where the projection's lease can be taken; false when another node holds it.
+   * Rebuilds the projection from the whole feed: a fenced reset to position 0, then its `onRebuild(ctx)`
+   * clears the read model (use `ctx.clearTable` / `ctx.write`: they are fenced by the lease), then it
+   * replays. Runs where the projection's lease can be taken; false when another node holds it (or took it
+   * meanwhile, and then finishes the rebuild itself).
    */
   async rebuild(projection: string): Promise<boolean> {
-    const runner = this.runner(projection);
-    const instance = runner.instance as { onRebuild?: () => unknown };
-    const reset = await runner.reset(() => instance.onRebuild?.());
+    const reset = await this.runner(projection).reset();
     this.wakeRunners();
     return reset;
   }
@@ -187,10 +199,10 @@ export class ProjectionManager {
     return { sequencer, projections };
   }
 
-  private async appliedPosition(projection: string): Promise<number> {
+  private async checkpointOf(projection: string): Promise<ProjectionCheckpoint> {
     const runner = this.runners.get(projection)!;
-    if (runner.isLeader) return runner.localCheckpoint.position;
-    return (await this.store.readCheckpoint(projection)).position;
+    if (runner.isLeader) return runner.localCheckpoint;
+    return this.store.readCheckpoint(projection);
   }
 
   private runner(projection: string): ProjectionRunner {
@@ -201,15 +213,18 @@ export class ProjectionManager {
 
   private async run(runner: ProjectionRunner): Promise<void> {
     let idle = 0;
+    const failures = new FailureBackoff(`projection ${runner.name}`, this.options.warn);
     runner.startHeartbeat();
     while (!this.stopped) {
       let result: RunnerStep;
       const seen = this.batchesSeen;
       try {
         result = await runner.step();
+        failures.succeeded();
       } catch (error) {
-        this.options.warn(`projection ${runner.name} step failed: ${String(error)}`);
-        result = 'idle';
+        // Storage trouble (or a handler's own failure) is retried after a growing pause, never in a hot loop.
+        await this.pause(failures.failed(error));
+        continue;
       }
       if (result === 'applied') {
         idle = 0;
@@ -233,5 +248,18 @@ export class ProjectionManager {
         if (result !== 'not-leader') this.wakers.add(wake);
       });
     }
+  }
+
+  /** A pause that `stop` (and a local batch: storage works again) cuts short. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
   }
 }

@@ -1,10 +1,14 @@
+import { LeaseLostError } from '../errors/lease-lost.error.js';
+import { isTransientStorageError } from '../errors/transient.js';
 import { LeaseHolder } from '../feed/lease-holder.js';
 import type { FeedItem, FeedReader } from '../feed/feed-reader.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { eventTypeName } from '../serialization/event-type.decorator.js';
 import { ProjectionContext } from './projection-context.js';
 import type { ProjectionDefinition } from './projection.decorator.js';
-import { type ParkedChangeset, type ProjectionCheckpoint, type ProjectionStore, projectionLeaseName, type ReadModelWrite } from './projection.port.js';
+import { parkedEntry, withParked } from './parking.js';
+import { type ProjectionCheckpoint, type ProjectionStore, projectionLeaseName, type ReadModelWrite } from './projection.port.js';
+import { RebuildContext } from './rebuild-context.js';
 import { RateMeter } from './rate-meter.js';
 import { type CounterAdd, WriteSet } from './write-set.js';
 
@@ -94,6 +98,7 @@ export class ProjectionRunner {
 
   private async stepUnlocked(): Promise<RunnerStep> {
     if (!(await this.holdLease())) return 'not-leader';
+    if (this.checkpoint.rebuilding) return (await this.finishRebuild()) ? 'applied' : 'fenced';
     if (this.checkpoint.stoppedAt !== undefined) return 'stopped';
     const items = await this.nextItems();
     if (items.length === 0) return 'idle';
@@ -105,6 +110,8 @@ export class ProjectionRunner {
       try {
         prepared = await this.prepare(item, scratch);
       } catch (error) {
+        // The storage's fault (a handler's own read throttled) is not the changeset's: retry later, never park.
+        if (isTransientStorageError(error)) throw error;
         if (batch.length > 0) return this.flush(batch, writes);
         return this.retryAlone(item, error);
       }
@@ -121,22 +128,45 @@ export class ProjectionRunner {
     await this.leases.release();
   }
 
-  /** Resets the checkpoint to 0 so the projection is rebuilt from the start of the feed; `clear` runs first. */
-  reset(clear: () => Promise<unknown> | unknown = () => undefined): Promise<boolean> {
-    return this.exclusive(() => this.resetUnlocked(clear));
+  /**
+   * Rebuilds the projection from the start of the feed. First a fenced reset (position 0, marked
+   * `rebuilding`), then `onRebuild(ctx)` clears the read model with writes fenced by the lease, then the
+   * mark is removed. If this node loses the lease on the way, whichever node holds it next sees the mark
+   * and clears again before applying anything; this node's late writes are refused. False when the lease
+   * is held elsewhere or was lost.
+   */
+  reset(): Promise<boolean> {
+    return this.exclusive(async () => {
+      if (!(await this.holdLease())) return false;
+      const outcome = await this.store.reset(this.leases.lease!);
+      if (outcome === 'fenced') {
+        this.leases.drop();
+        return false;
+      }
+      this.checkpoint = { position: 0, parked: [], parkedTotal: 0, rebuilding: true };
+      this.readAhead = [];
+      this.rate.reset();
+      return this.finishRebuild();
+    });
   }
 
-  private async resetUnlocked(clear: () => Promise<unknown> | unknown): Promise<boolean> {
-    if (!(await this.holdLease())) return false;
-    await clear();
-    const outcome = await this.store.reset(this.leases.lease!);
-    if (outcome === 'fenced') {
+  /** Clears the read model (the projection's `onRebuild`) and ends the rebuild; false when the lease was lost. */
+  private async finishRebuild(): Promise<boolean> {
+    const lease = this.leases.lease!;
+    const instance = this.instance as { onRebuild?: (ctx: RebuildContext) => unknown };
+    try {
+      await instance.onRebuild?.(new RebuildContext(this.store, lease, this.name));
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
       this.leases.drop();
       return false;
     }
-    this.checkpoint = { position: 0, parked: [] };
-    this.readAhead = [];
-    this.rate.reset();
+    if ((await this.store.finishRebuild(lease)) === 'fenced') {
+      this.leases.drop();
+      return false;
+    }
+    const { rebuilding: _, ...rest } = this.checkpoint;
+    this.checkpoint = rest;
     return true;
   }
 
@@ -149,9 +179,10 @@ export class ProjectionRunner {
     if (!(await this.holdLease())) return false;
     if (this.checkpoint.stoppedAt === undefined) return true;
     const parked = this.checkpoint.parked.filter((p) => p.position !== this.checkpoint.stoppedAt);
-    const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, this.checkpoint.position, [], { parked });
+    const state = { parked, parkedTotal: this.parkedState().parkedTotal };
+    const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, this.checkpoint.position, [], state);
     if (outcome !== 'committed') return false;
-    this.checkpoint = { position: this.checkpoint.position, parked };
+    this.checkpoint = { position: this.checkpoint.position, ...state };
     return true;
   }
 
@@ -183,10 +214,10 @@ export class ProjectionRunner {
   private async flush(batch: Prepared[], writeSet: WriteSet): Promise<RunnerStep> {
     const to = batch.at(-1)!.item.position;
     const writes = writeSet.writes();
-    const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, to, writes, { parked: this.checkpoint.parked });
+    const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, to, writes, this.parkedState());
     if (outcome === 'committed') {
       this.rate.add(batch.length, this.now());
-      this.checkpoint = { position: to, parked: this.checkpoint.parked };
+      this.checkpoint = { position: to, ...this.parkedState() };
       return 'applied';
     }
     if (outcome === 'fenced') {
@@ -206,10 +237,10 @@ export class ProjectionRunner {
       try {
         const prepared = await this.prepare(item, new Map());
         const writes = (await rebuildWrites(this.store, [prepared])).writes();
-        const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, item.position, writes, { parked: this.checkpoint.parked });
+        const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, item.position, writes, this.parkedState());
         if (outcome === 'committed') {
           this.rate.add(1, this.now());
-          this.checkpoint = { position: item.position, parked: this.checkpoint.parked };
+          this.checkpoint = { position: item.position, ...this.parkedState() };
           return 'applied';
         }
         if (outcome === 'fenced') {
@@ -218,6 +249,7 @@ export class ProjectionRunner {
         }
         error = outcome.error;
       } catch (caught) {
+        if (isTransientStorageError(caught)) throw caught; // the storage's fault: back off, do not count it
         error = caught;
       }
     }
@@ -225,24 +257,16 @@ export class ProjectionRunner {
   }
 
   private async park(item: FeedItem, error: unknown): Promise<RunnerStep> {
-    const { changeset } = item;
-    const parkedEntry: ParkedChangeset = {
-      position: item.position,
-      aggregateType: changeset.aggregateType,
-      aggregateId: changeset.aggregateId,
-      seq: changeset.seq,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      attempts: this.definition.maxAttempts,
-      parkedAt: new Date(this.now()).toISOString(),
-    };
-    const parked = [...this.checkpoint.parked.filter((p) => p.position !== item.position), parkedEntry];
+    const entry = parkedEntry(item, error, this.definition.maxAttempts, this.now());
+    const { parked, parkedTotal } = withParked(this.checkpoint, entry);
     const stop = this.definition.onPoison === 'stop';
     const to = stop ? this.checkpoint.position : item.position;
+    const { changeset } = item;
     this.options.warn?.(
       `projection ${this.name} parked position ${item.position} (${changeset.aggregateType} ${changeset.aggregateId} #${changeset.seq}) ` +
-        `after ${this.definition.maxAttempts} attempts: ${parkedEntry.error}; ${stop ? 'stopped' : 'continuing'}`,
+        `after ${this.definition.maxAttempts} attempts: ${entry.error}; ${stop ? 'stopped' : 'continuing'}`,
     );
-    const state = stop ? { parked, stoppedAt: item.position } : { parked };
+    const state = stop ? { parked, parkedTotal, stoppedAt: item.position } : { parked, parkedTotal };
     const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, to, [], state);
     if (outcome !== 'committed') {
       this.leases.drop();
@@ -250,6 +274,10 @@ export class ProjectionRunner {
     }
     this.checkpoint = { position: to, ...state };
     return stop ? 'stopped' : 'applied';
+  }
+
+  private parkedState(): { parked: ProjectionCheckpoint['parked']; parkedTotal: number } {
+    return { parked: this.checkpoint.parked, parkedTotal: this.checkpoint.parkedTotal ?? this.checkpoint.parked.length };
   }
 
   private async holdLease(): Promise<boolean> {

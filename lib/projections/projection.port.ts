@@ -12,6 +12,9 @@ export interface ParkedChangeset {
   readonly aggregateType: string;
   readonly aggregateId: string;
   readonly seq: number;
+  /** Versions the changeset holds (absent in entries parked by versions before 0.2). */
+  readonly fromVersion?: number;
+  readonly toVersion?: number;
   readonly error: string;
   readonly attempts: number;
   readonly parkedAt: string;
@@ -23,7 +26,25 @@ export interface ProjectionCheckpoint {
   readonly parked: readonly ParkedChangeset[];
   /** Set while the projection is stopped on a parked changeset at this position. */
   readonly stoppedAt?: number;
+  /** How many changesets were ever parked; `parked` keeps only the latest `MAX_PARKED_KEPT`. */
+  readonly parkedTotal?: number;
+  /**
+   * Set by a rebuild until the read model is cleared: whichever node holds the lease next clears it (by
+   * `onRebuild`, with fenced writes) before it applies anything.
+   */
+  readonly rebuilding?: boolean;
 }
+
+/** The checkpoint item keeps this many parked changesets (the newest); older ones are logged and counted. */
+export const MAX_PARKED_KEPT = 100;
+/** A parked changeset's error message is cut to this many characters. */
+export const MAX_PARKED_ERROR_CHARS = 1000;
+
+export type CheckpointState = {
+  readonly parked: readonly ParkedChangeset[];
+  readonly stoppedAt?: number;
+  readonly parkedTotal?: number;
+};
 
 export type ProjectionCommitOutcome = CommitOutcome | { readonly failedWrite: number; readonly error: unknown };
 
@@ -31,6 +52,8 @@ export type ProjectionCommitOutcome = CommitOutcome | { readonly failedWrite: nu
 export interface ProjectionStore extends LeaseStore {
   /** Most read-model writes one commit can carry. */
   readonly maxWritesPerCommit: number;
+  /** Most bytes (as JSON, about what the service counts) the writes of one commit may take. */
+  readonly maxBytesPerCommit: number;
   readCheckpoint(name: string): Promise<ProjectionCheckpoint>;
   /**
    * Atomically applies `writes` and moves the checkpoint from `from` to `to` (and stores `parked` and
@@ -41,12 +64,18 @@ export interface ProjectionStore extends LeaseStore {
     from: number,
     to: number,
     writes: readonly ReadModelWrite[],
-    state: { readonly parked: readonly ParkedChangeset[]; readonly stoppedAt?: number },
+    state: CheckpointState,
   ): Promise<ProjectionCommitOutcome>;
   /** A key naming the item a write touches, so one commit never touches an item twice. */
   writeKey(write: ReadModelWrite): Promise<string>;
-  /** Sets the checkpoint back to 0 and forgets parked changesets (for a rebuild). Fenced by `lease`. */
+  /** Sets the checkpoint back to 0, forgets parked changesets and marks it `rebuilding`. Fenced by `lease`. */
   reset(lease: Lease): Promise<CommitOutcome>;
+  /** Ends a rebuild once the read model is cleared (removes `rebuilding`). Fenced by `lease`. */
+  finishRebuild(lease: Lease): Promise<CommitOutcome>;
+  /** Applies read-model writes now (not with a checkpoint move), iff `lease` still holds. */
+  fencedWrite(lease: Lease, writes: readonly ReadModelWrite[]): Promise<CommitOutcome>;
+  /** The keys of every item of a read-model table, a page at a time (to clear it on a rebuild). */
+  scanKeys(table: string): AsyncIterable<ReadonlyArray<Record<string, unknown>>>;
 }
 
 export function projectionLeaseName(projection: string): string {

@@ -1,5 +1,8 @@
 import type { ProjectionStore, ReadModelWrite } from './projection.port.js';
 
+/** What one counter increment is taken to cost in a transaction (keys and a few numbers). */
+const COUNTER_BYTES = 256;
+
 /** A key attribute value, as DynamoDB writes it: `{ S: 'id' }` or `{ N: '42' }`. */
 export type KeyValue = { readonly S: string } | { readonly N: string };
 
@@ -37,6 +40,8 @@ export class WriteSet {
   private readonly raw: ReadModelWrite[] = [];
   private readonly rawKeys = new Set<string>();
   private readonly counters = new Map<string, CounterAdd>();
+  /** About the bytes the writes take (their JSON): a transaction carries at most 4 MB. */
+  private bytes = 0;
 
   constructor(private readonly store: ProjectionStore) {}
 
@@ -48,21 +53,24 @@ export class WriteSet {
   async tryAdd(writes: readonly ReadModelWrite[], adds: readonly CounterAdd[]): Promise<boolean> {
     const rawKeys = await Promise.all(writes.map((w) => this.store.writeKey(w)));
     const addKeys = await Promise.all(adds.map((a) => this.store.writeKey(counterWrite(a))));
+    const bytes = writes.reduce((sum, w) => sum + Buffer.byteLength(JSON.stringify(w)), 0) + adds.length * COUNTER_BYTES;
     // An empty set takes anything: a changeset that cannot commit even alone fails, and is retried and parked.
-    if (this.size === 0) return this.accept(writes, rawKeys, adds, addKeys);
+    if (this.size === 0) return this.accept(writes, rawKeys, adds, addKeys, bytes);
+    if (bytes > 0 && this.bytes + bytes > this.store.maxBytesPerCommit) return false;
     if (new Set(rawKeys).size !== rawKeys.length) return false;
     if (rawKeys.some((k) => this.rawKeys.has(k) || this.counters.has(k) || addKeys.includes(k))) return false;
     if (addKeys.some((k) => this.rawKeys.has(k))) return false;
     const newCounters = new Set(addKeys.filter((k) => !this.counters.has(k))).size;
     if (this.size + writes.length + newCounters > this.store.maxWritesPerCommit) return false;
-    return this.accept(writes, rawKeys, adds, addKeys);
+    return this.accept(writes, rawKeys, adds, addKeys, bytes);
   }
 
   writes(): ReadModelWrite[] {
     return [...this.raw, ...[...this.counters.values()].map(counterWrite)];
   }
 
-  private accept(writes: readonly ReadModelWrite[], rawKeys: string[], adds: readonly CounterAdd[], addKeys: string[]): true {
+  private accept(writes: readonly ReadModelWrite[], rawKeys: string[], adds: readonly CounterAdd[], addKeys: string[], bytes: number): true {
+    this.bytes += bytes;
     this.raw.push(...writes);
     for (const k of rawKeys) this.rawKeys.add(k);
     adds.forEach((add, i) => {

@@ -22,6 +22,8 @@ import { dynamoDbConfig } from '../support/local-aws.js';
 export class BalanceProjection {
   /** Accounts whose deposits throw, to play a poison event. */
   readonly failFor = new Set<string>();
+  /** What a failing deposit throws. Default: a plain `Error` (the changeset's own fault). */
+  failWith: (accountId: string) => unknown = (id) => new Error(`poison deposit on ${id}`);
   /** Every position whose handler this instance ran (a handler may run again when its commit is redone). */
   readonly applied: number[] = [];
 
@@ -43,7 +45,7 @@ export class BalanceProjection {
 
   @HandlesEvent(MoneyDeposited)
   deposited(event: MoneyDeposited, ctx: ProjectionContext): void {
-    if (this.failFor.has(event.accountId)) throw new Error(`poison deposit on ${event.accountId}`);
+    if (this.failFor.has(event.accountId)) throw this.failWith(event.accountId);
     this.applied.push(ctx.position);
     ctx.write({
       Update: {

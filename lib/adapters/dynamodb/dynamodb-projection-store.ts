@@ -3,6 +3,7 @@ import {
   ConditionalCheckFailedException,
   DescribeTableCommand,
   type DynamoDBClient,
+  ScanCommand,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -13,6 +14,7 @@ import { MalformedItemError } from '../../errors/malformed-item.error.js';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
 import type { CommitOutcome, Lease } from '../../feed/feed.port.js';
 import {
+  type CheckpointState,
   type ParkedChangeset,
   type ProjectionCheckpoint,
   type ProjectionCommitOutcome,
@@ -21,13 +23,22 @@ import {
   type ReadModelWrite,
 } from '../../projections/projection.port.js';
 import { DynamoDbLeases } from './dynamodb-leases.js';
-import { leaseCondition } from './feed-requests.js';
+import { checkpointUpdate, finishRebuildRequest, leaseCheck, resetRequest } from './projection-requests.js';
 import { CONTROL_ATTR as K } from './table-layout.js';
+
+/**
+ * Cancellation reasons that are the fault of the write itself: the changeset that queued it is retried and
+ * then parked. Every other reason (throttling, conflicts, internal errors) is the storage's fault and is
+ * retried with backoff without counting against the changeset.
+ */
+const WRITE_FAULTS = new Set(['ConditionalCheckFailed', 'ValidationError', 'ItemCollectionSizeLimitExceeded']);
 
 /** Projection checkpoints live in the control table, in the item of the projection's lease. */
 export class DynamoDbProjectionStore extends DynamoDbLeases implements ProjectionStore {
   /** One slot of the 100 a transaction allows is the checkpoint. */
   readonly maxWritesPerCommit = 99;
+  /** A transaction carries at most 4 MB; keep room for the checkpoint item and attribute overhead. */
+  readonly maxBytesPerCommit = 3_500_000;
   private readonly keySchemas = new Map<string, Promise<string[]>>();
 
   constructor(client: DynamoDBClient, tables: ConstructorParameters<typeof DynamoDbLeases>[1]) {
@@ -49,18 +60,14 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
     return {
       position: Number(item?.[K.position]?.N ?? 0),
       parked,
+      parkedTotal: Number(item?.[K.parkedTotal]?.N ?? parked.length),
       ...(stoppedAt === undefined ? {} : { stoppedAt: Number(stoppedAt) }),
+      ...(item?.[K.rebuilding]?.BOOL ? { rebuilding: true } : {}),
     };
   }
 
-  async commit(
-    lease: Lease,
-    from: number,
-    to: number,
-    writes: readonly ReadModelWrite[],
-    state: { readonly parked: readonly ParkedChangeset[]; readonly stoppedAt?: number },
-  ): Promise<ProjectionCommitOutcome> {
-    const checkpoint = this.checkpointUpdate(lease, from, to, state);
+  async commit(lease: Lease, from: number, to: number, writes: readonly ReadModelWrite[], state: CheckpointState): Promise<ProjectionCommitOutcome> {
+    const checkpoint = checkpointUpdate(this.tables, lease, from, to, state, new Date().toISOString());
     try {
       if (writes.length === 0) {
         await this.client.send(new UpdateItemCommand(checkpoint));
@@ -74,32 +81,52 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
       if (error instanceof TransactionCanceledException) {
         const reasons = error.CancellationReasons ?? [];
         if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'fenced';
-        const failed = reasons.findIndex((r, i) => i > 0 && r.Code && r.Code !== 'None');
-        if (failed > 0 && reasons[failed]?.Code !== 'TransactionConflict') return { failedWrite: failed - 1, error };
+        const failed = reasons.findIndex((r, i) => i > 0 && WRITE_FAULTS.has(r.Code ?? ''));
+        if (failed > 0) return { failedWrite: failed - 1, error };
       }
       if ((error as { name?: string }).name === 'ValidationException') return { failedWrite: -1, error };
-      throw new StorageUnavailableError('commit projection', error);
+      throw new StorageUnavailableError(`TransactWriteItems projection ${lease.name} (${this.tables.control} and read models)`, error);
     }
   }
 
-  async reset(lease: Lease): Promise<CommitOutcome> {
-    const fence = leaseCondition(lease);
+  reset(lease: Lease): Promise<CommitOutcome> {
+    return this.fencedUpdate(resetRequest(this.tables, lease), `UpdateItem ${this.tables.control} reset ${lease.name}`);
+  }
+
+  finishRebuild(lease: Lease): Promise<CommitOutcome> {
+    return this.fencedUpdate(finishRebuildRequest(this.tables, lease), `UpdateItem ${this.tables.control} finish rebuild ${lease.name}`);
+  }
+
+  async fencedWrite(lease: Lease, writes: readonly ReadModelWrite[]): Promise<CommitOutcome> {
+    if (writes.length === 0) return 'committed';
     try {
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tables.control,
-          Key: { [K.name]: { S: lease.name } },
-          UpdateExpression: 'SET #position = :zero, #parked = :none REMOVE #stopped',
-          ConditionExpression: fence.expression,
-          ExpressionAttributeNames: { ...fence.names, '#position': K.position, '#parked': K.parked, '#stopped': K.stoppedAt },
-          ExpressionAttributeValues: { ...fence.values, ':zero': { N: '0' }, ':none': { S: '[]' } },
-        }),
-      );
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: [leaseCheck(this.tables, lease), ...(writes as TransactWriteItem[])] }));
       return 'committed';
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'fenced';
-      throw new StorageUnavailableError('reset projection', error);
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'fenced';
+      throw new StorageUnavailableError(`TransactWriteItems fenced read-model writes of ${lease.name}`, error);
     }
+  }
+
+  async *scanKeys(table: string): AsyncIterable<ReadonlyArray<Record<string, AttributeValue>>> {
+    const names = await this.keySchema(table);
+    let startKey: Record<string, AttributeValue> | undefined;
+    do {
+      const request = startKey;
+      const page = await this.send(`Scan ${table} keys`, () =>
+        this.client.send(
+          new ScanCommand({
+            TableName: table,
+            ProjectionExpression: names.map((_, i) => `#k${i}`).join(', '),
+            ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#k${i}`, n])),
+            ConsistentRead: true,
+            ...(request ? { ExclusiveStartKey: request } : {}),
+          }),
+        ),
+      );
+      yield page.Items ?? [];
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
   }
 
   async writeKey(write: ReadModelWrite): Promise<string> {
@@ -117,39 +144,31 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
   private keySchema(table: string): Promise<string[]> {
     let schema = this.keySchemas.get(table);
     if (!schema) {
-      schema = this.client
-        .send(new DescribeTableCommand({ TableName: table }))
-        .then((t) => (t.Table?.KeySchema ?? []).map((k) => k.AttributeName!));
+      schema = this.send(`DescribeTable ${table}`, () => this.client.send(new DescribeTableCommand({ TableName: table }))).then((t) =>
+        (t.Table?.KeySchema ?? []).map((k) => k.AttributeName!),
+      );
       schema.catch(() => this.keySchemas.delete(table));
       this.keySchemas.set(table, schema);
     }
     return schema;
   }
 
-  private checkpointUpdate(
-    lease: Lease,
-    from: number,
-    to: number,
-    state: { readonly parked: readonly ParkedChangeset[]; readonly stoppedAt?: number },
-  ): UpdateItemCommandInput {
-    const fence = leaseCondition(lease);
-    const at = from === 0 ? '(attribute_not_exists(#position) OR #position = :from)' : '#position = :from';
-    const stopped = state.stoppedAt === undefined ? ' REMOVE #stopped' : ', #stopped = :stopped';
-    return {
-      TableName: this.tables.control,
-      Key: { [K.name]: { S: lease.name } },
-      UpdateExpression: `SET #position = :to, #parked = :parked, #updated = :now${stopped}`,
-      ConditionExpression: `${fence.expression} AND ${at}`,
-      ExpressionAttributeNames: { ...fence.names, '#position': K.position, '#parked': K.parked, '#updated': K.updatedAt, '#stopped': K.stoppedAt },
-      ExpressionAttributeValues: {
-        ...fence.values,
-        ':from': { N: String(from) },
-        ':to': { N: String(to) },
-        ':parked': { S: JSON.stringify(state.parked) },
-        ':now': { S: new Date().toISOString() },
-        ...(state.stoppedAt === undefined ? {} : { ':stopped': { N: String(state.stoppedAt) } }),
-      },
-    };
+  private async fencedUpdate(request: UpdateItemCommandInput, operation: string): Promise<CommitOutcome> {
+    try {
+      await this.client.send(new UpdateItemCommand(request));
+      return 'committed';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'fenced';
+      throw new StorageUnavailableError(operation, error);
+    }
+  }
+
+  private async send<R>(operation: string, call: () => Promise<R>): Promise<R> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new StorageUnavailableError(operation, error);
+    }
   }
 }
 

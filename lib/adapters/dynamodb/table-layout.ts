@@ -48,6 +48,8 @@ export const CONTROL_ATTR = {
   marksThrough: 'marksThrough',
   position: 'position',
   parked: 'parked',
+  parkedTotal: 'parkedTotal',
+  rebuilding: 'rebuilding',
   stoppedAt: 'stoppedAt',
   updatedAt: 'updatedAt',
 } as const;
