@@ -40,9 +40,10 @@ export { InMemoryChangesetStorage } from './adapters/memory/memory-storage.js';
 // Feed and projections
 export { Projection, HandlesEvent, type ProjectionOptions, type PoisonPolicy } from './projections/projection.decorator.js';
 export { ProjectionContext } from './projections/projection-context.js';
+export { RebuildContext } from './projections/rebuild-context.js';
 export type { KeyValue, CounterAdd } from './projections/write-set.js';
 export { ProjectionManager, type ProjectionStatus } from './projections/projection-manager.js';
-export type { ReadModelWrite, ParkedChangeset, ProjectionCheckpoint, ProjectionStore } from './projections/projection.port.js';
+export { MAX_PARKED_KEPT, type ReadModelWrite, type ParkedChangeset, type ProjectionCheckpoint, type ProjectionStore } from './projections/projection.port.js';
 export { FeedReader, type FeedItem } from './feed/feed-reader.js';
 export { Sequencer, type SequencerOptions } from './feed/sequencer.js';
 export type { FeedEntry, FeedBatch, FeedStorage, ChangeSource, ChangeNotice, Lease, Watermark } from './feed/feed.port.js';

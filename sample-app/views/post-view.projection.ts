@@ -1,4 +1,4 @@
-import { HandlesEvent, Projection, type ProjectionContext } from '../../lib/index.js';
+import { HandlesEvent, Projection, type ProjectionContext, type RebuildContext } from '../../lib/index.js';
 import { PostClapped, PostPublished } from '../posts/post.events.js';
 import { ViewStore } from './view-store.js';
 import { clapsReceivedByPost, postPublished } from './view-writes.js';
@@ -12,6 +12,11 @@ export const POST_VIEWS = 'post-views';
 @Projection(POST_VIEWS)
 export class PostViewProjection {
   constructor(private readonly views: ViewStore) {}
+
+  /** `ProjectionManager.rebuild('post-views')`: clear this view's `Post#…` items (fenced by the lease), then replay. */
+  async onRebuild(ctx: RebuildContext): Promise<void> {
+    await ctx.clearTable(this.views.tableName, { where: (key) => ((key['pk'] as { S?: string } | undefined)?.S ?? '').startsWith('Post#') });
+  }
 
   @HandlesEvent(PostPublished)
   onPublished(event: PostPublished, ctx: ProjectionContext): void {

@@ -1,11 +1,17 @@
 import { Logger } from '@nestjs/common';
-import { HandlesEvent, Projection, type ProjectionContext } from '../../lib/index.js';
+import { HandlesEvent, Projection, type ProjectionContext, type RebuildContext } from '../../lib/index.js';
 import { PostClapped } from '../posts/post.events.js';
 import { UserCreated } from '../users/user.events.js';
 import { ViewStore } from './view-store.js';
 import { clapsGivenByUser, outOfOrderClap, userCreated } from './view-writes.js';
 
 export const USER_VIEWS = 'user-views';
+
+/** The views table is shared with the post view: this projection owns `User#…` items and `Stats`. */
+const isUserOrStats = (key: Readonly<Record<string, unknown>>): boolean => {
+  const pk = (key['pk'] as { S?: string } | undefined)?.S ?? '';
+  return pk.startsWith('User#') || pk === 'Stats';
+};
 
 const createdInThisCommit = (userId: string) => `user-created:${userId}`;
 
@@ -20,6 +26,11 @@ export class UserViewProjection {
   private readonly logger = new Logger('UserViews');
 
   constructor(private readonly views: ViewStore) {}
+
+  /** `ProjectionManager.rebuild('user-views')`: clear this view's items (fenced by the lease), then replay. */
+  async onRebuild(ctx: RebuildContext): Promise<void> {
+    await ctx.clearTable(this.views.tableName, { where: (key) => isUserOrStats(key) });
+  }
 
   @HandlesEvent(UserCreated)
   onCreated(event: UserCreated, ctx: ProjectionContext): void {
