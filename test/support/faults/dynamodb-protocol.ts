@@ -5,9 +5,26 @@ import type { ErrorFault, Protocol, RequestInfo, RequestItem, WireResponse } fro
 const SERVICES: Record<string, string> = { DynamoDB_20120810: 'dynamodb', DynamoDBStreams_20120810: 'dynamodb-streams' };
 const TRANSACT_ACTIONS: Record<string, string> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
 const BATCH_ACTIONS: Record<string, string> = { PutRequest: 'PutItem', DeleteRequest: 'DeleteItem' };
-// Inside a JSON string every `"` is escaped, so this only ever matches a real `TableName` / `StreamArn` member.
-const TABLE_NAME = /"TableName":"((?:[^"\\]|\\.)*)"/g;
-const STREAM_ARN = /"StreamArn":"((?:[^"\\]|\\.)*)"/;
+const TABLE_NAME = Buffer.from('"TableName":"');
+const STREAM_ARN = Buffer.from('"StreamArn":"');
+
+/**
+ * Every value of one string member, found in the raw bytes without decoding or parsing the body (items can be
+ * 400 KB). Inside a JSON string every `"` is escaped, so the needle only ever matches a real member; table names
+ * and ARNs hold no `"` or backslash, so the value ends at the next quote.
+ */
+function stringMembers(body: Buffer | undefined, needle: Buffer): string[] {
+  const values: string[] = [];
+  if (!body) return values;
+  for (let at = body.indexOf(needle); at >= 0; at = body.indexOf(needle, at)) {
+    const start = at + needle.length;
+    const end = body.indexOf(0x22, start);
+    if (end < 0) break;
+    values.push(body.toString('utf8', start, end));
+    at = end;
+  }
+  return values;
+}
 
 type Json = Record<string, unknown>;
 
@@ -41,15 +58,13 @@ function describe(method: string, url: string, headers: IncomingHttpHeaders, bod
   const dot = target.indexOf('.');
   const service = SERVICES[target.slice(0, dot)] ?? 'dynamodb';
   const operation = dot < 0 ? target || 'Unknown' : target.slice(dot + 1);
-  const text = body?.toString('utf8') ?? '';
   const base = { service, operation, method, url, headers };
-  if (/^(Transact|Batch)/.test(operation) && text) return { ...base, ...itemsOf(operation, text) };
+  if (/^(Transact|Batch)/.test(operation) && body?.length) return { ...base, ...itemsOf(operation, body.toString('utf8')) };
   if (service === 'dynamodb-streams') {
-    const table = tableOfStreamArn(JSON.parse(`"${STREAM_ARN.exec(text)?.[1] ?? ''}"`) as string);
+    const table = tableOfStreamArn(stringMembers(body, STREAM_ARN)[0] ?? '');
     return { ...base, resources: table ? [table] : [] };
   }
-  const tables = [...text.matchAll(TABLE_NAME)].map((match) => JSON.parse(`"${match[1]}"`) as string);
-  return { ...base, resources: [...new Set(tables)] };
+  return { ...base, resources: [...new Set(stringMembers(body, TABLE_NAME))] };
 }
 
 function error(status: number, type: string, body: Record<string, unknown>): WireResponse {
