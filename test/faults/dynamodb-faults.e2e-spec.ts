@@ -15,7 +15,8 @@ import { type FaultProxy, startFaultProxy } from '../support/faults/index.js';
 import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
 
 const direct = localDynamoDb();
-const table = `${uniquePrefix('faults')}items`;
+// `test-only-`: the least-privilege check (test/iam/check.ts) leaves the harness's own tables alone.
+const table = `${uniquePrefix('test-only-faults')}items`;
 let proxy: FaultProxy;
 let client: DynamoDBClient;
 

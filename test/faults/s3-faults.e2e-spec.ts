@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type FaultProxy, startFaultProxy } from '../support/faults/index.js';
-import { localS3, TEST_BUCKET } from '../support/local-aws.js';
+import { localS3 } from '../support/local-aws.js';
 
+// Its own bucket, not the library's: the least-privilege check (test/iam/check.ts) leaves `test-only-` buckets alone,
+// and these tests write objects, which the library does not do yet.
+const TEST_BUCKET = `test-only-faults-${randomUUID().slice(0, 8)}`;
 const direct = localS3();
 let proxy: FaultProxy;
 let client: S3Client;
@@ -19,6 +22,7 @@ const exists = (key: string) =>
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as Error & { $metadata?: { httpStatusCode?: number } });
 
 beforeAll(async () => {
+  await direct.send(new CreateBucketCommand({ Bucket: TEST_BUCKET }));
   proxy = await startFaultProxy({ target: process.env['TEST_S3_ENDPOINT']! });
   client = new S3Client({
     endpoint: proxy.endpoint,
