@@ -11,6 +11,7 @@ import {
   TransactWriteItemsCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient, InternalServerError as StreamsInternalServerError } from '@aws-sdk/client-dynamodb-streams';
 import { type FaultProxy, startFaultProxy } from '../support/faults/index.js';
 import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
 
@@ -154,6 +155,20 @@ describe('fault proxy in front of DynamoDB Local: what the SDK sees', () => {
     for (let i = 0; i < 5; i++) outcomes.push((await failure(client.send(get('n')))) === undefined);
     expect(outcomes).toEqual([true, true, false, true, true]);
     expect(third.seen).toBe(5);
+  });
+
+  it('DynamoDB Streams requests are told apart by their target, and their errors reach the streams client', async () => {
+    const streams = new DynamoDBStreamsClient({ endpoint: proxy.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1 });
+    const arn = `arn:aws:dynamodb:ddblocal:000000000000:table/${table}/stream/2020-01-01T00:00:00.000`;
+    proxy.addRule({ operation: 'DescribeStream', table, times: 1, fault: { kind: 'throttle' } });
+    proxy.addRule({ operation: 'DescribeStream', times: 1, fault: { kind: 'http500' } });
+    try {
+      expect((await failure(streams.send(new DescribeStreamCommand({ StreamArn: arn }))))?.name).toBe('ThrottlingException');
+      expect(await failure(streams.send(new DescribeStreamCommand({ StreamArn: arn })))).toBeInstanceOf(StreamsInternalServerError);
+      expect(proxy.counts()).toMatchObject({ throttle: { DescribeStream: 1 }, http500: { DescribeStream: 1 } });
+    } finally {
+      streams.destroy();
+    }
   });
 
   it('rate: the same seed faults the same requests', async () => {
