@@ -1,3 +1,8 @@
+// Stops the proxies and services; a failed least-privilege check throws here, which fails the jest run.
 export default async function globalTeardown() {
-  await globalThis.__EVENT_STORE_SERVICES__?.stop();
+  try {
+    await globalThis.__IAM_RECORDING__?.finish();
+  } finally {
+    await globalThis.__EVENT_STORE_SERVICES__?.stop();
+  }
 }
