@@ -92,6 +92,7 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
     const attempt = previousAttempt(aggregate, events) ?? {
       events,
       changesetId: randomUUID(),
+      triedSeqs: new Set<number>(),
       stored: this.serializer.serialize(stream, events, options),
     };
     rememberAttempt(aggregate, attempt);
@@ -100,7 +101,7 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
       stream,
       expectedVersion: options.expectedVersion ?? position?.version ?? 0,
       position,
-      changesetId: attempt.changesetId,
+      attempt,
       events: attempt.stored,
       dependencies: dependenciesOf(stream, options, unitOfWork?.reads() ?? []),
     });

@@ -1,8 +1,9 @@
+import type { AppendAttempt } from '../store/append-attempt.js';
 import type { StoredEvent, StreamPosition } from '../store/records.js';
 
-interface PendingAttempt {
+/** A save not yet known to have committed; `triedSeqs` (filled by the store) lets a retry find it. */
+interface PendingAttempt extends AppendAttempt {
   readonly events: readonly object[];
-  readonly changesetId: string;
   readonly stored: readonly StoredEvent[];
 }
 
@@ -28,7 +29,7 @@ export function setPosition(aggregate: object, position: StreamPosition): void {
 
 /**
  * The serialized form of an earlier save attempt of exactly these events, so that a retry after an
- * unknown outcome sends the same changeset id and event ids.
+ * unknown outcome sends the same changeset id and event ids, and looks for it in the slots it tried.
  */
 export function previousAttempt(aggregate: object, events: readonly object[]): PendingAttempt | undefined {
   const attempt = attempts.get(aggregate);
