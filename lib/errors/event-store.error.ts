@@ -12,7 +12,9 @@ export type EventStoreErrorCode =
   | 'EVENT_TYPE_CONFLICT'
   | 'PROJECTION_TIMEOUT'
   | 'UNKNOWN_PROJECTION'
-  | 'INVALID_COMMIT_TOKEN';
+  | 'INVALID_COMMIT_TOKEN'
+  | 'PUBLISH_BYPASSES_STORE'
+  | 'NOTHING_TO_SAVE';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

@@ -11,7 +11,13 @@ interface PendingAttempt extends AppendAttempt {
  * What the repository knows about an aggregate instance, kept beside it (not on it) so aggregates stay
  * plain `AggregateRoot`s.
  */
-const positions = new WeakMap<object, StreamPosition>();
+const positions = new WeakMap<object, KnownPosition>();
+
+/** A position plus its changeset's first version and commit time, to answer a save with nothing new. */
+export interface KnownPosition extends StreamPosition {
+  readonly fromVersion?: number;
+  readonly committedAt?: string;
+}
 const attempts = new WeakMap<object, PendingAttempt>();
 
 /** The version an aggregate instance was loaded at or last saved at (0 for a new instance). */
@@ -19,11 +25,11 @@ export function getAggregateVersion(aggregate: object): number {
   return positions.get(aggregate)?.version ?? 0;
 }
 
-export function getPosition(aggregate: object): StreamPosition | undefined {
+export function getPosition(aggregate: object): KnownPosition | undefined {
   return positions.get(aggregate);
 }
 
-export function setPosition(aggregate: object, position: StreamPosition): void {
+export function setPosition(aggregate: object, position: KnownPosition): void {
   positions.set(aggregate, position);
 }
 

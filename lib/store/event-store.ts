@@ -187,6 +187,7 @@ export class EventStore {
       changesetId: record.changesetId,
       committedAt: record.committedAt,
       token: encodeCommitToken({ aggregateType: record.aggregateType, aggregateId: record.aggregateId, version: record.toVersion }),
+      committed: true,
     };
   }
 }
