@@ -80,7 +80,7 @@ describe('retrying a save whose reply was lost (DynamoDB Local)', () => {
     account.deposit(7);
     const retried = await loseThenRetry(account, { expectedVersion: 'stream-exists' });
 
-    expect(retried).toMatchObject({ version: 2, fromVersion: 2, seq: 2 });
+    expect(retried).toMatchObject({ version: 2, fromVersion: 2, seq: 2, committed: true });
     const stored = await changesets(account.id);
     expect(stored.map((c) => c.toVersion)).toEqual([1, 2, 3]);
     expect(stored.filter((c) => c.changesetId === retried.changesetId)).toHaveLength(1);
@@ -95,7 +95,7 @@ describe('retrying a save whose reply was lost (DynamoDB Local)', () => {
     blind.deposit(5);
     const retried = await loseThenRetry(blind, { expectedVersion: 1 });
 
-    expect(retried).toMatchObject({ version: 2, seq: 2 });
+    expect(retried).toMatchObject({ version: 2, seq: 2, committed: true });
     const stored = await changesets(id);
     expect(stored.map((c) => c.toVersion)).toEqual([1, 2, 3]);
     expect(stored[1]!.changesetId).toBe(retried.changesetId);
