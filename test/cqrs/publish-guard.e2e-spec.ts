@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { AggregateRoot, CommandBus, EventPublisher } from '@nestjs/cqrs';
+import { CommandBus, EventPublisher } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import {
-  Aggregate,
   type AggregateRepository,
   decodeCommitToken,
   EventStoreRuntime,
   EVENT_STORE_RUNTIME,
   getRepositoryToken,
-  InvalidEventStoreOptionsError,
   NothingToSaveError,
   PublishBypassesStoreError,
 } from '../../lib/index.js';
@@ -181,28 +179,5 @@ describe('@nestjs/cqrs idioms on a store-managed aggregate (DynamoDB Local)', ()
       expect(log.of(id)).toHaveLength(40);
       expect(log.unhandled.slice(unhandledBefore)).toEqual([]);
     });
-  });
-});
-
-describe('registering an aggregate that defines its own publishing methods', () => {
-  it('fails at registration and asks to rename', () => {
-    @Aggregate({ type: 'Newsletter', events: [] })
-    class Newsletter extends AggregateRoot {
-      constructor(readonly id: string) {
-        super();
-      }
-      override publish(): void {}
-    }
-    const runtime = new EventStoreRuntime(undefined as never, undefined, []);
-    const error = (() => {
-      try {
-        runtime.registerAggregate(Newsletter);
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    })();
-    expect(error).toBeInstanceOf(InvalidEventStoreOptionsError);
-    expect((error as Error).message).toMatch(/Newsletter defines publish\(\).*Rename/);
   });
 });
