@@ -20,6 +20,7 @@ export { EventSerializer, type EventMetadata } from './serialization/event-seria
 
 // The store port and adapters
 export { EventStore, type AppendRequest, type EventStoreOptions } from './store/event-store.js';
+export { newAppendAttempt, type AppendAttempt } from './store/append-attempt.js';
 export type { ExpectedVersion } from './store/expected-version.js';
 export type {
   AggregateRecord,

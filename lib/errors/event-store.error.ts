@@ -14,7 +14,9 @@ export type EventStoreErrorCode =
   | 'UNKNOWN_PROJECTION'
   | 'INVALID_COMMIT_TOKEN'
   | 'PROJECTION_PARKED'
-  | 'LEASE_LOST';
+  | 'LEASE_LOST'
+  | 'PUBLISH_BYPASSES_STORE'
+  | 'NOTHING_TO_SAVE';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

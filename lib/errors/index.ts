@@ -15,3 +15,5 @@ export * from './invalid-commit-token.error.js';
 export * from './projection-parked.error.js';
 export * from './lease-lost.error.js';
 export { isTransientStorageError } from './transient.js';
+export * from './publish-bypasses-store.error.js';
+export * from './nothing-to-save.error.js';

@@ -19,6 +19,7 @@ import type { ProjectionStore } from '../projections/projection.port.js';
 import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
 import { StorageUnavailableError } from '../errors/storage-unavailable.error.js';
 import { type AggregateClass, aggregateDefinition } from '../repository/aggregate.decorator.js';
+import { guardPublishing } from '../repository/publish-guard.js';
 import { EventRegistry } from '../serialization/event-registry.js';
 import { EventSerializer } from '../serialization/event-serializer.js';
 import { EventStore } from '../store/event-store.js';
@@ -41,7 +42,10 @@ export class EventStoreRuntime {
     private readonly closers: ReadonlyArray<() => void>,
   ) {}
 
-  /** Registers an aggregate class and its events; two classes may not share a type name. */
+  /**
+   * Registers an aggregate class and its events; two classes may not share a type name. The class's own
+   * publishing (`commit()`, `publish`, `autoCommit`) is guarded so that only `save()` publishes.
+   */
   registerAggregate(aggregateClass: AggregateClass): string {
     const definition = aggregateDefinition(aggregateClass);
     const existing = this.aggregateTypes.get(definition.type);
@@ -51,6 +55,7 @@ export class EventStoreRuntime {
         `aggregate type "${definition.type}" is used by both ${existing.name} and ${aggregateClass.name}`,
       );
     }
+    guardPublishing(aggregateClass, definition.type);
     this.aggregateTypes.set(definition.type, aggregateClass);
     this.registry.register(...definition.events);
     return definition.type;

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { IEvent } from '@nestjs/cqrs';
 import { AggregateNotFoundError } from '../errors/aggregate-not-found.error.js';
 import { InvalidCommitTokenError } from '../errors/invalid-commit-token.error.js';
+import { NothingToSaveError } from '../errors/nothing-to-save.error.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
-import { decodeCommitToken } from '../store/commit-token.js';
+import { decodeCommitToken, encodeCommitToken } from '../store/commit-token.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ExpectedVersion } from '../store/expected-version.js';
 import type { CommitResult, Dependency, StreamKey } from '../store/records.js';
@@ -13,10 +14,12 @@ import {
   forgetAttempt,
   getAggregateVersion,
   getPosition,
+  type KnownPosition,
   previousAttempt,
   rememberAttempt,
   setPosition,
 } from './aggregate-state.js';
+import { assertStoreManaged } from './publish-guard.js';
 import { currentUnitOfWork } from './unit-of-work.js';
 
 export interface SaveOptions {
@@ -56,11 +59,17 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
   async find(id: string): Promise<T | undefined> {
     const stream = this.stream(id);
     const aggregate = new this.aggregateClass(id);
-    let position = { version: 0, seq: 0, changesetId: undefined as string | undefined };
+    let position: KnownPosition = { version: 0, seq: 0 };
     for await (const changeset of this.store.readStream(stream)) {
       const events = changeset.events.map((event) => this.serializer.deserialize(stream, event));
       aggregate.loadFromHistory(events);
-      position = { version: changeset.toVersion, seq: changeset.seq, changesetId: changeset.changesetId };
+      position = {
+        version: changeset.toVersion,
+        seq: changeset.seq,
+        changesetId: changeset.changesetId,
+        fromVersion: changeset.fromVersion,
+        committedAt: changeset.committedAt,
+      };
     }
     if (position.seq === 0) return undefined;
     setPosition(aggregate, position);
@@ -80,18 +89,22 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
 
   /**
    * Appends the uncommitted events as one changeset (one conditional write), then publishes them on the
-   * event bus. On failure nothing is published and the events stay uncommitted. Saving an aggregate with
-   * no uncommitted events writes nothing and returns its current position.
+   * event bus. On failure nothing is published and the events stay uncommitted. Saving a loaded or saved
+   * aggregate with no uncommitted events writes nothing and returns its current commit with
+   * `committed: false`; a new one with no events throws `NothingToSaveError`. An aggregate that publishes
+   * by itself (`autoCommit`, a class merged with `EventPublisher`) is refused with `PublishBypassesStoreError`.
    */
   async save(aggregate: T, options: SaveOptions = {}): Promise<CommitResult> {
     const stream = this.stream(aggregate.id);
+    assertStoreManaged(aggregate, this.aggregateType);
     const events = [...aggregate.getUncommittedEvents()];
     const position = getPosition(aggregate);
-    if (events.length === 0) return this.noopResult(stream, position);
+    if (events.length === 0) return this.currentCommit(stream, position);
 
     const attempt = previousAttempt(aggregate, events) ?? {
       events,
       changesetId: randomUUID(),
+      triedSeqs: new Set<number>(),
       stored: this.serializer.serialize(stream, events, options),
     };
     rememberAttempt(aggregate, attempt);
@@ -100,12 +113,18 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
       stream,
       expectedVersion: options.expectedVersion ?? position?.version ?? 0,
       position,
-      changesetId: attempt.changesetId,
+      attempt,
       events: attempt.stored,
       dependencies: dependenciesOf(stream, options, unitOfWork?.reads() ?? []),
     });
     forgetAttempt(aggregate);
-    setPosition(aggregate, { version: result.version, seq: result.seq, changesetId: result.changesetId });
+    setPosition(aggregate, {
+      version: result.version,
+      seq: result.seq,
+      changesetId: result.changesetId,
+      fromVersion: result.fromVersion,
+      committedAt: result.committedAt,
+    });
     unitOfWork?.recordWrite(result);
     aggregate.uncommit();
     this.publisher.publishAll(events as IEvent[]);
@@ -117,15 +136,18 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
     return { aggregateType: this.aggregateType, aggregateId: id };
   }
 
-  private noopResult(stream: StreamKey, position: ReturnType<typeof getPosition>): CommitResult {
+  /** The answer to a save with nothing new: the commit the instance was loaded or saved at. */
+  private currentCommit(stream: StreamKey, position: KnownPosition | undefined): CommitResult {
+    if (!position || position.version === 0) throw new NothingToSaveError(stream.aggregateType, stream.aggregateId);
     return {
       ...stream,
-      version: position?.version ?? 0,
-      fromVersion: (position?.version ?? 0) + 1,
-      seq: position?.seq ?? 0,
-      changesetId: position?.changesetId ?? '',
-      committedAt: '',
-      token: '',
+      version: position.version,
+      fromVersion: position.fromVersion ?? position.version,
+      seq: position.seq,
+      changesetId: position.changesetId ?? '',
+      committedAt: position.committedAt ?? '',
+      token: encodeCommitToken({ ...stream, version: position.version }),
+      committed: false,
     };
   }
 }

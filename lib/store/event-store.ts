@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { ChangesetTooLargeError } from '../errors/changeset-too-large.error.js';
 import { ConcurrencyError } from '../errors/concurrency.error.js';
+import { type AppendAttempt, newAppendAttempt } from './append-attempt.js';
 import { AggregateRecordWriter, type AggregateRecordWriterOptions } from './aggregate-record-writer.js';
 import { encodeCommitToken } from './commit-token.js';
 import { jsonText } from './json-text.js';
@@ -23,8 +23,14 @@ export interface AppendRequest {
   readonly expectedVersion: ExpectedVersion;
   /** Where the writer last saw the stream; lets an exact expected version skip the tail read. */
   readonly position?: StreamPosition;
-  /** Reuse the id of an earlier attempt to make a retry idempotent. Defaults to a new UUID. */
+  /** Reuse the id of an earlier attempt to make a retry idempotent. Default: `attempt.changesetId`, else a new UUID. */
   readonly changesetId?: string;
+  /**
+   * The record of earlier attempts of this changeset, to pass again on a retry after an unknown outcome
+   * (a timeout, a lost response): the store then finds the original commit wherever it landed. Takes
+   * precedence over `changesetId`. Default: none (a first attempt).
+   */
+  readonly attempt?: AppendAttempt;
   readonly events: readonly StoredEvent[];
   readonly dependencies?: readonly Dependency[];
 }
@@ -68,11 +74,15 @@ export class EventStore {
     if (size > MAX_CHANGESET_PAYLOAD_BYTES) {
       throw new ChangesetTooLargeError(stream.aggregateType, stream.aggregateId, size, MAX_CHANGESET_PAYLOAD_BYTES);
     }
-    const changesetId = request.changesetId ?? randomUUID();
-    const attempts = request.expectedVersion === 'any' ? ANY_VERSION_ATTEMPTS : 1;
-    for (let attempt = 1; ; attempt++) {
+    const attempt = request.attempt ?? newAppendAttempt(request.changesetId);
+    const { changesetId } = attempt;
+    // Retry path only: a first attempt has tried no slot and pays no read here.
+    const earlier = await this.findEarlierCommit(stream, attempt);
+    if (earlier) return this.committed(earlier);
+    const rounds = request.expectedVersion === 'any' ? ANY_VERSION_ATTEMPTS : 1;
+    for (let round = 1; ; round++) {
       const slot = await this.resolveSlot(request, changesetId);
-      if ('committed' in slot) return this.toResult(slot.committed);
+      if ('committed' in slot) return this.committed(slot.committed);
       const record: ChangesetRecord = {
         ...stream,
         seq: slot.seq,
@@ -83,16 +93,13 @@ export class EventStore {
         events,
         dependencies,
       };
+      // Recorded before the put: if its reply is lost, a retry must know this slot may hold the changeset.
+      attempt.triedSeqs.add(slot.seq);
       const outcome = await this.storage.putChangeset(record);
-      if (outcome.written) {
-        this.records?.enqueue(toAggregateRecord(record));
-        const result = this.toResult(record);
-        this.onCommit?.(result);
-        return result;
-      }
+      if (outcome.written) return this.committed(record);
       // A retried request whose first try committed finds its own changeset in the slot.
-      if (outcome.existing.changesetId === changesetId) return this.toResult(outcome.existing);
-      if (attempt >= attempts) {
+      if (outcome.existing.changesetId === changesetId) return this.committed(outcome.existing);
+      if (round >= rounds) {
         const actual = await this.storage.readLastChangeset(stream);
         throw new ConcurrencyError(stream.aggregateType, stream.aggregateId, request.expectedVersion, actual?.toVersion ?? 0);
       }
@@ -129,6 +136,29 @@ export class EventStore {
     await this.storage.close();
   }
 
+  /**
+   * Finds the changeset of an earlier attempt among the slots its puts were sent to. This is exact:
+   * - a changeset can only land in a slot where a put of it was sent, so it is in `triedSeqs` or nowhere;
+   * - a slot taken by another changeset never takes ours later (slots are written once);
+   * - if the last tried slot is still empty, no changeset exists past it (seqs are dense and only grow),
+   *   so the normal slot resolution targets that same slot again: a delayed original put and this retry
+   *   race on one slot, and whichever loses reads our own changeset id there.
+   */
+  private async findEarlierCommit(stream: StreamKey, attempt: AppendAttempt): Promise<ChangesetRecord | undefined> {
+    if (attempt.triedSeqs.size === 0) return undefined;
+    const keys = [...attempt.triedSeqs].map((seq) => ({ ...stream, seq }));
+    const found = await this.storage.getChangesets(keys);
+    return found.find((record) => record.changesetId === attempt.changesetId);
+  }
+
+  /** Reports a commit of this append: made now, or by an earlier attempt whose outcome was unknown. */
+  private committed(record: ChangesetRecord): CommitResult {
+    this.records?.enqueue(toAggregateRecord(record));
+    const result = this.toResult(record);
+    this.onCommit?.(result);
+    return result;
+  }
+
   private async resolveSlot(
     request: AppendRequest,
     changesetId: string,
@@ -157,6 +187,7 @@ export class EventStore {
       changesetId: record.changesetId,
       committedAt: record.committedAt,
       token: encodeCommitToken({ aggregateType: record.aggregateType, aggregateId: record.aggregateId, version: record.toVersion }),
+      committed: true,
     };
   }
 }

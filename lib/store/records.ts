@@ -51,7 +51,7 @@ export interface StreamPosition {
   readonly changesetId?: string;
 }
 
-/** What a successful save returns. */
+/** What a successful save returns: the commit it made, or the current one when there was nothing to save. */
 export interface CommitResult extends StreamKey {
   /** Version after this changeset. */
   readonly version: number;
@@ -64,4 +64,9 @@ export interface CommitResult extends StreamKey {
   readonly committedAt: string;
   /** Opaque token naming this commit; pass it as a causation token to order later work after it. */
   readonly token: string;
+  /**
+   * True when this save wrote the changeset (or an earlier attempt of it did, whose reply was lost);
+   * false when there were no new events and the result names the aggregate's current commit instead.
+   */
+  readonly committed: boolean;
 }

@@ -86,7 +86,8 @@ describe('AggregateRepository on DynamoDB Local', () => {
     const saved = await accounts.save(account);
     bus.published.length = 0;
     const again = await accounts.save(account);
-    expect(again).toMatchObject({ version: 1, changesetId: saved.changesetId });
+    expect(again).toMatchObject({ version: 1, changesetId: saved.changesetId, committed: false, token: saved.token, committedAt: saved.committedAt });
+    expect(saved.committed).toBe(true);
     expect(bus.published).toHaveLength(0);
     expect(await accounts.versionOf(await accounts.load(account.id))).toBe(1);
   });
