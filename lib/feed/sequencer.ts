@@ -1,42 +1,10 @@
+export type { SequencerOptions } from './sequencer-options.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
 import { BatchBuilder } from './batch-builder.js';
 import { FailureBackoff } from './failure-backoff.js';
-import { FEED_MAX_REFERENCE_BYTES } from './feed-codec.js';
-import { type ChangeNotice, type ChangeSource, type FeedStorage, SEQUENCER_LEASE } from './feed.port.js';
+import { type ChangeNotice, type ChangeSource, type FeedStorage } from './feed.port.js';
+import { type ResolvedSequencerOptions, type SequencerOptions, withDefaults } from './sequencer-options.js';
 import { SequencerTerm } from './sequencer-term.js';
-
-export interface SequencerOptions {
-  /** This node's identity in leases. */
-  readonly owner: string;
-  /** How long a lease lasts without renewal, in ms: the upper bound of failover. Default 5,000. */
-  readonly leaseTtlMs?: number;
-  /** Most entries per feed batch. Default 500. */
-  readonly maxBatchEntries?: number;
-  /** Most distinct aggregates per batch. Default 500. */
-  readonly maxBatchStreams?: number;
-  /** Most bytes of entry references per batch, as stored JSON (a feed item is at most 400 KB). Default 100,000; at most 300,000. */
-  readonly maxBatchReferenceBytes?: number;
-  /** First pause between polls when there was nothing to do, in ms; doubles while idle, up to 8×. Default 20. */
-  readonly idleMs?: number;
-  /** Pause after a batch before the next poll, so changes gather into larger batches, in ms. Default 300. */
-  readonly batchIntervalMs?: number;
-  /** Most changes read from the source per poll. Default 1,000. */
-  readonly pollLimit?: number;
-  /**
-   * How often raised watermarks (each aggregate's record: version, last changeset) are written, in ms.
-   * They are written outside the batch transaction, coalesced; a new leader rebuilds the ones not written
-   * yet from the feed. Default 1,000.
-   */
-  readonly watermarkFlushMs?: number;
-  /** Write watermarks early once this many aggregates have unwritten ones. Default 1,000. */
-  readonly maxUnflushedWatermarks?: number;
-  /** Most aggregates whose watermark is kept in memory (unwritten ones are always kept). Default 100,000. */
-  readonly maxCachedStreams?: number;
-  /** The feed's name: its lease and control item. Default `'sequencer'` (the one feed). */
-  readonly feedName?: string;
-  readonly now?: () => number;
-  readonly warn?: (message: string) => void;
-}
 
 export type StepResult = 'not-leader' | 'idle' | 'sequenced' | 'fenced';
 
@@ -59,7 +27,7 @@ export class Sequencer {
   private running: Promise<void> | undefined;
   private stopped = true;
   private wake: (() => void) | undefined;
-  private readonly options: Required<Omit<SequencerOptions, 'warn' | 'now'>> & Pick<SequencerOptions, 'warn'>;
+  private readonly options: ResolvedSequencerOptions;
   /** Called after each batch that sequenced something (projections on this node start reading at once). */
   onBatch: (() => void) | undefined;
 
@@ -69,21 +37,7 @@ export class Sequencer {
     private readonly source: ChangeSource,
     options: SequencerOptions,
   ) {
-    this.options = {
-      owner: options.owner,
-      leaseTtlMs: options.leaseTtlMs ?? 5000,
-      maxBatchEntries: options.maxBatchEntries ?? 500,
-      maxBatchStreams: options.maxBatchStreams ?? 500,
-      maxBatchReferenceBytes: Math.min(options.maxBatchReferenceBytes ?? 100_000, FEED_MAX_REFERENCE_BYTES),
-      idleMs: options.idleMs ?? 20,
-      pollLimit: options.pollLimit ?? 1000,
-      batchIntervalMs: options.batchIntervalMs ?? 300,
-      watermarkFlushMs: options.watermarkFlushMs ?? 1000,
-      maxUnflushedWatermarks: options.maxUnflushedWatermarks ?? 1000,
-      maxCachedStreams: options.maxCachedStreams ?? 100_000,
-      feedName: options.feedName ?? SEQUENCER_LEASE,
-      warn: options.warn,
-    };
+    this.options = withDefaults(options);
     const o = this.options;
     this.term = new SequencerTerm(feed, o.feedName, o.owner, o.leaseTtlMs, options.now ?? Date.now, {
       flushMs: o.watermarkFlushMs,
