@@ -2,6 +2,7 @@ import type { ChangesetStorage } from '../store/storage.port.js';
 import { streamName } from '../store/stream-key.js';
 import { BatchBuilder } from './batch-builder.js';
 import { LeaseHolder } from './lease-holder.js';
+import { StepFailures } from './step-failures.js';
 import {
   type ChangeNotice,
   type ChangeSource,
@@ -69,6 +70,7 @@ export class Sequencer {
   private wake: (() => void) | undefined;
   private readonly options: Required<Omit<SequencerOptions, 'warn' | 'now'>> & Pick<SequencerOptions, 'warn'>;
   private readonly now: () => number;
+  private readonly failures: StepFailures;
   /** Called after each batch that sequenced something (projections on this node start reading at once). */
   onBatch: (() => void) | undefined;
 
@@ -93,6 +95,7 @@ export class Sequencer {
       warn: options.warn,
     };
     this.now = options.now ?? Date.now;
+    this.failures = new StepFailures('sequencer', options.warn, this.options.idleMs, this.now);
     this.leases = new LeaseHolder(feed, SEQUENCER_LEASE, options.owner, this.options.leaseTtlMs, this.now);
   }
 
@@ -253,10 +256,12 @@ export class Sequencer {
     let idle = 0;
     while (!this.stopped) {
       let result: StepResult;
+      let failurePause: number | undefined;
       try {
         result = await this.step();
+        this.failures.succeeded();
       } catch (error) {
-        this.options.warn?.(`sequencer step failed: ${String(error)}`);
+        failurePause = this.failures.failed(error);
         result = 'idle';
       }
       if (result === 'sequenced') {
@@ -269,7 +274,7 @@ export class Sequencer {
       }
       // Polls back off while nothing happens (a poll costs a request); a local commit wakes the loop at once.
       idle = Math.min(idle + 1, 4);
-      const pause = result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs * 2 ** (idle - 1);
+      const pause = failurePause ?? (result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs * 2 ** (idle - 1));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pause);
         this.wake = () => {

@@ -5,6 +5,7 @@ import type { FeedStorage } from '../feed/feed.port.js';
 import { CommitLocator } from '../feed/commit-locator.js';
 import type { FeedReader } from '../feed/feed-reader.js';
 import type { Sequencer } from '../feed/sequencer.js';
+import { StepFailures } from '../feed/step-failures.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { decodeCommitToken } from '../store/commit-token.js';
 import { streamName } from '../store/stream-key.js';
@@ -201,28 +202,32 @@ export class ProjectionManager {
 
   private async run(runner: ProjectionRunner): Promise<void> {
     let idle = 0;
+    const failures = new StepFailures(`projection ${runner.name}`, this.options.warn, this.options.idleMs);
     runner.startHeartbeat();
     while (!this.stopped) {
       let result: RunnerStep;
+      let failurePause: number | undefined;
       const seen = this.batchesSeen;
       try {
         result = await runner.step();
+        failures.succeeded();
       } catch (error) {
-        this.options.warn(`projection ${runner.name} step failed: ${String(error)}`);
+        failurePause = failures.failed(error);
         result = 'idle';
       }
       if (result === 'applied') {
         idle = 0;
         continue;
       }
-      if (result !== 'not-leader' && this.batchesSeen !== seen) continue; // a batch came while it worked
+      if (failurePause === undefined && result !== 'not-leader' && this.batchesSeen !== seen) continue; // a batch came while it worked
       // Idle: wait for the local sequencer's next batch, or poll again after a while (another node may
       // sequence); the pause doubles while nothing happens, up to 8 × idleMs. While this node leads the
       // sequencer, its batches wake the runner, so polling is only a fallback.
       idle = Math.min(idle + 1, 4);
       const backoff = this.options.idleMs * 2 ** (idle - 1);
       const pause =
-        result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.sequencer?.isLeader ? Math.max(backoff, LOCAL_SEQUENCER_POLL_MS) : backoff;
+        failurePause ??
+        (result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.sequencer?.isLeader ? Math.max(backoff, LOCAL_SEQUENCER_POLL_MS) : backoff);
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(timer);

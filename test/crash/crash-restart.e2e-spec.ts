@@ -127,7 +127,8 @@ describe('sample app killed at random points and restarted', () => {
     loading = false;
     const result = await load.done;
     const changesets = await readChangesets(client, prefix);
-    // `>=`: a projection past the head is a fault the problems below report, not something to wait out.
+    // `>=`: a projection past the head is a fault the problems below report, not something to wait out. A
+    // projection that never gets there is reported too, with the views compared as they stand.
     const settled = await until(
       async () => {
         const now = await stats(current!);
@@ -137,7 +138,7 @@ describe('sample app killed at random points and restarted', () => {
       },
       `the feed and both projections to reach all ${changesets.length} changesets`,
       30_000,
-    );
+    ).catch(async (error: unknown) => ({ ...(await stats(current!)), timedOut: String(error) }));
 
     const truth = truthOf(changesets);
     const problems = [
@@ -146,7 +147,7 @@ describe('sample app killed at random points and restarted', () => {
       ...versionProblems(changesets),
       ...(await feedProblems(client, prefix, changesets)),
       ...PROJECTIONS.filter((name) => settled.projections[name]!.position !== changesets.length).map(
-        (name) => `projection ${name} is at position ${settled.projections[name]!.position} of ${changesets.length}`,
+        (name) => `projection ${name} is at position ${settled.projections[name]!.position} of ${changesets.length} (head ${settled.projections[name]!.head})`,
       ),
     ];
     console.log(
