@@ -15,7 +15,7 @@ import { feedProblems, versionProblems } from './history.js';
 import { Random, seedFromEnv } from './random.js';
 
 /** Kills per run: `CRASH_ROUNDS` for a longer soak; the default keeps `npm test` near a minute. */
-const ROUNDS = Number(process.env['CRASH_ROUNDS'] ?? 5);
+const ROUNDS = Number(process.env['CRASH_ROUNDS'] ?? 4);
 const POSTS = 8;
 /** Short, so each restarted process takes the sequencer and projection leases over soon after the kill. */
 const LEASE_TTL_MS = 1500;
