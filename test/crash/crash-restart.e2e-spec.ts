@@ -15,7 +15,8 @@ import { feedProblems, versionProblems } from './history.js';
 import { Random, seedFromEnv } from './random.js';
 
 /** Kills per run: `CRASH_ROUNDS` for a longer soak; the default keeps `npm test` near a minute. */
-const ROUNDS = Number(process.env['CRASH_ROUNDS'] ?? 4);
+const ROUNDS = Number(process.env['CRASH_ROUNDS'] || 4);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 3) throw new Error(`CRASH_ROUNDS must be an integer of at least 3 (a save, a batch, a commit), got "${process.env['CRASH_ROUNDS']}"`);
 const POSTS = 8;
 /** Short, so each restarted process takes the sequencer and projection leases over soon after the kill. */
 const LEASE_TTL_MS = 1500;
