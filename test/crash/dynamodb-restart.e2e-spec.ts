@@ -57,7 +57,7 @@ describe('DynamoDB Local killed and restarted under a running app', () => {
     await node?.stop('SIGKILL', 0);
     await dynamodb?.kill();
     client?.destroy();
-    if (node) writeFileSync(join(tmpdir(), `${prefix}app.log`), node.log);
+    if (!passed && node) writeFileSync(join(tmpdir(), `${prefix}app.log`), node.log);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
