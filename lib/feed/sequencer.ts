@@ -1,7 +1,7 @@
 export type { SequencerOptions } from './sequencer-options.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
 import { BatchBuilder } from './batch-builder.js';
-import { FailureBackoff } from './failure-backoff.js';
+import { StepFailures } from './step-failures.js';
 import { type ChangeNotice, type ChangeSource, type FeedStorage } from './feed.port.js';
 import { type ResolvedSequencerOptions, type SequencerOptions, withDefaults } from './sequencer-options.js';
 import { SequencerTerm } from './sequencer-term.js';
@@ -208,7 +208,7 @@ export class Sequencer {
 
   private async loop(): Promise<void> {
     let idle = 0;
-    const failures = new FailureBackoff('sequencer step', this.options.warn);
+    const failures = new StepFailures('sequencer', this.options.warn, this.options.idleMs);
     while (!this.stopped) {
       let result: StepResult;
       try {

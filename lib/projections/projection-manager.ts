@@ -4,7 +4,7 @@ import { ProjectionTimeoutError } from '../errors/projection-timeout.error.js';
 import { UnknownProjectionError } from '../errors/unknown-projection.error.js';
 import type { FeedStorage } from '../feed/feed.port.js';
 import { CommitLocator } from '../feed/commit-locator.js';
-import { FailureBackoff } from '../feed/failure-backoff.js';
+import { StepFailures } from '../feed/step-failures.js';
 import type { FeedReader } from '../feed/feed-reader.js';
 import type { Sequencer } from '../feed/sequencer.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
@@ -213,7 +213,7 @@ export class ProjectionManager {
 
   private async run(runner: ProjectionRunner): Promise<void> {
     let idle = 0;
-    const failures = new FailureBackoff(`projection ${runner.name}`, this.options.warn);
+    const failures = new StepFailures(`projection ${runner.name}`, this.options.warn, this.options.idleMs);
     runner.startHeartbeat();
     while (!this.stopped) {
       let result: RunnerStep;

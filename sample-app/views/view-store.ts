@@ -7,7 +7,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ProjectionManager } from '../../lib/index.js';
+import { ProjectionManager, StorageUnavailableError } from '../../lib/index.js';
 import { SAMPLE_APP_CONFIG, type SampleAppConfig } from '../config.js';
 import { postKey, STATS_KEY, userKey } from './view-writes.js';
 
@@ -97,7 +97,12 @@ export class ViewStore implements OnModuleInit, BeforeApplicationShutdown, OnApp
   }
 
   private async get(pk: string): Promise<Record<string, AttributeValue> | undefined> {
-    const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }));
-    return result.Item;
+    try {
+      const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }));
+      return result.Item;
+    } catch (error) {
+      // The same typed error the event store raises, so an outage answers 503 on reads as it does on writes.
+      throw new StorageUnavailableError(`GetItem ${this.tableName}`, error);
+    }
   }
 }

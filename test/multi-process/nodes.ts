@@ -10,6 +10,10 @@ export interface NodeSettings {
   readonly tablePrefix: string;
   readonly leaseTtlMs: number;
   readonly readTimeoutMs: number;
+  /** DynamoDB endpoint to use instead of the test one (a fault proxy, or a DynamoDB Local of the test's own). */
+  readonly dynamodbEndpoint?: string;
+  /** More environment variables for the process. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** One `node dist/sample-app/main.js` process, pointed at the test DynamoDB Local through the standard AWS variables. */
@@ -33,7 +37,7 @@ export class AppNode {
       env: {
         ...process.env,
         PORT: String(port),
-        AWS_ENDPOINT_URL_DYNAMODB: testEnv('TEST_DYNAMODB_ENDPOINT'),
+        AWS_ENDPOINT_URL_DYNAMODB: settings.dynamodbEndpoint ?? testEnv('TEST_DYNAMODB_ENDPOINT'),
         AWS_ENDPOINT_URL_S3: testEnv('TEST_S3_ENDPOINT'),
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'local',
@@ -43,10 +47,16 @@ export class AppNode {
         EVENT_STORE_LEASE_TTL_MS: String(settings.leaseTtlMs),
         EVENT_STORE_NODE_ID: id,
         READ_TIMEOUT_MS: String(settings.readTimeoutMs),
+        ...settings.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new AppNode(id, `http://127.0.0.1:${port}`, child);
+  }
+
+  /** The process id (to read its CPU time from /proc). */
+  get pid(): number {
+    return this.child.pid!;
   }
 
   get running(): boolean {
