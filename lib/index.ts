@@ -1,7 +1,7 @@
 // Nest module and injection helpers
 export { EventStoreModule } from './nest/event-store.module.js';
 export { EventStoreCoreModule } from './nest/event-store-core.module.js';
-export type { EventStoreModuleOptions, DynamoDbOptions, S3Options } from './nest/event-store-options.js';
+export type { EventStoreModuleOptions, DynamoDbOptions, S3Options, AggregateCacheOptions } from './nest/event-store-options.js';
 export { EVENT_STORE_MODULE_OPTIONS } from './nest/module-definition.js';
 export { getRepositoryToken, InjectRepository, EVENT_STORE_RUNTIME } from './nest/tokens.js';
 export { EventStoreRuntime } from './nest/event-store-runtime.js';
@@ -9,8 +9,10 @@ export { validateOptions } from './nest/validate-options.js';
 
 // Aggregates and repositories
 export { Aggregate, type AggregateOptions, type AggregateClass, type IdentifiedAggregate } from './repository/aggregate.decorator.js';
-export { AggregateRepository, type SaveOptions, type CommittedEventPublisher } from './repository/aggregate-repository.js';
+export { AggregateRepository, type SaveOptions, type CommittedEventPublisher, type RepositoryOptions } from './repository/aggregate-repository.js';
 export { getAggregateVersion } from './repository/aggregate-state.js';
+export { AggregateCache, type CachedAggregate } from './repository/aggregate-cache.js';
+export { type AggregateStateCodec, plainDataState } from './repository/state-codec.js';
 export { runInUnitOfWork, UnitOfWork } from './repository/unit-of-work.js';
 
 // Events

@@ -27,6 +27,11 @@ export interface FeedOptions {
   readonly idleMs?: number;
 }
 
+export interface AggregateCacheOptions {
+  /** Most aggregates kept (least recently used go first); 0 turns the cache off. Default 10,000. */
+  readonly maxAggregates?: number;
+}
+
 export interface S3Options {
   /** A client to use; the module never destroys a client it did not build. Default: built from `clientConfig`. */
   readonly client?: S3Client;
@@ -55,4 +60,6 @@ export interface EventStoreModuleOptions {
   readonly aggregateRecordFlushMs?: number;
   /** The ordered feed and projections. Default: enabled with the defaults below. */
   readonly feed?: FeedOptions;
+  /** The in-process cache of loaded aggregates (loads read only the changesets after the cached version). */
+  readonly aggregateCache?: AggregateCacheOptions;
 }

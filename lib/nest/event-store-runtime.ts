@@ -18,6 +18,8 @@ import { ProjectionManager } from '../projections/projection-manager.js';
 import type { ProjectionStore } from '../projections/projection.port.js';
 import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
 import { StorageUnavailableError } from '../errors/storage-unavailable.error.js';
+import { AggregateCache } from '../repository/aggregate-cache.js';
+import type { RepositoryOptions } from '../repository/aggregate-repository.js';
 import { type AggregateClass, aggregateDefinition } from '../repository/aggregate.decorator.js';
 import { guardPublishing } from '../repository/publish-guard.js';
 import { EventRegistry } from '../serialization/event-registry.js';
@@ -27,6 +29,9 @@ import type { ChangesetStorage } from '../store/storage.port.js';
 import type { EventStoreModuleOptions } from './event-store-options.js';
 import { validateOptions } from './validate-options.js';
 
+/** Aggregates the in-process cache keeps by default (`aggregateCache.maxAggregates`). */
+const DEFAULT_CACHED_AGGREGATES = 10_000;
+
 /** Everything `forRoot` builds: the store, the event registry and the clients it must close. */
 export class EventStoreRuntime {
   readonly registry = new EventRegistry();
@@ -35,6 +40,8 @@ export class EventStoreRuntime {
 
   /** The feed and projections; `undefined` when `feed.enabled` is false. */
   projections: ProjectionManager | undefined;
+  /** Loaded aggregates kept in process, shared by every repository of this store. */
+  aggregateCache = new AggregateCache(DEFAULT_CACHED_AGGREGATES);
 
   constructor(
     readonly store: EventStore,
@@ -59,6 +66,12 @@ export class EventStoreRuntime {
     this.aggregateTypes.set(definition.type, aggregateClass);
     this.registry.register(...definition.events);
     return definition.type;
+  }
+
+  /** What a repository of this aggregate class is built with: the shared cache (unless the class opts out) and its state codec. */
+  repositoryOptions(aggregateClass: AggregateClass): RepositoryOptions {
+    const definition = aggregateDefinition(aggregateClass);
+    return { ...(definition.cache ? { cache: this.aggregateCache } : {}), ...(definition.state ? { state: definition.state } : {}) };
   }
 
   async close(): Promise<void> {
@@ -110,6 +123,7 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
     }
   }
   const runtime = new EventStoreRuntime(new EventStore(storage, storeOptions), s3, closers);
+  runtime.aggregateCache = new AggregateCache(options.aggregateCache?.maxAggregates ?? DEFAULT_CACHED_AGGREGATES);
   runtime.registry.register(...(options.events ?? []));
   if (feedEnabled) {
     const owner = options.feed?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;

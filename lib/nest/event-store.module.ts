@@ -32,7 +32,7 @@ export class EventStoreModule {
         provide: getRepositoryToken(aggregateClass),
         useFactory: (runtime: EventStoreRuntime, eventBus: EventBus) => {
           const type = runtime.registerAggregate(aggregateClass);
-          return new AggregateRepository(aggregateClass, type, runtime.store, runtime.serializer, eventBus);
+          return new AggregateRepository(aggregateClass, type, runtime.store, runtime.serializer, eventBus, runtime.repositoryOptions(aggregateClass));
         },
         inject: [EVENT_STORE_RUNTIME, EventBus],
       };

@@ -30,6 +30,12 @@ export function validateOptions(options: unknown): asserts options is EventStore
   if (flush !== undefined && (typeof flush !== 'number' || !Number.isFinite(flush) || flush < 0)) {
     fail('aggregateRecordFlushMs', 'must be a number >= 0');
   }
+  const cache = o['aggregateCache'];
+  if (cache !== undefined) {
+    if (!isObject(cache)) fail('aggregateCache', 'must be an object');
+    const max = (cache as Record<string, unknown>)['maxAggregates'];
+    if (max !== undefined && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0)) fail('aggregateCache.maxAggregates', 'must be an integer >= 0');
+  }
   const feed = o['feed'];
   if (feed !== undefined) {
     if (!isObject(feed)) fail('feed', 'must be an object');

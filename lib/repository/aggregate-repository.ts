@@ -8,7 +8,8 @@ import { decodeCommitToken, encodeCommitToken } from '../store/commit-token.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ExpectedVersion } from '../store/expected-version.js';
 import type { CommitResult, Dependency, StreamKey } from '../store/records.js';
-import { assertValidStream } from '../store/stream-key.js';
+import { assertValidStream, streamName } from '../store/stream-key.js';
+import type { AggregateCache } from './aggregate-cache.js';
 import type { AggregateClass, IdentifiedAggregate } from './aggregate.decorator.js';
 import {
   forgetAttempt,
@@ -20,6 +21,7 @@ import {
   setPosition,
 } from './aggregate-state.js';
 import { assertStoreManaged } from './publish-guard.js';
+import { type AggregateStateCodec, plainDataState } from './state-codec.js';
 import { currentUnitOfWork } from './unit-of-work.js';
 
 export interface SaveOptions {
@@ -38,15 +40,29 @@ export interface CommittedEventPublisher {
   publishAll(events: IEvent[]): unknown;
 }
 
+export interface RepositoryOptions {
+  /** Loaded aggregates kept in process (see `AggregateCache`). Default: none (every load replays in full). */
+  readonly cache?: AggregateCache;
+  /** How the aggregate's state is captured for the cache. Default: `plainDataState`. */
+  readonly state?: AggregateStateCodec;
+}
+
 /** Loads and saves one aggregate type. Inject it with `@InjectRepository(User)`. */
 export class AggregateRepository<T extends IdentifiedAggregate> {
+  private readonly cache: AggregateCache | undefined;
+  private readonly state: AggregateStateCodec;
+
   constructor(
     private readonly aggregateClass: AggregateClass<T>,
     readonly aggregateType: string,
     private readonly store: EventStore,
     private readonly serializer: EventSerializer,
     private readonly publisher: CommittedEventPublisher,
-  ) {}
+    options: RepositoryOptions = {},
+  ) {
+    this.cache = options.cache && options.cache.maxAggregates > 0 ? options.cache : undefined;
+    this.state = options.state ?? plainDataState;
+  }
 
   /** Rebuilds the aggregate from its changesets, or throws `AggregateNotFoundError`. */
   async load(id: string): Promise<T> {
@@ -55,12 +71,21 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
     return aggregate;
   }
 
-  /** Rebuilds the aggregate from its changesets, or returns `undefined` when it does not exist. */
+  /**
+   * Rebuilds the aggregate from its changesets, or returns `undefined` when it does not exist. With the
+   * cache, a recently loaded aggregate is restored from its captured state and only the changesets after
+   * it are read (the same strongly consistent read), so a long history is not replayed on every command.
+   */
   async find(id: string): Promise<T | undefined> {
     const stream = this.stream(id);
+    const key = streamName(stream);
     const aggregate = new this.aggregateClass(id);
-    let position: KnownPosition = { version: 0, seq: 0 };
-    for await (const changeset of this.store.readStream(stream)) {
+    const cached = this.cache?.get(key);
+    if (cached) this.state.restore(aggregate, cached.state);
+    let position: KnownPosition = cached?.position ?? { version: 0, seq: 0 };
+    let replayed = 0;
+    for await (const changeset of this.store.readStream(stream, position.seq + 1)) {
+      replayed++;
       const events = changeset.events.map((event) => this.serializer.deserialize(stream, event));
       aggregate.loadFromHistory(events);
       position = {
@@ -72,14 +97,21 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
       };
     }
     if (position.seq === 0) return undefined;
+    // Captured right after the replay, before the caller changes anything: only event-sourced state is cached.
+    if (this.cache && (replayed > 0 || !cached)) {
+      const state = this.state.capture(aggregate);
+      if (state !== undefined) this.cache.set(key, { state, position });
+    }
     setPosition(aggregate, position);
     currentUnitOfWork()?.recordRead({ ...stream, version: position.version });
     return aggregate;
   }
 
-  /** True when at least one changeset exists for the id. */
+  /** True when at least one changeset exists for the id (a cached aggregate exists: streams never shrink). */
   async exists(id: string): Promise<boolean> {
-    return (await this.store.readPosition(this.stream(id))).seq > 0;
+    const stream = this.stream(id);
+    if (this.cache?.get(streamName(stream))) return true;
+    return (await this.store.readPosition(stream)).seq > 0;
   }
 
   /** The version the instance was loaded or last saved at; 0 for a new instance. */

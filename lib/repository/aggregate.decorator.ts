@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { AggregateRoot } from '@nestjs/cqrs';
 import type { EventClass } from '../serialization/event-type.decorator.js';
+import type { AggregateStateCodec } from './state-codec.js';
 
 const AGGREGATE = Symbol.for('nestjs-dynamodb-event-store:aggregate');
 
@@ -15,6 +16,10 @@ export interface AggregateOptions {
   readonly type?: string;
   /** The event classes this aggregate applies; they are registered for save and load. Default: none. */
   readonly events?: readonly EventClass[];
+  /** How its state is captured and restored for the in-process cache. Default: `plainDataState` (own data properties). */
+  readonly state?: AggregateStateCodec;
+  /** Keep loaded instances in the in-process cache. Default `true` (when the module's `aggregateCache` is on). */
+  readonly cache?: boolean;
 }
 
 /** Declares an aggregate's stable type name and its events. */
@@ -27,6 +32,8 @@ export function Aggregate(options: AggregateOptions = {}): ClassDecorator {
 export interface AggregateDefinition {
   readonly type: string;
   readonly events: readonly EventClass[];
+  readonly state?: AggregateStateCodec;
+  readonly cache: boolean;
 }
 
 export function aggregateDefinition(aggregateClass: AggregateClass): AggregateDefinition {
@@ -34,5 +41,5 @@ export function aggregateDefinition(aggregateClass: AggregateClass): AggregateDe
     throw new TypeError(`Expected an aggregate class, got ${String(aggregateClass)} (a circular import?)`);
   }
   const options = (Reflect.getOwnMetadata(AGGREGATE, aggregateClass) as AggregateOptions | undefined) ?? {};
-  return { type: options.type ?? aggregateClass.name, events: options.events ?? [] };
+  return { type: options.type ?? aggregateClass.name, events: options.events ?? [], ...(options.state ? { state: options.state } : {}), cache: options.cache ?? true };
 }

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { AggregateRoot } from '@nestjs/cqrs';
+import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
+import { ConcurrencyError } from '../../lib/errors/concurrency.error.js';
+import { AggregateCache } from '../../lib/repository/aggregate-cache.js';
+import { AggregateRepository } from '../../lib/repository/aggregate-repository.js';
+import { Aggregate } from '../../lib/repository/aggregate.decorator.js';
+import { EventRegistry } from '../../lib/serialization/event-registry.js';
+import { EventSerializer } from '../../lib/serialization/event-serializer.js';
+import { EventStore } from '../../lib/store/event-store.js';
+import { Account, AccountOpened, MoneyDeposited } from '../fixtures/account.js';
+import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
+
+/** Keeps a value object with methods: the default codec cannot copy it faithfully, so it is never cached. */
+class Money {
+  constructor(readonly cents: number) {}
+  plus(cents: number): Money {
+    return new Money(this.cents + cents);
+  }
+}
+
+@Aggregate({ type: 'Wallet', events: [AccountOpened, MoneyDeposited] })
+class Wallet extends AggregateRoot {
+  money = new Money(0);
+  constructor(readonly id: string) {
+    super();
+  }
+  onAccountOpened(): void {}
+  onMoneyDeposited(event: MoneyDeposited): void {
+    this.money = this.money.plus(event.amount);
+  }
+}
+
+describe('the in-process aggregate cache (DynamoDB Local)', () => {
+  const client = localDynamoDb();
+  const storage = new DynamoDbChangesetStorage({ client, tablePrefix: uniquePrefix('cache') });
+  const store = new EventStore(storage, { aggregateRecords: false });
+  const serializer = new EventSerializer(new EventRegistry().register(AccountOpened, MoneyDeposited));
+  const bus = { publishAll: () => undefined };
+  /** One node: its own cache. Two nodes share the table but not their caches. */
+  const node = (cache = new AggregateCache(100)) => ({ cache, accounts: new AggregateRepository(Account, 'Account', store, serializer, bus, { cache }) });
+  let replayed: number;
+
+  beforeAll(() => storage.createTables());
+  afterAll(async () => {
+    await store.close();
+    client.destroy();
+  });
+  beforeEach(() => {
+    replayed = 0;
+  });
+
+  /** Counts the changesets that loads read back, through the store's one read path. */
+  const readStream = store.readStream.bind(store);
+  store.readStream = (stream, fromSeq) => {
+    const inner = readStream(stream, fromSeq);
+    return (async function* () {
+      for await (const changeset of inner) {
+        replayed++;
+        yield changeset;
+      }
+    })();
+  };
+
+  async function accountWithDeposits(accounts: AggregateRepository<Account>, deposits: number): Promise<string> {
+    const account = new Account(randomUUID());
+    account.open('ada');
+    await accounts.save(account);
+    for (let i = 1; i <= deposits; i++) {
+      account.deposit(i);
+      await accounts.save(account);
+    }
+    return account.id;
+  }
+
+  it('a second load reads only the changesets after the cached version, and ends in the same state', async () => {
+    const { accounts, cache } = node();
+    const id = await accountWithDeposits(accounts, 30);
+    const first = await accounts.load(id);
+    expect(replayed).toBe(31);
+    replayed = 0;
+    const second = await accounts.load(id);
+    expect(replayed).toBe(0);
+    expect({ owner: second.owner, balance: second.balance, version: accounts.versionOf(second) }).toEqual({ owner: 'ada', balance: 465, version: 31 });
+    expect(second).not.toBe(first);
+    expect(cache.size).toBe(1);
+  });
+
+  it("sees every other node's commits, exactly as a full replay would", async () => {
+    const a = node();
+    const b = node();
+    const id = await accountWithDeposits(a.accounts, 3);
+    await a.accounts.load(id); // cached on A at version 4
+    const onB = await b.accounts.load(id);
+    onB.deposit(100);
+    await b.accounts.save(onB);
+    replayed = 0;
+    const onA = await a.accounts.load(id);
+    expect(replayed).toBe(1);
+    expect(onA.balance).toBe(106);
+    expect(a.accounts.versionOf(onA)).toBe(5);
+    // And a stale cached instance can only lose a race, never write over it.
+    const stale = await node().accounts.load(id);
+    const fresh = await a.accounts.load(id);
+    fresh.deposit(1);
+    await a.accounts.save(fresh);
+    stale.deposit(1);
+    await expect(a.accounts.save(stale)).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+
+  it('a loaded instance changed outside its events does not change what the next load gets', async () => {
+    const { accounts } = node();
+    const id = await accountWithDeposits(accounts, 2);
+    const loaded = await accounts.load(id);
+    loaded.balance = 1_000_000; // not an event: a full replay would not see it, so neither does the cache
+    loaded.deposit(5); // applied, but never saved
+    expect((await accounts.load(id)).balance).toBe(3);
+  });
+
+  it('keeps concurrent writers on one hot aggregate exactly right', async () => {
+    const { accounts } = node();
+    const id = await accountWithDeposits(accounts, 0);
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        for (;;) {
+          const account = await accounts.load(id);
+          account.deposit(1);
+          try {
+            return await accounts.save(account);
+          } catch (error) {
+            if (!(error instanceof ConcurrencyError)) throw error;
+          }
+        }
+      }),
+    );
+    const full = await new AggregateRepository(Account, 'Account', store, serializer, bus).load(id);
+    const cached = await accounts.load(id);
+    expect({ balance: cached.balance, version: accounts.versionOf(cached) }).toEqual({ balance: 20, version: 21 });
+    expect(cached.balance).toBe(full.balance);
+  });
+
+  it('replays in full an aggregate whose state the default codec cannot copy', async () => {
+    const cache = new AggregateCache(100);
+    const wallets = new AggregateRepository(Wallet, 'Wallet', store, serializer, bus, { cache });
+    const wallet = new Wallet(randomUUID());
+    wallet.apply(new AccountOpened(wallet.id, 'x'));
+    wallet.apply(new MoneyDeposited(wallet.id, 7));
+    await wallets.save(wallet);
+    replayed = 0;
+    const loaded = await wallets.load(wallet.id);
+    await wallets.load(wallet.id);
+    expect(replayed).toBe(2);
+    expect(loaded.money).toBeInstanceOf(Money);
+    expect(loaded.money.cents).toBe(7);
+    expect(cache.size).toBe(0);
+  });
+
+  it('forgets the least recently used aggregate beyond its bound', async () => {
+    const { accounts, cache } = node(new AggregateCache(2));
+    const ids = [await accountWithDeposits(accounts, 1), await accountWithDeposits(accounts, 1), await accountWithDeposits(accounts, 1)];
+    for (const id of ids) await accounts.load(id);
+    expect(cache.size).toBe(2);
+    replayed = 0;
+    await accounts.load(ids[0]!); // evicted: replayed in full
+    expect(replayed).toBe(2);
+  });
+});
