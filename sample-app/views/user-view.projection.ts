@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { HandlesEvent, Projection, type ProjectionContext, type RebuildContext } from '../../lib/index.js';
 import { PostClapped } from '../posts/post.events.js';
 import { UserCreated } from '../users/user.events.js';
+import { RecentIds } from './recent-ids.js';
 import { ViewStore } from './view-store.js';
 import { clapsGivenByUser, outOfOrderClap, userCreated } from './view-writes.js';
 
@@ -24,11 +25,18 @@ const createdInThisCommit = (userId: string) => `user-created:${userId}`;
 @Projection(USER_VIEWS)
 export class UserViewProjection {
   private readonly logger = new Logger('UserViews');
+  /**
+   * Users whose creation this node has applied (or queued in a commit that precedes, in feed order, every
+   * later commit). A clap by one of them needs no read of the views table; only the first clap of a user
+   * this node has not seen (after a restart or a lease move) reads it. Bounded, so memory stays flat.
+   */
+  private readonly known = new RecentIds(100_000);
 
   constructor(private readonly views: ViewStore) {}
 
   /** `ProjectionManager.rebuild('user-views')`: clear this view's items (fenced by the lease), then replay. */
   async onRebuild(ctx: RebuildContext): Promise<void> {
+    this.known.clear();
     await ctx.clearTable(this.views.tableName, { where: (key) => isUserOrStats(key) });
   }
 
@@ -37,12 +45,15 @@ export class UserViewProjection {
     // Writes queued in this commit are invisible to reads from DynamoDB until it commits; a later clap in the
     // same commit learns about the creation from here.
     ctx.batch.set(createdInThisCommit(event.userId), true);
+    this.known.add(event.userId);
     ctx.write(userCreated(this.views.tableName, event.userId, event.name));
   }
 
   @HandlesEvent(PostClapped)
   async onClapped(event: PostClapped, ctx: ProjectionContext): Promise<void> {
-    const known = ctx.batch.has(createdInThisCommit(event.userId)) || (await this.views.userExists(event.userId));
+    const known =
+      this.known.has(event.userId) || ctx.batch.has(createdInThisCommit(event.userId)) || (await this.views.userExists(event.userId));
+    if (known) this.known.add(event.userId);
     if (!known) {
       this.logger.warn(`clap at feed position ${ctx.position} by user ${event.userId} arrived before the user exists`);
       ctx.write(outOfOrderClap(this.views.tableName));
