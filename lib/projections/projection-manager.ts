@@ -238,20 +238,12 @@ export class ProjectionManager {
       const backoff = this.options.idleMs * 2 ** (idle - 1);
       const pause =
         result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.sequencer?.isLeader ? Math.max(backoff, LOCAL_SEQUENCER_POLL_MS) : backoff;
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          this.wakers.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, pause);
-        if (result !== 'not-leader') this.wakers.add(wake);
-      });
+      await this.pause(pause, result !== 'not-leader');
     }
   }
 
-  /** A pause that `stop` (and a local batch: storage works again) cuts short. */
-  private pause(ms: number): Promise<void> {
+  /** A pause that `stop` and the local sequencer's batches cut short, when `wakeable`. */
+  private pause(ms: number, wakeable = true): Promise<void> {
     return new Promise<void>((resolve) => {
       const wake = () => {
         clearTimeout(timer);
@@ -259,7 +251,7 @@ export class ProjectionManager {
         resolve();
       };
       const timer = setTimeout(wake, ms);
-      this.wakers.add(wake);
+      if (wakeable) this.wakers.add(wake);
     });
   }
 }

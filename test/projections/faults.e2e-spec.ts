@@ -5,9 +5,9 @@ import { ProjectionParkedError } from '../../lib/errors/projection-parked.error.
 import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
 import type { RebuildContext } from '../../lib/projections/rebuild-context.js';
 import { MAX_PARKED_KEPT } from '../../lib/projections/projection.port.js';
-import { Account, MoneyDeposited } from '../fixtures/account.js';
+import { MoneyDeposited } from '../fixtures/account.js';
 import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
-import { createViewTable, type Node, readView, startNode, until } from './harness.js';
+import { createViewTable, type Node, openWithDeposits, readView, startNode, until } from './harness.js';
 
 /** Fails every deposit; parks and moves on, as `onPoison: 'continue'` does. */
 @Projection('always-poisoned', { maxAttempts: 1, onPoison: 'continue' })
@@ -66,16 +66,6 @@ describe('projections under faults (DynamoDB Local)', () => {
     return { done: () => done };
   }
 
-  async function open(n: Node, deposits: number[]): Promise<{ id: string; token: string }> {
-    const account = new Account(randomUUID());
-    account.open('owner');
-    let result = await n.accounts.save(account);
-    for (const amount of deposits) {
-      account.deposit(amount);
-      result = await n.accounts.save(account);
-    }
-    return { id: account.id, token: result.token };
-  }
 
   const caughtUp = (n: Node) => async () => {
     const status = await n.manager.status('balances');
@@ -86,7 +76,7 @@ describe('projections under faults (DynamoDB Local)', () => {
     'a read-model write cancelled for %s is retried until it lands, never parked',
     async (code) => {
       const a = startNode(client, storage, viewTable);
-      const { id } = await open(a, [4, 5]);
+      const { id } = await openWithDeposits(a, [4, 5]);
       const faults = cancelViewWrites(code, 8); // more than maxAttempts (3)
       await driveUntil(a, caughtUp(a));
       expect(faults.done()).toBe(8);
@@ -97,7 +87,7 @@ describe('projections under faults (DynamoDB Local)', () => {
 
   it("a handler whose own DynamoDB read is throttled is retried, not parked", async () => {
     const a = startNode(client, storage, viewTable);
-    const { id } = await open(a, [3]);
+    const { id } = await openWithDeposits(a, [3]);
     let throttles = 5;
     a.projection.failFor.add(id);
     a.projection.failWith = () => {
@@ -113,7 +103,7 @@ describe('projections under faults (DynamoDB Local)', () => {
     const a = startNode(client, storage, viewTable, 300);
     const b = startNode(client, storage, viewTable, 300);
     const clearAll = (ctx: RebuildContext) => ctx.clearTable(viewTable);
-    const accounts = [await open(a, [1, 2]), await open(a, [3])];
+    const accounts = [await openWithDeposits(a, [1, 2]), await openWithDeposits(a, [3])];
     await driveUntil(a, caughtUp(a));
     let resume!: () => void;
     const paused = new Promise<void>((resolve) => (resume = resolve));
@@ -122,7 +112,7 @@ describe('projections under faults (DynamoDB Local)', () => {
     const rebuildOnA = a.manager.rebuild('balances'); // resets to 0, then pauses inside onRebuild
     // A's lease runs out (nothing renews it while A is paused); B takes over, clears, and replays.
     await until(async () => (await a.manager.status('balances')).owner === undefined, 5000);
-    accounts.push(await open(b, [7]));
+    accounts.push(await openWithDeposits(b, [7]));
     await driveUntil(b, caughtUp(b));
     resume(); // A wakes up and goes on clearing
     expect(await rebuildOnA).toBe(false);
@@ -136,7 +126,7 @@ describe('projections under faults (DynamoDB Local)', () => {
     const a = startNode(client, storage, viewTable);
     a.manager.register(new AlwaysPoisoned());
     const total = MAX_PARKED_KEPT + 5;
-    await open(a, Array.from({ length: total }, (_, i) => i + 1));
+    await openWithDeposits(a, Array.from({ length: total }, (_, i) => i + 1));
     await driveUntil(a, async () => {
       const status = await a.manager.status('always-poisoned');
       return status.head > 0 && status.position === status.head;
@@ -151,7 +141,7 @@ describe('projections under faults (DynamoDB Local)', () => {
   it('waitFor fails at once on a parked commit, and on a projection stopped before it', async () => {
     const a = startNode(client, storage, viewTable);
     a.manager.register(new AlwaysPoisoned());
-    const { id, token } = await open(a, [1]);
+    const { id, token } = await openWithDeposits(a, [1]);
     a.projection.failFor.add(id);
     await driveUntil(a, async () => (await a.manager.status('balances')).stoppedAt !== undefined && (await a.manager.status('always-poisoned')).parked.length === 1);
     const started = Date.now();

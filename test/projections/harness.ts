@@ -125,3 +125,15 @@ export async function until(condition: () => Promise<boolean> | boolean, timeout
   }
   return Date.now() - started;
 }
+
+/** Opens an account on node `n` and deposits each amount, one save each; the last commit's token. */
+export async function openWithDeposits(n: Node, deposits: number[]): Promise<{ id: string; token: string }> {
+  const account = new Account(randomUUID());
+  account.open('owner');
+  let result = await n.accounts.save(account);
+  for (const amount of deposits) {
+    account.deposit(amount);
+    result = await n.accounts.save(account);
+  }
+  return { id: account.id, token: result.token };
+}

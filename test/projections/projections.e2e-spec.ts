@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
 import { ProjectionTimeoutError } from '../../lib/errors/projection-timeout.error.js';
-import { Account } from '../fixtures/account.js';
 import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
-import { createViewTable, type Node, readView, startNode, until } from './harness.js';
+import { createViewTable, type Node, openWithDeposits, readView, startNode, until } from './harness.js';
 
 describe('projections over the feed (DynamoDB Local)', () => {
   const client = localDynamoDb();
@@ -30,16 +28,6 @@ describe('projections over the feed (DynamoDB Local)', () => {
     return n;
   }
 
-  async function openWithDeposits(n: Node, deposits: number[]): Promise<{ id: string; token: string }> {
-    const account = new Account(randomUUID());
-    account.open('owner');
-    let result = await n.accounts.save(account);
-    for (const amount of deposits) {
-      account.deposit(amount);
-      result = await n.accounts.save(account);
-    }
-    return { id: account.id, token: result.token };
-  }
 
   it('applies every event once, in version order, and answers read-your-writes', async () => {
     const a = node();
