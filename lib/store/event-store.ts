@@ -64,6 +64,7 @@ export class EventStore {
     assertValidStream(stream.aggregateType, stream.aggregateId);
     if (events.length === 0) throw new TypeError('append() needs at least one event');
     const dependencies = request.dependencies ?? [];
+    assertValidDependencies(dependencies);
     const size = payloadBytes(events, dependencies);
     if (size > MAX_CHANGESET_PAYLOAD_BYTES) {
       throw new ChangesetTooLargeError(stream.aggregateType, stream.aggregateId, size, MAX_CHANGESET_PAYLOAD_BYTES);
@@ -158,6 +159,19 @@ export class EventStore {
       committedAt: record.committedAt,
       token: encodeCommitToken({ aggregateType: record.aggregateType, aggregateId: record.aggregateId, version: record.toVersion }),
     };
+  }
+}
+
+/**
+ * Dependencies end up in the changeset item and in feed entries, so their streams follow the same key rule as
+ * the changeset's own (a forged one could otherwise carry an id no save would accept).
+ */
+function assertValidDependencies(dependencies: readonly Dependency[]): void {
+  for (const dependency of dependencies) {
+    assertValidStream(dependency.aggregateType, dependency.aggregateId);
+    if (!Number.isSafeInteger(dependency.version) || dependency.version < 1) {
+      throw new RangeError(`a dependency's version must be a positive integer, got ${dependency.version}`);
+    }
   }
 }
 
