@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ChangesetTooLargeError } from '../errors/changeset-too-large.error.js';
 import { ConcurrencyError } from '../errors/concurrency.error.js';
+import { checkedStream } from './checked-stream.js';
 import { AggregateRecordWriter, type AggregateRecordWriterOptions } from './aggregate-record-writer.js';
 import { encodeCommitToken } from './commit-token.js';
 import { jsonText } from './json-text.js';
@@ -103,7 +104,7 @@ export class EventStore {
   /** Changesets of a stream from `fromSeq` (default 1), in version order, strongly consistent. */
   readStream(stream: StreamKey, fromSeq = 1): AsyncIterable<ChangesetRecord> {
     assertValidStream(stream.aggregateType, stream.aggregateId);
-    return this.storage.readChangesets(stream, fromSeq);
+    return checkedStream(stream, fromSeq, this.storage.readChangesets(stream, fromSeq));
   }
 
   /** Current position of a stream (version 0, seq 0 when it does not exist). */
