@@ -96,6 +96,27 @@ describe('sample app HTTP API under bad input (properties)', () => {
     );
   });
 
+  it('any JSON body to any write answers 201, 400 or 404 in the error shape, and writes at most its one changeset', async () => {
+    const field = fc.constantFrom('name', 'authorId', 'title', 'userId', 'count', 'after', '__proto__', 'constructor');
+    const body = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.dictionary(field, fc.jsonValue({ maxDepth: 2 })));
+    const paths = () => ['/users', '/posts', `/posts/${post.id}/claps`];
+    await fc.assert(
+      fc.asyncProperty(body, fc.nat({ max: 2 }), async (json, which) => {
+        const before = await countChangesets(client, prefix);
+        const response = await target.http().post(paths()[which]!).set('Content-Type', 'application/json').send(JSON.stringify(json));
+        const after = await countChangesets(client, prefix);
+        if (response.status === 201) {
+          expect(after).toBe(before + 1);
+          return;
+        }
+        expect([400, 404]).toContain(response.status);
+        expectErrorShape(response, response.status);
+        expect(after).toBe(before);
+      }),
+      runs(60),
+    );
+  });
+
   it('names round-trip exactly (trimmed) through the store and the view, or are a 400 writing nothing', async () => {
     await fc.assert(
       fc.asyncProperty(name, async (raw) => {

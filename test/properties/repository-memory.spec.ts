@@ -1,3 +1,7 @@
-import { describeRepositoryProperties } from './repository.properties.js';
+import type { EventStoreModuleOptions } from '../../lib/index.js';
+import { describeRepositoryPayloadProperties } from './payload.properties.js';
+import { describeRepositoryIdProperties } from './repository.properties.js';
 
-describeRepositoryProperties('in-memory store', 100, () => ({ inMemory: true, feed: { enabled: false } }));
+const inMemory = (): EventStoreModuleOptions => ({ inMemory: true, feed: { enabled: false } });
+describeRepositoryIdProperties('in-memory store', 100, inMemory);
+describeRepositoryPayloadProperties('in-memory store', 100, inMemory);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { MalformedItemError, tableNames } from '../../lib/index.js';
 import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
 import { Box } from './box.js';
-import { countChangesets, type RepositoryPropertyContext, startRepositoryContext } from './repository.properties.js';
+import { countChangesets, type RepositoryPropertyContext, startRepositoryContext } from './repository-context.js';
 import { runs } from './settings.js';
 import { brokenContinuity, type Item, mutation, wellFormedItem } from './stored-items.js';
 
