@@ -12,7 +12,8 @@ export type EventStoreErrorCode =
   | 'EVENT_TYPE_CONFLICT'
   | 'PROJECTION_TIMEOUT'
   | 'UNKNOWN_PROJECTION'
-  | 'INVALID_COMMIT_TOKEN';
+  | 'INVALID_COMMIT_TOKEN'
+  | 'INVALID_EXPECTED_VERSION';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

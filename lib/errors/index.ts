@@ -12,3 +12,4 @@ export * from './event-type-conflict.error.js';
 export * from './projection-timeout.error.js';
 export * from './unknown-projection.error.js';
 export * from './invalid-commit-token.error.js';
+export * from './invalid-expected-version.error.js';

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ChangesetTooLargeError } from '../errors/changeset-too-large.error.js';
 import { ConcurrencyError } from '../errors/concurrency.error.js';
+import { InvalidExpectedVersionError } from '../errors/invalid-expected-version.error.js';
 import { checkedStream } from './checked-stream.js';
 import { AggregateRecordWriter, type AggregateRecordWriterOptions } from './aggregate-record-writer.js';
 import { encodeCommitToken } from './commit-token.js';
 import { jsonText } from './json-text.js';
-import type { ExpectedVersion } from './expected-version.js';
+import { type ExpectedVersion, isExpectedVersion } from './expected-version.js';
 import { MAX_CHANGESET_PAYLOAD_BYTES } from './limits.js';
 import type {
   AggregateRecord,
@@ -64,6 +65,10 @@ export class EventStore {
     const { stream, events } = request;
     assertValidStream(stream.aggregateType, stream.aggregateId);
     if (events.length === 0) throw new TypeError('append() needs at least one event');
+    // Checked here, not only in the types: a string or null from untyped callers would otherwise append as 'any'.
+    if (!isExpectedVersion(request.expectedVersion)) {
+      throw new InvalidExpectedVersionError(stream.aggregateType, stream.aggregateId, request.expectedVersion);
+    }
     const dependencies = request.dependencies ?? [];
     assertValidDependencies(dependencies);
     const size = payloadBytes(events, dependencies);

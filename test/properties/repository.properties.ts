@@ -5,8 +5,10 @@ import {
   type EventStoreModuleOptions,
   InvalidAggregateIdError,
   InvalidCommitTokenError,
+  InvalidExpectedVersionError,
   UnknownEventTypeError,
 } from '../../lib/index.js';
+import { type ExpectedVersion, isExpectedVersion } from '../../lib/store/expected-version.js';
 import { afterJson, invalidId, jsonPayload, validId } from './arbitraries.js';
 import { Box, PublishedBoxes } from './box.js';
 import { countChangesets, expectRejected, putInto, type RepositoryPropertyContext, useRepositoryContext } from './repository-context.js';
@@ -71,6 +73,27 @@ export function describeRepositoryIdProperties(name: string, numRuns: number, op
           expect(error).toBeInstanceOf(UnknownEventTypeError);
           expect(error).toMatchObject({ eventType: type, aggregateType: 'Box', aggregateId: id });
           await expect(ctx.boxes.exists(id)).resolves.toBe(true);
+        }),
+        runs(numRuns),
+      );
+    });
+
+    it('expected versions that are not one fail with InvalidExpectedVersionError, writing nothing', async () => {
+      const notAVersion = fc
+        .oneof(fc.double(), fc.integer({ min: -1000, max: -1 }), fc.string(), fc.boolean(), fc.bigInt(), fc.object())
+        .filter((value) => !isExpectedVersion(value));
+      await fc.assert(
+        fc.asyncProperty(notAVersion, fc.boolean(), async (expectedVersion, exists) => {
+          const { box } = await putInto(ctx, `expected-${randomUUID()}`, 1);
+          if (exists) {
+            await ctx.boxes.save(box);
+            box.put(2);
+          }
+          const before = await countChangesets(ctx.store);
+          const error = await ctx.boxes.save(box, { expectedVersion: expectedVersion as ExpectedVersion }).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(InvalidExpectedVersionError);
+          expect(box.getUncommittedEvents()).toHaveLength(1);
+          expect(await countChangesets(ctx.store)).toBe(before);
         }),
         runs(numRuns),
       );
