@@ -5,8 +5,9 @@ import { MAX_AGGREGATE_ID_BYTES, MAX_AGGREGATE_TYPE_BYTES } from './limits.js';
  *
  * - Well-formed Unicode only. A lone surrogate has no UTF-8 form, so the stored key cannot be the id the caller
  *   gave. Checked on DynamoDB Local 10.3: puts keyed `a\uD800b`, `a\uDC00b` and `a?b` all land on ONE item, and a
- *   GetItem with any of the three returns it (the key is stored with `?` for the surrogate). Two different ids
- *   would share a stream. On AWS, key strings are UTF-8, which cannot hold a lone surrogate either.
+ *   GetItem with any of the three returns it (the key is stored with `?` for the surrogate; the experiment is
+ *   test/store/lone-surrogate-keys.e2e-spec.ts). Two different ids would share a stream. On AWS, key strings
+ *   are UTF-8, which cannot hold a lone surrogate either: the key could not be the id given.
  * - No control characters (C0 U+0000–U+001F, DEL U+007F, C1 U+0080–U+009F). They have no business in an id,
  *   and each one costs 6 bytes (`\u0001`) wherever the id is stored as JSON (feed entries, dependencies,
  *   commit tokens): a 1,024-byte id of them is 6 KB of JSON, which is how an id could outgrow a feed batch.
