@@ -2,13 +2,15 @@ import type fc from 'fast-check';
 
 /**
  * Run settings for a property. fast-check prints the seed and path of a failure; to replay it, run the test
- * again with `FC_SEED=<seed> FC_PATH=<path>` in the environment.
+ * again with `FC_SEED=<seed> FC_PATH=<path>` in the environment. `FC_RUNS=<n>` runs every property n times
+ * instead (a longer hunt).
  */
 export function runs<T>(numRuns: number): fc.Parameters<T> {
   const seed = process.env['FC_SEED'];
   const path = process.env['FC_PATH'];
+  const override = Number(process.env['FC_RUNS']);
   return {
-    numRuns,
+    numRuns: Number.isSafeInteger(override) && override > 0 ? override : numRuns,
     ...(seed === undefined ? {} : { seed: Number(seed) }),
     ...(path === undefined ? {} : { path }),
     // A failing DynamoDB-backed run costs real requests: shrink, but not for minutes.
