@@ -6,7 +6,7 @@ import { localDynamoDb } from '../support/local-aws.js';
 import { type Ack, createUser, getAfter, publishPost, startTestApp, type TestApp, uniquePrefix } from '../sample-app/support.js';
 import { invalidId, validId } from './arbitraries.js';
 import { countChangesets, expectErrorShape, pathSegment } from './http.js';
-import { runs } from './settings.js';
+import { PROPERTY_TIMEOUT_MS, runs } from './settings.js';
 
 const ROUTES = ['post-author', 'clap-user', 'clap-post', 'get-user', 'get-post'] as const;
 type Route = (typeof ROUTES)[number];
@@ -94,7 +94,7 @@ describe('sample app HTTP API under bad input (properties)', () => {
         ],
       },
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('any JSON body to any write answers 201, 400 or 404 in the error shape, and writes at most its one changeset', async () => {
     const field = fc.constantFrom('name', 'authorId', 'title', 'userId', 'count', 'after', '__proto__', 'constructor');
@@ -115,7 +115,7 @@ describe('sample app HTTP API under bad input (properties)', () => {
       }),
       runs(60),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('names round-trip exactly (trimmed) through the store and the view, or are a 400 writing nothing', async () => {
     await fc.assert(
@@ -133,5 +133,5 @@ describe('sample app HTTP API under bad input (properties)', () => {
       }),
       runs(50),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

@@ -5,7 +5,7 @@ import { CHANGESET_ATTR as C, tableNames } from '../../lib/index.js';
 import { localDynamoDb } from '../support/local-aws.js';
 import { type Ack, createUser, getAfter, publishPost, startTestApp, type TestApp, uniquePrefix } from '../sample-app/support.js';
 import { countChangesets, expectErrorShape } from './http.js';
-import { runs } from './settings.js';
+import { PROPERTY_TIMEOUT_MS, runs } from './settings.js';
 import { type Item, type Mutation, mutation, wellFormedItem } from './stored-items.js';
 
 /** A stored User changeset this app cannot read: malformed, or with an event type it has no class for. */
@@ -60,5 +60,5 @@ describe('sample app HTTP API over unreadable stored data (properties)', () => {
       }),
       runs(40),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });

@@ -10,7 +10,7 @@ import {
 import { nested, nonJsonPayload, payloadDepth } from './arbitraries.js';
 import { Box } from './box.js';
 import { expectRejected, putInto, type RepositoryPropertyContext, useRepositoryContext } from './repository-context.js';
-import { runs } from './settings.js';
+import { PROPERTY_TIMEOUT_MS, runs } from './settings.js';
 
 /** Payloads JSON cannot hold, deep, oversized, and changesets of many events (issue 7, harness item 4). */
 export function describeRepositoryPayloadProperties(name: string, numRuns: number, options: () => EventStoreModuleOptions): void {
@@ -30,7 +30,7 @@ export function describeRepositoryPayloadProperties(name: string, numRuns: numbe
         }),
         runs(numRuns),
       );
-    });
+    }, PROPERTY_TIMEOUT_MS);
 
     it(`payloads nested up to ${MAX_PAYLOAD_DEPTH} levels round-trip; deeper ones fail with EventSerializationError`, async () => {
       await fc.assert(
@@ -48,7 +48,7 @@ export function describeRepositoryPayloadProperties(name: string, numRuns: numbe
         }),
         runs(Math.min(numRuns, 40)),
       );
-    });
+    }, PROPERTY_TIMEOUT_MS);
 
     it('changesets around the item limit either round-trip or fail with ChangesetTooLargeError, writing nothing', async () => {
       const limit = MAX_CHANGESET_PAYLOAD_BYTES;
@@ -79,7 +79,7 @@ export function describeRepositoryPayloadProperties(name: string, numRuns: numbe
         }),
         runs(Math.min(numRuns, 30)),
       );
-    });
+    }, PROPERTY_TIMEOUT_MS);
 
     it('more than 100 events in one changeset are one item: they round-trip, or fail whole as too large', async () => {
       await fc.assert(
@@ -106,6 +106,6 @@ export function describeRepositoryPayloadProperties(name: string, numRuns: numbe
         }),
         runs(Math.min(numRuns, 30)),
       );
-    });
+    }, PROPERTY_TIMEOUT_MS);
   });
 }

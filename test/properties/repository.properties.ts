@@ -12,7 +12,7 @@ import { type ExpectedVersion, isExpectedVersion } from '../../lib/store/expecte
 import { afterJson, invalidId, jsonPayload, validId } from './arbitraries.js';
 import { Box, PublishedBoxes } from './box.js';
 import { countChangesets, expectRejected, putInto, type RepositoryPropertyContext, useRepositoryContext } from './repository-context.js';
-import { runs } from './settings.js';
+import { PROPERTY_TIMEOUT_MS, runs } from './settings.js';
 
 /** Bad ids and tokens, and stored types with no class, over `AggregateRepository` (issue 7, harness item 4). */
 export function describeRepositoryIdProperties(name: string, numRuns: number, options: () => EventStoreModuleOptions): void {
@@ -39,7 +39,7 @@ export function describeRepositoryIdProperties(name: string, numRuns: number, op
         }),
         runs(numRuns),
       );
-    });
+    }, PROPERTY_TIMEOUT_MS);
 
     it('invalid ids fail with InvalidAggregateIdError on save, load, find and exists, writing nothing', async () => {
       await fc.assert(
@@ -55,7 +55,7 @@ export function describeRepositoryIdProperties(name: string, numRuns: number, op
         }),
         runs(numRuns),
       );
-    });
+    }, PROPERTY_TIMEOUT_MS);
 
     it('a stored event type with no class fails the load with UnknownEventTypeError', async () => {
       await fc.assert(
@@ -76,7 +76,7 @@ export function describeRepositoryIdProperties(name: string, numRuns: number, op
         }),
         runs(numRuns),
       );
-    });
+    }, PROPERTY_TIMEOUT_MS);
 
     it('expected versions that are not one fail with InvalidExpectedVersionError, writing nothing', async () => {
       const notAVersion = fc
@@ -97,7 +97,7 @@ export function describeRepositoryIdProperties(name: string, numRuns: number, op
         }),
         runs(numRuns),
       );
-    });
+    }, PROPERTY_TIMEOUT_MS);
 
     it('`after` tokens that are not commit tokens fail with InvalidCommitTokenError, writing nothing', async () => {
       const forged = fc
@@ -118,7 +118,7 @@ export function describeRepositoryIdProperties(name: string, numRuns: number, op
         }),
         runs(numRuns),
       );
-    });
+    }, PROPERTY_TIMEOUT_MS);
 
   });
 }

@@ -17,3 +17,6 @@ export function runs<T>(numRuns: number): fc.Parameters<T> {
     interruptAfterTimeLimit: 120_000,
   };
 }
+
+/** Jest's limit for one property test: generous, so that `FC_RUNS` hunts and shrinking finish and print. */
+export const PROPERTY_TIMEOUT_MS = 600_000;

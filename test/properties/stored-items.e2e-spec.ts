@@ -5,7 +5,7 @@ import { MalformedItemError, tableNames } from '../../lib/index.js';
 import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
 import { Box } from './box.js';
 import { countChangesets, type RepositoryPropertyContext, startRepositoryContext } from './repository-context.js';
-import { runs } from './settings.js';
+import { PROPERTY_TIMEOUT_MS, runs } from './settings.js';
 import { brokenContinuity, type Item, mutation, wellFormedItem } from './stored-items.js';
 
 /** Items this library did not write (edited by hand, another tool) must give a typed error on load, never garbage. */
@@ -52,7 +52,7 @@ describe('malformed stored changesets on DynamoDB Local (raw PutItem)', () => {
       }),
       runs(60),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 
   it('well-formed items whose versions are not 1..N across changesets give MalformedItemError', async () => {
     await fc.assert(
@@ -65,5 +65,5 @@ describe('malformed stored changesets on DynamoDB Local (raw PutItem)', () => {
       }),
       runs(12),
     );
-  });
+  }, PROPERTY_TIMEOUT_MS);
 });
