@@ -35,6 +35,7 @@ export type {
 } from './store/records.js';
 export type { ChangesetStorage, PutOutcome } from './store/storage.port.js';
 export { encodeCommitToken, decodeCommitToken } from './store/commit-token.js';
+export { aggregateIdProblem, aggregateTypeProblem } from './store/key-text.js';
 export * from './store/limits.js';
 export { DynamoDbChangesetStorage, type DynamoDbStorageOptions } from './adapters/dynamodb/dynamodb-storage.js';
 export { CHANGESET_ATTR, AGGREGATE_ATTR, tableNames, type TableNames } from './adapters/dynamodb/table-layout.js';

@@ -16,7 +16,8 @@ export type EventStoreErrorCode =
   | 'PROJECTION_PARKED'
   | 'LEASE_LOST'
   | 'PUBLISH_BYPASSES_STORE'
-  | 'NOTHING_TO_SAVE';
+  | 'NOTHING_TO_SAVE'
+  | 'INVALID_EXPECTED_VERSION';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

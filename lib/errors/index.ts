@@ -17,3 +17,4 @@ export * from './lease-lost.error.js';
 export { isTransientStorageError } from './transient.js';
 export * from './publish-bypasses-store.error.js';
 export * from './nothing-to-save.error.js';
+export * from './invalid-expected-version.error.js';

@@ -39,6 +39,11 @@ export class EventSerializer {
     if (!entry) throw new UnknownEventTypeError(event.type, stream.aggregateType, stream.aggregateId);
     const raw = (event.data ?? {}) as Record<string, unknown>;
     const data = entry.upcast ? entry.upcast(raw) : raw;
-    return Object.assign(Object.create(entry.eventClass.prototype as object) as object, data);
+    const instance = Object.create(entry.eventClass.prototype as object) as object;
+    // defineProperty, not Object.assign: a stored "__proto__" key is data, and must not swap the event's class.
+    for (const [key, value] of Object.entries(data)) {
+      Object.defineProperty(instance, key, { value, enumerable: true, writable: true, configurable: true });
+    }
+    return instance;
   }
 }

@@ -1,10 +1,12 @@
 import { ChangesetTooLargeError } from '../errors/changeset-too-large.error.js';
 import { ConcurrencyError } from '../errors/concurrency.error.js';
 import { type AppendAttempt, newAppendAttempt } from './append-attempt.js';
+import { InvalidExpectedVersionError } from '../errors/invalid-expected-version.error.js';
+import { checkedStream } from './checked-stream.js';
 import { AggregateRecordWriter, type AggregateRecordWriterOptions } from './aggregate-record-writer.js';
 import { encodeCommitToken } from './commit-token.js';
 import { jsonText } from './json-text.js';
-import type { ExpectedVersion } from './expected-version.js';
+import { type ExpectedVersion, isExpectedVersion } from './expected-version.js';
 import { MAX_CHANGESET_PAYLOAD_BYTES } from './limits.js';
 import type {
   AggregateRecord,
@@ -69,7 +71,12 @@ export class EventStore {
     const { stream, events } = request;
     assertValidStream(stream.aggregateType, stream.aggregateId);
     if (events.length === 0) throw new TypeError('append() needs at least one event');
+    // Checked here, not only in the types: a string or null from untyped callers would otherwise append as 'any'.
+    if (!isExpectedVersion(request.expectedVersion)) {
+      throw new InvalidExpectedVersionError(stream.aggregateType, stream.aggregateId, request.expectedVersion);
+    }
     const dependencies = request.dependencies ?? [];
+    assertValidDependencies(dependencies);
     const size = payloadBytes(events, dependencies);
     if (size > MAX_CHANGESET_PAYLOAD_BYTES) {
       throw new ChangesetTooLargeError(stream.aggregateType, stream.aggregateId, size, MAX_CHANGESET_PAYLOAD_BYTES);
@@ -109,7 +116,7 @@ export class EventStore {
   /** Changesets of a stream from `fromSeq` (default 1), in version order, strongly consistent. */
   readStream(stream: StreamKey, fromSeq = 1): AsyncIterable<ChangesetRecord> {
     assertValidStream(stream.aggregateType, stream.aggregateId);
-    return this.storage.readChangesets(stream, fromSeq);
+    return checkedStream(stream, fromSeq, this.storage.readChangesets(stream, fromSeq));
   }
 
   /** Current position of a stream (version 0, seq 0 when it does not exist). */
@@ -189,6 +196,19 @@ export class EventStore {
       token: encodeCommitToken({ aggregateType: record.aggregateType, aggregateId: record.aggregateId, version: record.toVersion }),
       committed: true,
     };
+  }
+}
+
+/**
+ * Dependencies end up in the changeset item and in feed entries, so their streams follow the same key rule as
+ * the changeset's own (a forged one could otherwise carry an id no save would accept).
+ */
+function assertValidDependencies(dependencies: readonly Dependency[]): void {
+  for (const dependency of dependencies) {
+    assertValidStream(dependency.aggregateType, dependency.aggregateId);
+    if (!Number.isSafeInteger(dependency.version) || dependency.version < 1) {
+      throw new RangeError(`a dependency's version must be a positive integer, got ${dependency.version}`);
+    }
   }
 }
 

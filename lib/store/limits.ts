@@ -8,3 +8,9 @@ export const MAX_CHANGESET_PAYLOAD_BYTES = DYNAMODB_ITEM_LIMIT_BYTES - CHANGESET
 export const MAX_AGGREGATE_ID_BYTES = 1024;
 /** An aggregate type name is at most this many UTF-8 bytes. */
 export const MAX_AGGREGATE_TYPE_BYTES = 255;
+/**
+ * Deepest nesting of arrays and objects in one event, the event object itself being level 1. Deeper payloads
+ * fail with `EventSerializationError`: converting them to JSON recurses once per level and would overflow the
+ * stack (an untyped `RangeError`) somewhere past a few thousand levels, depending on the stack size.
+ */
+export const MAX_PAYLOAD_DEPTH = 100;

@@ -11,7 +11,16 @@ const STATUS_BY_CODE: Partial<Record<EventStoreErrorCode, number>> = {
   INVALID_COMMIT_TOKEN: HttpStatus.BAD_REQUEST,
   // `?after=` waited for a projection that did not get there in time: the view is there, just not yet fresh.
   PROJECTION_TIMEOUT: HttpStatus.GATEWAY_TIMEOUT,
+  // Stored history this process cannot read: an item not written by this library (MALFORMED_ITEM), or an event
+  // type with no class here (UNKNOWN_EVENT_TYPE), typically written by a newer version during a rolling deploy.
+  // Not 4xx: the request is fine and the client cannot fix it. Not 500: the failure is known and typed. 503 says
+  // "this server cannot serve that now": another node (a newer version) or a repaired item can. Logged as errors.
+  MALFORMED_ITEM: HttpStatus.SERVICE_UNAVAILABLE,
+  UNKNOWN_EVENT_TYPE: HttpStatus.SERVICE_UNAVAILABLE,
 };
+
+/** Errors about stored data: the response says what kind, the log says where (table, key, type). */
+const DATA_PROBLEMS: ReadonlySet<EventStoreErrorCode> = new Set(['MALFORMED_ITEM', 'UNKNOWN_EVENT_TYPE']);
 
 /** Answers every error as `{ statusCode, message }`, so clients parse one shape. */
 @Catch()
@@ -33,6 +42,10 @@ export class ErrorFilter implements ExceptionFilter {
     }
     if (isEventStoreError(exception)) {
       const statusCode = STATUS_BY_CODE[exception.code];
+      if (statusCode !== undefined && DATA_PROBLEMS.has(exception.code)) {
+        this.logger.error(exception.message);
+        return { statusCode, message: `Stored data behind this request cannot be read (${exception.code}); the details are in the server log` };
+      }
       if (statusCode !== undefined) {
         if (statusCode >= 500) this.logger.warn(exception.message);
         return { statusCode, message: exception.message };

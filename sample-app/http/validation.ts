@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { decodeCommitToken, MAX_AGGREGATE_ID_BYTES } from '../../lib/index.js';
+import { aggregateIdProblem, decodeCommitToken } from '../../lib/index.js';
 
 /** Longest name or title, in characters (code points, so an emoji counts once). */
 export const MAX_TEXT_LENGTH = 200;
@@ -25,20 +25,21 @@ export function requireText(body: Record<string, unknown>, field: string): strin
 }
 
 /**
- * A required id field. Only its type is checked here: an id that is too long for the event store
- * surfaces as `InvalidAggregateIdError`, which the error filter maps to 400 as well.
+ * A required id field, checked with the event store's own id rule (non-empty, at most 1,024 UTF-8 bytes,
+ * well-formed Unicode, no control characters), so the 400 says what is wrong before any command runs.
  */
 export function requireId(body: Record<string, unknown>, field: string): string {
   const value = body[field];
   if (typeof value !== 'string' || value.length === 0) throw new BadRequestException(`"${field}" must be a non-empty string`);
+  const problem = aggregateIdProblem(value);
+  if (problem !== undefined) throw new BadRequestException(`"${field}" is not a valid id: ${problem}`);
   return value;
 }
 
-/** An id from the URL, checked before it becomes part of a DynamoDB key (which has a size limit). */
+/** An id from the URL, checked with the same rule before it becomes part of a DynamoDB key. */
 export function requirePathId(id: string): string {
-  if (Buffer.byteLength(id, 'utf8') > MAX_AGGREGATE_ID_BYTES) {
-    throw new BadRequestException(`The id must be at most ${MAX_AGGREGATE_ID_BYTES} bytes`);
-  }
+  const problem = aggregateIdProblem(id);
+  if (problem !== undefined) throw new BadRequestException(`The id in the path is not valid: ${problem}`);
   return id;
 }
 

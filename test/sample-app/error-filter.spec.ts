@@ -5,6 +5,8 @@ import {
   ConcurrencyError,
   InvalidAggregateIdError,
   InvalidCommitTokenError,
+  InvalidEventStoreOptionsError,
+  MalformedItemError,
   ProjectionTimeoutError,
   StorageUnavailableError,
   UnknownEventTypeError,
@@ -42,10 +44,20 @@ describe('sample app: ErrorFilter', () => {
     });
   });
 
+  it.each([
+    ['UnknownEventTypeError', new UnknownEventTypeError('post.deleted', 'Post', 'p1'), 'UNKNOWN_EVENT_TYPE'],
+    ['MalformedItemError', new MalformedItemError('sample-changesets', '"Post#p1"/1', 'attribute "events" is not valid JSON'), 'MALFORMED_ITEM'],
+  ])('maps %s (stored data this node cannot read) to 503, naming the code but not the table or key', (_name, error, code) => {
+    const { status, body } = answer(error);
+    expect(status).toBe(503);
+    expect(body).toEqual({ statusCode: 503, message: expect.stringContaining(code) });
+    expect(JSON.stringify(body)).not.toMatch(/sample-changesets|p1|post\.deleted/);
+  });
+
   it('answers 500 without details for anything else, library errors without a mapping included', () => {
     const hidden = { status: 500, body: { statusCode: 500, message: 'Internal server error' } };
     expect(answer(new Error('secret detail'))).toEqual(hidden);
-    expect(answer(new UnknownEventTypeError('x', 'Post', 'p1'))).toEqual(hidden);
+    expect(answer(new InvalidEventStoreOptionsError('feed.idleMs', 'must be a number'))).toEqual(hidden);
     expect(answer('a string')).toEqual(hidden);
   });
 });

@@ -27,6 +27,7 @@ describe('sample app: input validation', () => {
 
   // Looks like a token (base64url of JSON) but is not one: version 0 does not exist.
   const notAToken = Buffer.from(JSON.stringify(['User', 'u1', 0])).toString('base64url');
+  const forgedToken = encodeCommitToken({ aggregateType: 'User', aggregateId: '\u0001'.repeat(1000), version: 1 });
   const manyTokens = () => Array.from({ length: 21 }, () => token);
 
   const badRequests: Array<[string, () => Test]> = [
@@ -63,6 +64,13 @@ describe('sample app: input validation', () => {
     ['clap on a post id over the id limit', () => target.http().post(`/posts/${'p'.repeat(1100)}/claps`).send({ userId })],
     ['GET of a user id over the id limit', () => target.http().get(`/users/${'u'.repeat(3000)}`)],
     ['GET of a post id over the id limit', () => target.http().get(`/posts/${'p'.repeat(3000)}`)],
+    ['post by an author id of control characters (issue 7, break 5)', () => target.http().post('/posts').send({ authorId: '\u0001'.repeat(1000), title: 'T' })],
+    ['clap by a user id with a lone surrogate', () => rawJson(`/posts/${postId}/claps`, '{"userId":"u\\ud800"}')],
+    ['clap on a post id with a NUL', () => target.http().post('/posts/p%00q/claps').send({ userId })],
+    ['GET of a user id with a control character', () => target.http().get('/users/%01')],
+    ['GET of a post id with DEL', () => target.http().get('/posts/p%7F')],
+    ['user after a token naming an id of control characters', () => target.http().post('/users').send({ name: 'Ada', after: forgedToken })],
+    ['GET of a post after a token naming an id of control characters', () => target.http().get(`/posts/${postId}`).query({ after: forgedToken })],
     ['user after a malformed token', () => target.http().post('/users').send({ name: 'Ada', after: 'garbage' })],
     ['user after a token-shaped non-token', () => target.http().post('/users').send({ name: 'Ada', after: notAToken })],
     ['user after a number', () => target.http().post('/users').send({ name: 'Ada', after: 5 })],

@@ -62,6 +62,11 @@ export function parseChangesetItem(table: string, item: Item): ChangesetRecord {
     events: read.json(C.events, isStoredEvents),
     dependencies: read.json(C.dependencies, isDependencies),
   };
+  // The key decides which stream an item belongs to; attributes naming another stream are not ours.
+  const stream = read.string(C.stream);
+  if (stream !== `${record.aggregateType}#${record.aggregateId}`) {
+    read.fail(`aggregateType "${record.aggregateType}" and aggregateId do not match the key`);
+  }
   if (record.toVersion - record.fromVersion + 1 !== record.events.length) {
     read.fail(`versions ${record.fromVersion}..${record.toVersion} do not match ${record.events.length} events`);
   }
