@@ -6,7 +6,7 @@ import { SampleAppModule } from '../../sample-app/app.module.js';
 import type { SampleAppConfig } from '../../sample-app/config.js';
 import { Post } from '../../sample-app/posts/post.aggregate.js';
 import { User } from '../../sample-app/users/user.aggregate.js';
-import { type FaultCounts, type FaultProxy, type RuleHandle, startFaultProxy } from '../support/faults/index.js';
+import { type FaultCounts, type FaultProxy, startFaultProxy } from '../support/faults/index.js';
 import { installFaultMix } from './fault-mix.js';
 import type { HistoryRecorder, Outcome } from './history.js';
 import { HistoryProjection } from './history-projection.js';
@@ -93,16 +93,14 @@ export class SoakNode {
     return this.app!.get(CommandBus).execute(new SoakCommand(spec));
   }
 
-  /** Holds every request of this node (a GC pause, SIGSTOP) until `release()`; they then arrive late. */
-  pause(): RuleHandle {
+  /** Holds every request of this node (a GC pause, SIGSTOP); the returned `release` lets them through, late, and says how many were held. */
+  pause(): () => number {
     this.paused = true;
     const rule = this.proxy.addRule({ fault: { kind: 'pause' } });
-    return {
-      ...rule,
-      release: () => {
-        this.paused = false;
-        rule.release();
-      },
+    return () => {
+      this.paused = false;
+      rule.release();
+      return rule.injected;
     };
   }
 
@@ -113,11 +111,6 @@ export class SoakNode {
     await this.proxy.stop();
     await this.manager.stopWithoutRelease();
     await this.app!.close().catch(() => undefined);
-  }
-
-  /** Ends the run without faults. */
-  quiesce(): void {
-    this.faultsOn = false;
   }
 
   async stop(): Promise<void> {
