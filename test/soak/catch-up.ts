@@ -19,10 +19,22 @@ async function countChangesets(client: DynamoDBClient, prefix: string): Promise<
  * as `ProjectionManager.status` on a live node reports it. Fails at once when a projection parked a changeset.
  * Returns how long it took, in ms.
  */
-export async function waitForCatchUp(cluster: Cluster, client: DynamoDBClient, prefix: string, projections: readonly string[], timeoutMs: number): Promise<number> {
+export async function waitForCatchUp(
+  cluster: Cluster,
+  client: DynamoDBClient,
+  prefix: string,
+  projections: readonly string[],
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<number> {
   const started = Date.now();
   let last = 'no status yet';
+  let logged = started;
   for (;;) {
+    if (Date.now() - logged >= 5000) {
+      log(`soak: catching up: ${last}`);
+      logged = Date.now();
+    }
     const stored = await countChangesets(client, prefix);
     const manager = cluster.alive()[0]!.manager;
     try {

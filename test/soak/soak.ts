@@ -70,7 +70,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const events = await chaos;
     const load = Date.now() - loadStarted;
     log(`soak: load done in ${(load / 1000).toFixed(1)} s, ${history.count} attempts; waiting for the feed and projections`);
-    const catchUp = await waitForCatchUp(cluster, client, prefix, PROJECTIONS, o.catchUpTimeoutMs);
+    const catchUp = await waitForCatchUp(cluster, client, prefix, PROJECTIONS, o.catchUpTimeoutMs, log);
     const state = await readStoredState(client, prefix, PROJECTIONS);
     const check = checkHistory(history.attempts, state);
     const faults = cluster.faults();
