@@ -110,9 +110,11 @@ export class ProjectionRunner {
       try {
         prepared = await this.prepare(item, scratch);
       } catch (error) {
+        // What is prepared commits first, whatever the failure: starting the batch over after every transient
+        // error would need all its handler reads to succeed in a row, which a steady fault rate never allows.
+        if (batch.length > 0) return this.flush(batch, writes);
         // The storage's fault (a handler's own read throttled) is not the changeset's: retry later, never park.
         if (isTransientStorageError(error)) throw error;
-        if (batch.length > 0) return this.flush(batch, writes);
         return this.retryAlone(item, error);
       }
       // Handlers of this item already saw `scratch` as if it were in the batch: when it does not fit, the

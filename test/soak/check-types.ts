@@ -1,0 +1,73 @@
+import type { ChangesetRecord, FeedEntry } from '../../lib/index.js';
+import type { ViewItem } from '../multi-process/tables.js';
+
+/** One item of the history table: the recording projection applied the changeset (stream, seq). */
+export interface Application {
+  readonly projection: string;
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  readonly seq: number;
+  /** How many times it was applied. */
+  readonly applied: number;
+  /** The feed position it was applied at (the last time). */
+  readonly position: number;
+}
+
+/** What storage holds after the run, read without faults. */
+export interface StoredState {
+  readonly changesets: readonly ChangesetRecord[];
+  /** Every feed entry of every stored feed batch, as stored. */
+  readonly feed: readonly FeedEntry[];
+  /** The sequencer's head. */
+  readonly head: number;
+  readonly applications: readonly Application[];
+  /** `<prefix>views`, by key. */
+  readonly views: ReadonlyMap<string, ViewItem>;
+  /** Each projection's checkpoint position. */
+  readonly checkpoints: Readonly<Record<string, number>>;
+}
+
+/** One list of problems per property; every list is empty in a correct run. */
+export interface Violations {
+  /** Acknowledged but not stored as acknowledged, or stored but not in the feed. */
+  readonly lost: string[];
+  /** A changeset, event, slot, feed position or decision stored or sequenced twice. */
+  readonly duplicated: string[];
+  /** Stored or sequenced although never sent, or although its save reported a conflict. */
+  readonly phantom: string[];
+  /** An aggregate's versions are not exactly 1..N, or its seqs not 1..M. */
+  readonly versions: string[];
+  /** A feed position missing below the head. */
+  readonly gaps: string[];
+  /** An aggregate out of version order in the feed, or a dependency sequenced after its dependent. */
+  readonly outOfOrder: string[];
+  /** The recording projection missed, repeated or misplaced a changeset, or a projection did not reach the head. */
+  readonly projections: string[];
+  /** The sample's views disagree with totals recomputed from the changesets. */
+  readonly views: string[];
+}
+
+export type ViolationKind = keyof Violations;
+
+export function noViolations(): Violations {
+  return { lost: [], duplicated: [], phantom: [], versions: [], gaps: [], outOfOrder: [], projections: [], views: [] };
+}
+
+export const streamOf = (s: { readonly aggregateType: string; readonly aggregateId: string }): string => `${s.aggregateType}#${s.aggregateId}`;
+export const slotOf = (s: { readonly aggregateType: string; readonly aggregateId: string; readonly seq: number }): string => `${streamOf(s)}@${s.seq}`;
+
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+export function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}

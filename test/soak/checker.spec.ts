@@ -1,0 +1,160 @@
+import type { ChangesetRecord, CommitResult, Dependency, FeedEntry } from '../../lib/index.js';
+import type { ViewItem } from '../multi-process/tables.js';
+import type { StoredState } from './check-types.js';
+import { checkHistory, type HistoryCheck } from './checker.js';
+import type { CommandKind, SaveAttempt } from './history.js';
+import { HISTORY_PROJECTION } from './history-projection.js';
+
+// A small world that is right in every respect; each test breaks one thing and expects the checker to say so.
+
+interface World {
+  attempts: SaveAttempt[];
+  changesets: ChangesetRecord[];
+  feed: FeedEntry[];
+  views: Map<string, ViewItem>;
+}
+
+const USER = { aggregateType: 'User', aggregateId: 'u1' };
+const POST = { aggregateType: 'Post', aggregateId: 'p1' };
+
+function changeset(stream: typeof USER, seq: number, op: string, type: string, data: object, dependencies: Dependency[] = []): ChangesetRecord {
+  return {
+    ...stream,
+    seq,
+    changesetId: `cs-${op}`,
+    fromVersion: seq,
+    toVersion: seq,
+    committedAt: '2026-01-01T00:00:00.000Z',
+    events: [{ eventId: `ev-${op}`, type, data, occurredAt: '2026-01-01T00:00:00.000Z', correlationId: op }],
+    dependencies,
+  };
+}
+
+function acked(command: CommandKind, c: ChangesetRecord, dependencies: Dependency[] = [], attempt = 1): SaveAttempt {
+  const result: CommitResult = { ...c, version: c.toVersion, token: 't', committed: true };
+  return { op: c.events[0]!.correlationId!, attempt, command, node: 'n1', stream: { aggregateType: c.aggregateType, aggregateId: c.aggregateId }, dependencies, outcome: 'acked', result };
+}
+
+function world(): World {
+  const onUser = [{ ...USER, version: 1 }];
+  const changesets = [
+    changeset(USER, 1, 'op1', 'user.created', { userId: 'u1', name: 'Ann' }),
+    changeset(POST, 1, 'op2', 'post.published', { postId: 'p1', authorId: 'u1', title: 'Hi' }, onUser),
+    changeset(POST, 2, 'op3', 'post.clapped', { postId: 'p1', userId: 'u1', count: 2 }, onUser),
+    changeset(POST, 3, 'op4', 'post.clapped', { postId: 'p1', userId: 'u1', count: 3 }, onUser),
+  ];
+  const [user, post, clap1, clap2] = changesets as [ChangesetRecord, ChangesetRecord, ChangesetRecord, ChangesetRecord];
+  const unknownFirst: SaveAttempt = { ...acked('clap', clap2, onUser), outcome: 'unknown', error: 'STORAGE_UNAVAILABLE' };
+  delete (unknownFirst as { result?: unknown }).result;
+  return {
+    attempts: [acked('create-user', user), acked('publish-post', post, onUser), acked('clap', clap1, onUser), unknownFirst, acked('clap', clap2, onUser, 2)],
+    changesets,
+    feed: changesets.map((c, index) => ({ ...c, position: index + 1 })),
+    views: new Map<string, ViewItem>([
+      ['User#u1', { name: 'Ann', claps: 5, applied: 3, outOfOrderClaps: 0 }],
+      ['Post#p1', { title: 'Hi', authorId: 'u1', claps: 5, applied: 3, outOfOrderClaps: 0 }],
+      ['Stats', { claps: 0, applied: 0, outOfOrderClaps: 0 }],
+    ]),
+  };
+}
+
+function check(w: World, applied: (position: number) => number = () => 1): HistoryCheck {
+  const head = Math.max(0, ...w.feed.map((e) => e.position));
+  const state: StoredState = {
+    changesets: w.changesets,
+    feed: w.feed,
+    head,
+    applications: w.feed.map((e) => ({ projection: HISTORY_PROJECTION, aggregateType: e.aggregateType, aggregateId: e.aggregateId, seq: e.seq, applied: applied(e.position), position: e.position })),
+    views: w.views,
+    checkpoints: { [HISTORY_PROJECTION]: head, 'user-views': head },
+  };
+  return checkHistory(w.attempts, state);
+}
+
+/** The kinds of problem reported, with their counts. */
+const reported = (c: HistoryCheck) => Object.fromEntries(Object.entries(c.problems).filter(([, n]) => n > 0));
+
+describe('soak history checker', () => {
+  it('passes a correct history, counting an acknowledged retry after an unknown outcome as one changeset', () => {
+    const result = check(world());
+    expect(reported(result)).toEqual({});
+    expect(result.ok).toBe(true);
+    expect(result.counts).toMatchObject({ attempts: 5, acked: 4, unknown: 1, decisions: 4, ackedAfterUnknown: 1, storedChangesets: 4, feedHead: 4, dependenciesChecked: 6, applicationsChecked: 4, viewsChecked: 2 });
+  });
+
+  it('reports an acknowledged changeset missing from the store (and so from the feed and the views)', () => {
+    const w = world();
+    w.changesets.splice(2, 1);
+    w.feed = w.changesets.map((c, index) => ({ ...c, position: index + 1 }));
+    const result = check(w);
+    expect(result.violations.lost).toEqual([expect.stringContaining('acknowledged Post#p1@2')]);
+    expect(result.ok).toBe(false);
+  });
+
+  it('reports a stored changeset the feed never got', () => {
+    const w = world();
+    w.feed.pop();
+    expect(check(w).violations.lost).toEqual(['Post#p1@3 is stored but not in the feed']);
+  });
+
+  it('reports one decision committed twice (a retry that wrote again)', () => {
+    const w = world();
+    const again = changeset(POST, 4, 'op4', 'post.clapped', { postId: 'p1', userId: 'u1', count: 3 });
+    w.changesets.push({ ...again, changesetId: 'cs-op4', events: [{ ...again.events[0]!, eventId: 'ev-op4-again' }] });
+    w.feed.push({ ...again, changesetId: 'cs-op4', position: 5 });
+    expect(check(w).violations.duplicated).toEqual(expect.arrayContaining(['changeset cs-op4 stored 2 times', 'decision op4 committed as 2 changesets']));
+  });
+
+  it('reports a changeset sequenced twice', () => {
+    const w = world();
+    w.feed.push({ ...w.feed[1]!, position: 5 });
+    const result = check(w);
+    expect(result.violations.duplicated).toEqual(['Post#p1@1 is in the feed 2 times (positions 2, 5)']);
+    expect(result.violations.outOfOrder).toEqual([expect.stringContaining('feed position 5: Post#p1@1 follows seq 3')]);
+  });
+
+  it('reports a gap in the feed positions', () => {
+    const w = world();
+    w.feed = w.feed.filter((e) => e.position !== 2);
+    expect(check(w).violations.gaps).toEqual(['feed position 2 is missing (head 4)']);
+  });
+
+  it('reports an aggregate out of version order in the feed', () => {
+    const w = world();
+    w.feed[2] = { ...w.feed[2]!, position: 4 };
+    w.feed[3] = { ...w.feed[3]!, position: 3 };
+    expect(check(w).violations.outOfOrder).toEqual(['feed position 3: Post#p1@3 follows seq 1', 'feed position 4: Post#p1@2 follows seq 3']);
+  });
+
+  it('reports a dependency sequenced after its dependent, from the recorded history even when the changeset does not store it', () => {
+    const w = world();
+    w.changesets = w.changesets.map((c) => ({ ...c, dependencies: [] }));
+    w.feed = [w.feed[1]!, w.feed[0]!, w.feed[2]!, w.feed[3]!].map((e, index) => ({ ...e, position: index + 1 }));
+    expect(check(w).violations.outOfOrder).toEqual(['feed position 1 (Post#p1@1) comes before its dependency User#u1 v1 at 2']);
+  });
+
+  it('reports a changeset applied twice, or at another position, or never', () => {
+    expect(check(world(), (p) => (p === 3 ? 2 : 1)).violations.projections).toEqual(['feed position 3 (Post#p1@2) was applied 2 times']);
+    expect(check(world(), (p) => (p === 3 ? 0 : 1)).violations.projections).toEqual(['feed position 3 (Post#p1@2) was never applied']);
+  });
+
+  it('reports a view that disagrees with the changesets, and out-of-order claps', () => {
+    const w = world();
+    w.views.set('User#u1', { name: 'Ann', claps: 8, applied: 4, outOfOrderClaps: 0 });
+    w.views.set('Stats', { claps: 0, applied: 0, outOfOrderClaps: 1 });
+    expect(check(w).violations.views).toEqual([expect.stringContaining('User#u1: view {"name":"Ann","claps":8,"applied":4}'), '1 out-of-order claps']);
+  });
+
+  it('reports a commit of a save that reported a conflict, and one never sent', () => {
+    const w = world();
+    w.attempts[2] = { ...w.attempts[2]!, outcome: 'failed', error: 'CONCURRENCY' };
+    w.attempts.splice(0, 1);
+    expect(check(w).violations.phantom).toEqual(['User#u1@1 is stored but was never sent', 'Post#p1@2 is stored although its save reported a conflict']);
+  });
+
+  it('reports broken versions of an aggregate', () => {
+    const w = world();
+    w.changesets[3] = { ...w.changesets[3]!, fromVersion: 5, toVersion: 5 };
+    expect(check(w).violations.versions).toEqual(['Post#p1@3: versions 5..5 after 2']);
+  });
+});

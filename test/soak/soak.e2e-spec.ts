@@ -1,0 +1,42 @@
+import { testEnv } from '../sample-app/support.js';
+import { describeViolations } from './checker.js';
+import { runSoak } from './soak.js';
+import { summarize } from './summary.js';
+
+// The short soak: the full one is `npm run soak` (test/soak/run.ts). A failure prints the seed to replay it.
+describe('soak (short): 3 nodes, faults, a paused and a killed lease owner', () => {
+  it('loses, duplicates and reorders nothing, and every projection applies each changeset once in feed order', async () => {
+    const seed = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const result = await runSoak({
+      dynamodbEndpoint: testEnv('TEST_DYNAMODB_ENDPOINT'),
+      s3Endpoint: testEnv('TEST_S3_ENDPOINT'),
+      bucket: testEnv('TEST_S3_BUCKET'),
+      seed,
+      nodes: 3,
+      writers: 32,
+      attempts: 1000,
+      users: 20,
+      posts: 40,
+      hotPosts: 3,
+      hotShare: 0.7,
+      afterShare: 0.1,
+      faultRate: 0.1,
+      maxAttempts: [1, 3],
+      saveRetries: 5,
+      leaseTtlMs: 1500,
+      pauses: 1,
+      kills: 1,
+      // Bounded in time on a busy machine: the checks hold for whatever was attempted.
+      loadTimeoutMs: 15_000,
+      catchUpTimeoutMs: 25_000,
+      ...(process.env.SOAK_LOG ? { log: (line: string) => process.stdout.write(`${line}\n`) } : {}),
+    });
+    const summary = summarize(result).join('\n');
+    process.stdout.write(`${summary}\n`);
+    expect({ seed, unexpected: result.workload.unexpected, violations: describeViolations(result.check) }).toEqual({ seed, unexpected: [], violations: '' });
+    expect(result.check.counts.attempts).toBeGreaterThanOrEqual(200);
+    expect(result.check.counts.storedChangesets).toBeGreaterThan(100);
+    expect(result.chaos.map((e) => e.kind)).toEqual(['pause', 'kill']);
+    expect(result.faults.byKind['drop-response']).toBeGreaterThan(0);
+  }, 60_000);
+});

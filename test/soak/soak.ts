@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { runChaos, type ChaosEvent } from './chaos.js';
+import { waitForCatchUp } from './catch-up.js';
+import { checkHistory, type HistoryCheck } from './checker.js';
+import { Cluster } from './cluster.js';
+import { HistoryRecorder } from './history.js';
+import { createHistoryTable, HISTORY_PROJECTION } from './history-projection.js';
+import { readStoredState } from './snapshot.js';
+import { runWorkload, type WorkloadOptions, type WorkloadStats } from './workload.js';
+
+export interface SoakOptions extends Omit<WorkloadOptions, 'deadline'> {
+  readonly dynamodbEndpoint: string;
+  readonly s3Endpoint: string;
+  readonly bucket: string;
+  readonly nodes: number;
+  /** Share of each node's requests faulted. */
+  readonly faultRate: number;
+  /**
+   * The DynamoDB clients' `maxAttempts`, by node in turn. 1: every fault reaches the library, so about one save
+   * in ten ends unknown and is retried by the app (the idempotent retry of the same instance). 3 (the SDK's
+   * default): the SDK retries by itself, and a lost write's retry finds its own changeset in the slot.
+   */
+  readonly maxAttempts: readonly number[];
+  /** Saves of one instance after unknown outcomes before the command gives up. */
+  readonly saveRetries: number;
+  readonly leaseTtlMs: number;
+  readonly pauses: number;
+  readonly kills: number;
+  /** Bound on the load phase, and on the catch-up after it, in ms. */
+  readonly loadTimeoutMs: number;
+  readonly catchUpTimeoutMs: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface SoakResult {
+  readonly seed: number;
+  readonly prefix: string;
+  readonly seconds: { readonly load: number; readonly catchUp: number; readonly total: number };
+  readonly workload: WorkloadStats;
+  readonly faults: ReturnType<Cluster['faults']>;
+  readonly chaos: readonly ChaosEvent[];
+  readonly check: HistoryCheck;
+}
+
+export const PROJECTIONS = ['user-views', 'post-views', HISTORY_PROJECTION] as const;
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Runs the workload with faults and chaos on N in-process nodes, waits for the feed, then checks the history. */
+export async function runSoak(o: SoakOptions): Promise<SoakResult> {
+  const log = o.log ?? (() => undefined);
+  const started = Date.now();
+  const prefix = `soak-${o.seed}-${randomUUID().slice(0, 6)}-`;
+  const client = new DynamoDBClient({ endpoint: o.dynamodbEndpoint, region: 'us-east-1', credentials });
+  const history = new HistoryRecorder();
+  const cluster = new Cluster({ ...o, tablePrefix: prefix, history });
+  try {
+    await createHistoryTable(client, prefix);
+    await cluster.start(o.nodes);
+    log(`soak: ${o.nodes} nodes up in ${((Date.now() - started) / 1000).toFixed(1)} s (tables ${prefix}*), ${o.writers} writers, target ${o.attempts} save attempts`);
+    let done = false;
+    const roles = ['sequencer', ...PROJECTIONS.map((name) => `projection#${name}`)];
+    const chaos = runChaos(cluster, history, { ...o, client, prefix, roles, log }, () => done);
+    const loadStarted = Date.now();
+    const progress = setInterval(() => log(`soak: ${((Date.now() - loadStarted) / 1000).toFixed(0)} s, ${history.count} attempts`), 5000);
+    const workload = await runWorkload(cluster, history, { ...o, deadline: loadStarted + o.loadTimeoutMs }).finally(() => {
+      done = true;
+      clearInterval(progress);
+    });
+    const events = await chaos;
+    const load = Date.now() - loadStarted;
+    log(`soak: load done in ${(load / 1000).toFixed(1)} s, ${history.count} attempts; waiting for the feed and projections`);
+    const catchUp = await waitForCatchUp(cluster, client, prefix, PROJECTIONS, o.catchUpTimeoutMs, log);
+    const state = await readStoredState(client, prefix, PROJECTIONS);
+    const check = checkHistory(history.attempts, state);
+    const faults = cluster.faults();
+    await cluster.stop();
+    const seconds = { load: load / 1000, catchUp: catchUp / 1000, total: (Date.now() - started) / 1000 };
+    return { seed: o.seed, prefix, seconds, workload, faults, chaos: events, check };
+  } finally {
+    await cluster.stop().catch(() => undefined);
+    client.destroy();
+  }
+}
