@@ -4,6 +4,7 @@ import {
   QueryCommand,
   type QueryCommandOutput,
   TransactionCanceledException,
+  type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -22,8 +23,10 @@ import { AGGREGATE_ATTR as A, CONTROL_ATTR as K, FEED_ATTR as F } from './table-
 
 type Item = Record<string, AttributeValue>;
 
-/** Watermark updates in flight at once. */
-const WATERMARK_WRITERS = 8;
+/** Watermark requests in flight at once. */
+const WATERMARK_WRITERS = 4;
+/** Watermarks per `TransactWriteItems` (the service's limit is 100 items). */
+const WATERMARKS_PER_TRANSACTION = 100;
 
 /** True when a transaction failed only because a condition did not hold (or raced another transaction). */
 export function isConditionCancellation(error: unknown): boolean {
@@ -48,17 +51,37 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
     return out;
   }
 
+  /**
+   * Up to 100 watermarks go in one `TransactWriteItems`: one request (and about 1 ms of client CPU)
+   * instead of 100, at twice the write units of plain updates. The transaction is used for its batching,
+   * not its atomicity: when one mark's monotonic condition fails (a newer leader already wrote a later
+   * mark), that chunk falls back to plain conditional updates, each of which may fail harmlessly.
+   */
   async writeWatermarks(marks: readonly Watermark[]): Promise<void> {
     const now = new Date().toISOString();
-    // Plain conditional updates, a few in flight: no transaction, so no transaction's double write cost.
-    await forEachConcurrently(marks, WATERMARK_WRITERS, async (mark) => {
-      try {
-        await this.client.send(new UpdateItemCommand(watermarkRequest(this.tables, mark, now)));
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return; // a later mark is stored already
-        throw new StorageUnavailableError('UpdateItem watermark', error);
+    const chunks: Watermark[][] = [];
+    for (let i = 0; i < marks.length; i += WATERMARKS_PER_TRANSACTION) chunks.push(marks.slice(i, i + WATERMARKS_PER_TRANSACTION));
+    await forEachConcurrently(chunks, WATERMARK_WRITERS, async (chunk) => {
+      if (chunk.length > 1) {
+        try {
+          const items = chunk.map((mark) => ({ Update: watermarkRequest(this.tables, mark, now) as TransactWriteItem['Update'] }));
+          await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+          return;
+        } catch (error) {
+          if (!isConditionCancellation(error)) throw new StorageUnavailableError(`TransactWriteItems ${this.tables.aggregates} watermarks`, error);
+        }
       }
+      for (const mark of chunk) await this.writeWatermark(mark, now);
     });
+  }
+
+  private async writeWatermark(mark: Watermark, now: string): Promise<void> {
+    try {
+      await this.client.send(new UpdateItemCommand(watermarkRequest(this.tables, mark, now)));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return; // a later mark is stored already
+      throw new StorageUnavailableError(`UpdateItem ${this.tables.aggregates} watermark`, error);
+    }
   }
 
   async commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, checkpoint: string | undefined, marksThrough: number): Promise<CommitOutcome> {
