@@ -1,7 +1,10 @@
 import type { Dependency } from '../store/records.js';
 import { streamName } from '../store/stream-key.js';
-import type { FeedStorage } from './feed.port.js';
+import type { FeedEntry, FeedStorage } from './feed.port.js';
 import { feedEntries } from './feed-reader.js';
+
+/** Most streams indexed from the feed tail and local batches. */
+const MAX_RECENT = 100_000;
 
 /**
  * Finds where a commit sits in the feed, on any node. Stored watermarks cover every position up to the
@@ -20,13 +23,29 @@ export class CommitLocator {
    * it includes the commit's version. `undefined` while the commit is not sequenced.
    */
   async locate(commit: Dependency): Promise<number | undefined> {
-    await this.refresh();
     const key = streamName(commit);
+    const known = this.recent.get(key);
+    if (known && known.version >= commit.version) return known.position; // sequenced on this node: no request
+    await this.refresh();
     const recent = this.recent.get(key);
     if (recent && recent.version >= commit.version) return recent.position;
     // Not after marksThrough (as of the refresh): if it is sequenced, its watermark is stored.
     const mark = (await this.feed.readWatermarks([commit])).get(key);
     return mark && mark.version >= commit.version ? mark.position : undefined;
+  }
+
+  /** Takes in the entries of a batch this node's sequencer just committed. */
+  learn(entries: readonly FeedEntry[]): void {
+    for (const entry of entries) {
+      const key = streamName(entry);
+      const current = this.recent.get(key);
+      if (!current || current.position < entry.position) {
+        this.recent.delete(key);
+        this.recent.set(key, { version: entry.toVersion, position: entry.position });
+      }
+    }
+    // Refreshes forget what the stored watermarks cover; on a node that never refreshes, keep it bounded.
+    while (this.recent.size > MAX_RECENT) this.recent.delete(this.recent.keys().next().value!);
   }
 
   private refresh(): Promise<void> {

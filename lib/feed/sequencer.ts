@@ -2,7 +2,7 @@ export type { SequencerOptions } from './sequencer-options.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
 import { BatchBuilder } from './batch-builder.js';
 import { StepFailures } from './step-failures.js';
-import { type ChangeNotice, type ChangeSource, type FeedStorage } from './feed.port.js';
+import { type ChangeNotice, type ChangeSource, type FeedEntry, type FeedStorage } from './feed.port.js';
 import { type ResolvedSequencerOptions, type SequencerOptions, withDefaults } from './sequencer-options.js';
 import { SequencerTerm } from './sequencer-term.js';
 
@@ -29,7 +29,7 @@ export class Sequencer {
   private wake: (() => void) | undefined;
   private readonly options: ResolvedSequencerOptions;
   /** Called after each batch that sequenced something (projections on this node start reading at once). */
-  onBatch: (() => void) | undefined;
+  onBatch: ((entries: readonly FeedEntry[]) => void) | undefined;
 
   constructor(
     private readonly changesets: ChangesetStorage,
@@ -98,7 +98,7 @@ export class Sequencer {
       return 'idle';
     }
     if ((await this.commit(builder, checkpoint)) === 'fenced') return 'fenced';
-    if (builder.size > 0) this.onBatch?.();
+    if (builder.size > 0) this.onBatch?.(builder.entries);
     await book.flush(this.term.head, false);
     book.trim();
     return builder.size === 0 ? 'idle' : 'sequenced';

@@ -58,6 +58,9 @@ export class ProjectionManager {
   /** Counts the local sequencer's batches (and stops), so a runner sees a wake that came while it worked. */
   private batchesSeen = 0;
   private readonly locator: CommitLocator;
+  /** Settles at the next local batch or checkpoint change: what waits sleep on. */
+  private changed: Promise<void> | undefined;
+  private resolveChanged: (() => void) | undefined;
 
   constructor(
     private readonly sequencer: Sequencer | undefined,
@@ -67,7 +70,13 @@ export class ProjectionManager {
     private readonly serializer: EventSerializer,
     private readonly options: ProjectionManagerOptions,
   ) {
-    if (sequencer) sequencer.onBatch = () => this.wakeRunners();
+    if (sequencer) {
+      sequencer.onBatch = (entries) => {
+        this.locator.learn(entries);
+        this.wakeRunners();
+        this.signalChange();
+      };
+    }
     this.locator = new CommitLocator(feed);
   }
 
@@ -80,11 +89,12 @@ export class ProjectionManager {
   register(instance: object): void {
     const definition = projectionDefinition(instance.constructor);
     if (this.runners.has(definition.name)) throw new TypeError(`Two projections are named "${definition.name}"`);
-    const runner = new ProjectionRunner(definition, instance, this.store, this.reader, this.serializer, {
+    const runner: ProjectionRunner = new ProjectionRunner(definition, instance, this.store, this.reader, this.serializer, {
       owner: this.options.owner,
       leaseTtlMs: this.options.leaseTtlMs,
       warn: this.options.warn,
     });
+    runner.onCheckpoint = () => this.signalChange();
     this.runners.set(definition.name, runner);
     if (!this.stopped) this.loops.push(this.run(runner));
   }
@@ -137,9 +147,24 @@ export class ProjectionManager {
       if (target !== undefined && checkpoint.position >= target) return;
       if (checkpoint.stoppedAt !== undefined) throw new ProjectionParkedError(projection, token, checkpoint.stoppedAt, 'stopped');
       if (Date.now() >= deadline) throw new ProjectionTimeoutError(projection, token, timeoutMs);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(pause, Math.max(1, deadline - Date.now()))));
+      // A local batch or commit ends the pause at once; other nodes' progress is polled, backing off.
+      await this.nextChange(Math.min(pause, Math.max(1, deadline - Date.now())));
       pause = Math.min(100, pause * 2);
     }
+  }
+
+  /** Resolves at the next local batch or projection checkpoint change, or after `ms`. */
+  private nextChange(ms: number): Promise<void> {
+    this.changed ??= new Promise<void>((resolve) => (this.resolveChanged = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([this.changed, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
+  }
+
+  private signalChange(): void {
+    const resolve = this.resolveChanged;
+    this.changed = undefined;
+    this.resolveChanged = undefined;
+    resolve?.();
   }
 
   async status(projection: string): Promise<ProjectionStatus> {

@@ -34,7 +34,9 @@ interface Prepared {
  */
 export class ProjectionRunner {
   private readonly leases: LeaseHolder;
-  private checkpoint: ProjectionCheckpoint = { position: 0, parked: [] };
+  private current: ProjectionCheckpoint = { position: 0, parked: [] };
+  /** Called whenever this node's view of the checkpoint changes (a commit, a park, a new term). */
+  onCheckpoint: (() => void) | undefined;
   private lock: Promise<void> = Promise.resolve();
   private readAhead: FeedItem[] = [];
   private readonly handlers = new Map<string, Array<string | symbol>>();
@@ -78,7 +80,16 @@ export class ProjectionRunner {
 
   /** The checkpoint as this node last knew it (read it from the store for the authoritative value). */
   get localCheckpoint(): ProjectionCheckpoint {
-    return this.checkpoint;
+    return this.current;
+  }
+
+  private get checkpoint(): ProjectionCheckpoint {
+    return this.current;
+  }
+
+  private set checkpoint(checkpoint: ProjectionCheckpoint) {
+    this.current = checkpoint;
+    this.onCheckpoint?.();
   }
 
   /** One round: hold the lease, read the feed after the checkpoint, apply and commit one batch. */

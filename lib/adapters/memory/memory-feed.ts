@@ -72,7 +72,7 @@ export class InMemoryFeedStorage extends InMemoryLeases implements FeedStorage {
   private readonly batches: FeedBatch[] = [];
   private readonly watermarks = new Map<string, Watermark>();
 
-  async readSequencerState(): Promise<SequencerState> {
+  async readSequencerState(_feedName?: string): Promise<SequencerState> {
     return { head: this.head, checkpoint: this.checkpoint, marksThrough: this.marksThrough };
   }
 
