@@ -107,11 +107,16 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
     return aggregate;
   }
 
-  /** True when at least one changeset exists for the id (a cached aggregate exists: streams never shrink). */
+  /**
+   * True when at least one changeset exists for the id. Inside a command it also orders the command's saves
+   * after the version it found, as a load does. A cached aggregate exists without a request (streams never
+   * shrink); otherwise one strongly consistent read of the stream's last changeset.
+   */
   async exists(id: string): Promise<boolean> {
     const stream = this.stream(id);
-    if (this.cache?.get(streamName(stream))) return true;
-    return (await this.store.readPosition(stream)).seq > 0;
+    const version = this.cache?.get(streamName(stream))?.position.version ?? (await this.store.readPosition(stream)).version;
+    if (version > 0) currentUnitOfWork()?.recordRead({ ...stream, version });
+    return version > 0;
   }
 
   /** The version the instance was loaded or last saved at; 0 for a new instance. */
@@ -150,17 +155,32 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
       dependencies: dependenciesOf(stream, options, unitOfWork?.reads() ?? []),
     });
     forgetAttempt(aggregate);
-    setPosition(aggregate, {
-      version: result.version,
-      seq: result.seq,
-      changesetId: result.changesetId,
-      fromVersion: result.fromVersion,
-      committedAt: result.committedAt,
-    });
+    const saved = { version: result.version, seq: result.seq, changesetId: result.changesetId, fromVersion: result.fromVersion, committedAt: result.committedAt };
+    if (result.committed && result.fromVersion === (position?.version ?? 0) + 1) this.cacheSaved(stream, position, events, saved);
+    setPosition(aggregate, saved);
     unitOfWork?.recordWrite(result);
     aggregate.uncommit();
     this.publisher.publishAll(events as IEvent[]);
     return result;
+  }
+
+  /**
+   * Caches the state after a save by applying the saved events to a fresh copy of the state before it (the
+   * cached one, or a new instance): only event-sourced state enters the cache, never changes the caller
+   * made outside its events. Skipped when the state before is not the cached one.
+   */
+  private cacheSaved(stream: StreamKey, before: KnownPosition | undefined, events: readonly object[], after: KnownPosition): void {
+    if (!this.cache) return;
+    const key = streamName(stream);
+    const fresh = new this.aggregateClass(stream.aggregateId);
+    if (before && before.seq > 0) {
+      const cached = this.cache.get(key);
+      if (!cached || cached.position.seq !== before.seq) return;
+      this.state.restore(fresh, cached.state);
+    }
+    fresh.loadFromHistory(events as IEvent[]);
+    const state = this.state.capture(fresh);
+    if (state !== undefined) this.cache.set(key, { state, position: after });
   }
 
   private stream(id: string): StreamKey {

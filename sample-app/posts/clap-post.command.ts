@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AggregateRepository, InjectRepository } from '../../lib/index.js';
+import { AggregateNotFoundError, AggregateRepository, InjectRepository } from '../../lib/index.js';
 import type { CommandAck } from '../shared/command-ack.js';
 import { retryOnConflict } from '../shared/retry-on-conflict.js';
 import { User } from '../users/user.aggregate.js';
@@ -25,10 +25,10 @@ export class ClapPostHandler implements ICommandHandler<ClapPostCommand> {
   ) {}
 
   async execute(command: ClapPostCommand): Promise<CommandAck> {
-    // Users never change once created, so one check outside the retry loop is enough. The load is also what
+    // Users never change once created, so one check outside the retry loop is enough. The check is also what
     // orders the clap after the user's creation in the feed: the command's unit of work records it as a
     // dependency, which the user view relies on (see UserViewProjection).
-    await this.users.load(command.userId);
+    if (!(await this.users.exists(command.userId))) throw new AggregateNotFoundError(this.users.aggregateType, command.userId);
     // A popular post has many concurrent clappers: each conflict reloads the post and claps again.
     return retryOnConflict(async () => {
       const post = await this.posts.load(command.postId);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AggregateRepository, InjectRepository } from '../../lib/index.js';
+import { AggregateNotFoundError, AggregateRepository, InjectRepository } from '../../lib/index.js';
 import type { CommandAck } from '../shared/command-ack.js';
 import { retryOnConflict } from '../shared/retry-on-conflict.js';
 import { User } from '../users/user.aggregate.js';
@@ -25,8 +25,8 @@ export class PublishPostHandler implements ICommandHandler<PublishPostCommand> {
   ) {}
 
   async execute(command: PublishPostCommand): Promise<CommandAck> {
-    // load() rather than exists(): it throws AggregateNotFoundError, which the HTTP layer turns into a 404.
-    await this.users.load(command.authorId);
+    // exists() orders the post after the author's creation, as a load would (AggregateNotFoundError is a 404).
+    if (!(await this.users.exists(command.authorId))) throw new AggregateNotFoundError(this.users.aggregateType, command.authorId);
     const id = randomUUID();
     return retryOnConflict(async () => {
       const post = new Post(id);

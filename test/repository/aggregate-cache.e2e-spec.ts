@@ -4,6 +4,7 @@ import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-s
 import { ConcurrencyError } from '../../lib/errors/concurrency.error.js';
 import { AggregateCache } from '../../lib/repository/aggregate-cache.js';
 import { AggregateRepository } from '../../lib/repository/aggregate-repository.js';
+import { currentUnitOfWork, runInUnitOfWork } from '../../lib/repository/unit-of-work.js';
 import { Aggregate } from '../../lib/repository/aggregate.decorator.js';
 import { EventRegistry } from '../../lib/serialization/event-registry.js';
 import { EventSerializer } from '../../lib/serialization/event-serializer.js';
@@ -73,17 +74,35 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
     return account.id;
   }
 
-  it('a second load reads only the changesets after the cached version, and ends in the same state', async () => {
+  it('a load reads only the changesets after the cached version (cached by a save or a load), and ends in the same state', async () => {
     const { accounts, cache } = node();
     const id = await accountWithDeposits(accounts, 30);
-    const first = await accounts.load(id);
+    const first = await accounts.load(id); // cached by its saves on this node
+    expect(replayed).toBe(0);
+    const other = node(); // another node: its first load replays in full, its second reads nothing more
+    await other.accounts.load(id);
     expect(replayed).toBe(31);
     replayed = 0;
-    const second = await accounts.load(id);
+    const second = await other.accounts.load(id);
     expect(replayed).toBe(0);
-    expect({ owner: second.owner, balance: second.balance, version: accounts.versionOf(second) }).toEqual({ owner: 'ada', balance: 465, version: 31 });
+    for (const loaded of [first, second]) {
+      expect({ owner: loaded.owner, balance: loaded.balance, version: accounts.versionOf(loaded) }).toEqual({ owner: 'ada', balance: 465, version: 31 });
+    }
     expect(second).not.toBe(first);
     expect(cache.size).toBe(1);
+  });
+
+  it('a save caches only what its events make of the state before it, not changes made beside them', async () => {
+    const { accounts } = node();
+    const id = await accountWithDeposits(accounts, 2);
+    const loaded = await accounts.load(id);
+    loaded.balance = 1_000_000; // not an event
+    loaded.deposit(5);
+    await accounts.save(loaded);
+    replayed = 0;
+    const next = await accounts.load(id);
+    expect(replayed).toBe(0);
+    expect(next.balance).toBe(8);
   });
 
   it("sees every other node's commits, exactly as a full replay would", async () => {
@@ -153,6 +172,19 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
     expect(loaded.money).toBeInstanceOf(Money);
     expect(loaded.money.cents).toBe(7);
     expect(cache.size).toBe(0);
+  });
+
+  it('exists() answers from the cache without a read, and orders the command after the version it found', async () => {
+    const { accounts } = node();
+    const id = await accountWithDeposits(accounts, 2);
+    const fresh = node();
+    const reads = await runInUnitOfWork(async () => {
+      expect(await accounts.exists(id)).toBe(true); // cached: no request
+      expect(await fresh.accounts.exists(id)).toBe(true); // not cached: one read of the last changeset
+      expect(await fresh.accounts.exists(randomUUID())).toBe(false);
+      return currentUnitOfWork()!.reads();
+    });
+    expect(reads).toEqual([{ aggregateType: 'Account', aggregateId: id, version: 3 }]);
   });
 
   it('forgets the least recently used aggregate beyond its bound', async () => {
