@@ -1,5 +1,16 @@
 /** Runs `op` from `concurrency` workers for `durationMs` and returns completed operations per second. */
 export async function throughput(concurrency: number, durationMs: number, op: (worker: number, i: number) => Promise<unknown>, drain?: () => Promise<void>): Promise<number> {
+  return (await measured(concurrency, durationMs, op, drain)).perSecond;
+}
+
+/** `throughput`, and this process's CPU (user + system) per completed operation, in ms. */
+export async function measured(
+  concurrency: number,
+  durationMs: number,
+  op: (worker: number, i: number) => Promise<unknown>,
+  drain?: () => Promise<void>,
+): Promise<{ perSecond: number; cpuMsPerOp: number }> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const deadline = started + durationMs;
   let done = 0;
@@ -12,7 +23,8 @@ export async function throughput(concurrency: number, durationMs: number, op: (w
     }),
   );
   if (drain) await drain();
-  return done / ((performance.now() - started) / 1000);
+  const used = process.cpuUsage(cpu);
+  return { perSecond: done / ((performance.now() - started) / 1000), cpuMsPerOp: (used.user + used.system) / 1000 / Math.max(1, done) };
 }
 
 export function median(values: number[]): number {

@@ -3,7 +3,7 @@ import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { putChangesetRequest } from '../lib/adapters/dynamodb/requests.js';
 import type { AggregateRepository, DynamoDbChangesetStorage, EventStore } from '../lib/index.js';
 import { Counter } from './bench-domain.js';
-import { median, throughput } from './measure.js';
+import { measured, median, throughput } from './measure.js';
 
 export interface SaveVsPutResult {
   readonly concurrency: number;
@@ -12,6 +12,11 @@ export interface SaveVsPutResult {
   readonly newAggregateSavePerSecond: number[];
   readonly ratio: number;
   readonly newAggregateRatio: number;
+  /** This process's CPU per operation (ms): the raw put (SDK only) and a save (our code plus the same SDK call). */
+  readonly rawPutCpuMs: number;
+  readonly saveCpuMs: number;
+  /** `saveCpuMs / rawPutCpuMs`, medians of the rounds (issue 8's goal: at most 1.5). */
+  readonly cpuRatio: number;
 }
 
 /**
@@ -30,12 +35,13 @@ export async function saveVsPut(
 ): Promise<SaveVsPutResult> {
   const raw: number[] = [];
   const saves: number[] = [];
+  const rawCpu: number[] = [];
+  const saveCpu: number[] = [];
   const creates: number[] = [];
   const sample = new Counter('sample');
   sample.increment(1);
   for (let round = 0; round < rounds; round++) {
-    raw.push(
-      await throughput(concurrency, durationMs, () => {
+    const rawRound = await measured(concurrency, durationMs, () => {
         const id = randomUUID();
         const request = putChangesetRequest(storage.tables, {
           aggregateType: 'Counter',
@@ -56,22 +62,23 @@ export async function saveVsPut(
           dependencies: [],
         });
         return client.send(new PutItemCommand(request));
-      }),
-    );
+      });
+    raw.push(rawRound.perSecond);
+    rawCpu.push(rawRound.cpuMsPerOp);
     // Each worker keeps saving its own aggregate: the usual load-once, command, save path.
     const owned = Array.from({ length: concurrency }, () => new Counter(randomUUID()));
-    saves.push(
-      await throughput(
-        concurrency,
-        durationMs,
-        (worker) => {
-          const counter = owned[worker]!;
-          counter.increment(1);
-          return counters.save(counter);
-        },
-        () => store.flush(),
-      ),
+    const saveRound = await measured(
+      concurrency,
+      durationMs,
+      (worker) => {
+        const counter = owned[worker]!;
+        counter.increment(1);
+        return counters.save(counter);
+      },
+      () => store.flush(),
     );
+    saves.push(saveRound.perSecond);
+    saveCpu.push(saveRound.cpuMsPerOp);
     creates.push(
       await throughput(
         concurrency,
@@ -92,6 +99,9 @@ export async function saveVsPut(
     newAggregateSavePerSecond: creates.map(Math.round),
     ratio: round2(median(saves) / median(raw)),
     newAggregateRatio: round2(median(creates) / median(raw)),
+    rawPutCpuMs: round2(median(rawCpu)),
+    saveCpuMs: round2(median(saveCpu)),
+    cpuRatio: round2(median(saveCpu) / median(rawCpu)),
   };
 }
 
