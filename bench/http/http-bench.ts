@@ -93,8 +93,9 @@ export async function httpBench(): Promise<Record<string, unknown>> {
       if (profileDir) {
         const file = profileIn(profileDir);
         if (file) {
-          copyFileSync(file, join(RESULTS, 'http-app.cpuprofile'));
-          report['profile'] = { ...summarizeProfile(file), file: `${RESULTS}/http-app.cpuprofile`, covers: 'the whole app process: start-up, pool, warm-up, the seed load and the headroom steps run' };
+          copyFileSync(file, join(RESULTS, `${settings.resultName}-app.cpuprofile`));
+          const window = (report['seedLoadInMemory'] as { windowUs?: { from: number; to: number } } | undefined)?.windowUs;
+          report['profile'] = { ...summarizeProfile(file, window), file: `${RESULTS}/${settings.resultName}-app.cpuprofile` };
         }
         rmSync(profileDir, { recursive: true, force: true });
       }
@@ -108,7 +109,7 @@ export async function httpBench(): Promise<Record<string, unknown>> {
   } finally {
     await services?.stop();
   }
-  writeFileSync(join(RESULTS, 'http.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(RESULTS, `${settings.resultName}.json`), `${JSON.stringify(report, null, 2)}\n`);
   writeChart(report, settings);
   return report;
 }
@@ -127,5 +128,5 @@ function writeChart(report: Record<string, unknown>, settings: HttpBenchSettings
     series.push({ label: 'p99, embedded (disk)', color: '#ff7f0e', points: [{ x: embedded.askedRate, y: embedded.overall.p99 }] });
   }
   const title = `Sample app, issue mix, open model (${settings.stepMs / 1000} s per rate), ${String(report['date']).slice(0, 10)}`;
-  writeFileSync(join(RESULTS, 'http-latency.svg'), latencyChart(title, series, settings.p99LimitMs));
+  writeFileSync(join(RESULTS, `${settings.resultName}-latency.svg`), latencyChart(title, series, settings.p99LimitMs));
 }

@@ -8,7 +8,9 @@ export interface HttpAnswer {
 
 /** A keep-alive HTTP/1.1 client for one base URL, on Node's own `http`. */
 export class HttpClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
+  // `timeout` drops a socket idle for 4 s: Node's servers (Express's included) close idle keep-alive sockets
+  // after 5 s, and a request sent on one just as it closes fails with ECONNRESET, a client artefact, not an app error.
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256, timeout: 4000 });
   private readonly url: URL;
 
   constructor(baseUrl: string) {

@@ -18,6 +18,9 @@ export class RequestTally {
 /** What a window cost: wall time, CPU of the app and of DynamoDB Local, DynamoDB requests (when tallied). */
 export interface WindowCost {
   readonly seconds: number;
+  /** The window on the monotonic clock, in µs (as V8 stamps CPU profile samples). */
+  readonly fromUs: number;
+  readonly toUs: number;
   readonly appCpuMs: number;
   readonly dynamoCpuMs: number;
   readonly requests?: Record<string, number>;
@@ -32,6 +35,7 @@ export interface Meters {
 /** Runs `work` and reports what the window cost, from /proc and the proxy's tally. */
 export async function measureWindow<T>(meters: Meters, work: () => Promise<T>): Promise<{ result: T; cost: WindowCost }> {
   const started = performance.now();
+  const fromUs = Number(process.hrtime.bigint() / 1000n);
   const app0 = meters.app.cpuMs();
   const dynamo0 = meters.dynamoPid === undefined ? Number.NaN : (processCpuMs(meters.dynamoPid) ?? Number.NaN);
   const requests0 = meters.tally?.snapshot();
@@ -39,6 +43,8 @@ export async function measureWindow<T>(meters: Meters, work: () => Promise<T>): 
   const dynamo1 = meters.dynamoPid === undefined ? Number.NaN : (processCpuMs(meters.dynamoPid) ?? Number.NaN);
   const cost: WindowCost = {
     seconds: (performance.now() - started) / 1000,
+    fromUs,
+    toUs: Number(process.hrtime.bigint() / 1000n),
     appCpuMs: meters.app.cpuMs() - app0,
     dynamoCpuMs: dynamo1 - dynamo0,
     ...(requests0 && meters.tally ? { requests: diff(meters.tally.snapshot(), requests0) } : {}),

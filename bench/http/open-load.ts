@@ -70,7 +70,7 @@ export async function runOpenLoad(client: HttpClient, options: OpenLoadOptions):
     const shot = options.next(index);
     let recorder = kinds.get(shot.kind);
     if (!recorder) kinds.set(shot.kind, (recorder = new KindRecorder()));
-    const signal = AbortSignal.timeout(Math.max(1, scheduledAt + options.timeoutMs - performance.now()));
+    const signal = AbortSignal.timeout(Math.max(1, Math.ceil(scheduledAt + options.timeoutMs - performance.now())));
     const task = client.send(shot.method, shot.path, shot.body, { parse: Boolean(shot.onAnswer), signal }).then(
       (answer) => {
         const doneAt = performance.now();
@@ -89,11 +89,10 @@ export async function runOpenLoad(client: HttpClient, options: OpenLoadOptions):
           // A timeout stays in the latencies (as the timeout, a lower bound) so it cannot flatter the percentiles.
           if (timedOut) target.timeouts++, target.latencies.push(options.timeoutMs);
           else target.errors++;
-          const label = timedOut ? 'timeout' : 'network';
+          const label = timedOut ? 'timeout' : `network ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
           target.statuses[label] = (target.statuses[label] ?? 0) + 1;
         }
         if (!timedOut) lastDone = performance.now();
-        void error;
       },
     );
     const tracked = task.finally(() => inFlight.delete(tracked));

@@ -89,6 +89,7 @@ export async function mixRun(client: HttpClient, workload: SampleWorkload, meter
   const lag = summarize(workload.lags);
   const report = {
     ...result,
+    windowUs: { from: cost.fromUs, to: cost.toUs },
     ...utilisation(cost),
     appCpuMsPerRequest: round(cost.appCpuMs / result.sent, 2),
     dynamoCpuMsPerRequest: round(cost.dynamoCpuMs / result.sent, 2),
@@ -107,18 +108,23 @@ export async function mixRun(client: HttpClient, workload: SampleWorkload, meter
   return report;
 }
 
-/** Steps the rate up (multiples of `rate`) until p99 goes over the limit; the highest multiple that held. */
+/**
+ * Steps the rate up (multiples of `rate`) and reports the highest multiple below the first whose p99 went over
+ * the limit (or that had errors). Steps below 1× always run, so the chart shows the seed rate even when it fails.
+ */
 export async function headroom(client: HttpClient, workload: SampleWorkload, meters: Meters, settings: HttpBenchSettings) {
   const steps = [];
   let held = 0;
+  let failed = false;
   for (const multiple of settings.steps) {
     const settledMs = await settle(client);
     const rate = Math.round(settings.rate * multiple);
     const run = await mixRun(client, workload, meters, rate, settings.stepMs, settings);
     const ok = run.overall.p99 < settings.p99LimitMs && run.overall.errors === 0 && run.overall.timeouts === 0;
     steps.push({ multiple, rate, settledBeforeMs: settledMs, p99UnderLimit: ok, ...run });
-    if (!ok) break;
-    held = multiple;
+    failed ||= !ok;
+    if (!failed) held = multiple;
+    if (failed && multiple >= 1) break;
   }
   return { p99LimitMs: settings.p99LimitMs, highestMultiple: held, highestRate: Math.round(held * settings.rate), steps };
 }

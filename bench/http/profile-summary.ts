@@ -4,10 +4,12 @@ import { round } from './stats.js';
 
 interface ProfileNode {
   readonly id: number;
+  readonly children?: readonly number[];
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
 }
 
 interface CpuProfile {
+  readonly startTime: number;
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
   readonly timeDeltas: readonly number[];
@@ -15,6 +17,8 @@ interface CpuProfile {
 
 export interface ProfileSummary {
   readonly file: string;
+  /** What the samples cover: the measured window, or the whole process when no sample fell in it. */
+  readonly covers: 'window' | 'whole process';
   /** Sampled time, idle excluded, in ms. */
   readonly busyMs: number;
   /** Share of the busy time (percent) by group: `@smithy/*`, `@aws-sdk/*`, `@nestjs/*`, express, lib/, node internals… */
@@ -28,7 +32,7 @@ const EXPRESS = new Set(['express', 'router', 'body-parser', 'raw-body', 'finalh
 
 /** Which package (or part of the project) a function belongs to, from its script URL. */
 export function groupOf(url: string, functionName: string): string {
-  if (!url) return functionName.startsWith('(') ? functionName : 'native (V8 builtins, C++)';
+  if (!url) return functionName.startsWith('(') ? functionName : 'native, no JS caller';
   if (url.startsWith('node:')) return 'node internals';
   const modules = url.lastIndexOf('/node_modules/');
   if (modules >= 0) {
@@ -46,11 +50,35 @@ export function groupOf(url: string, functionName: string): string {
   return 'other';
 }
 
-export function summarizeProfile(file: string, topCount = 30): ProfileSummary {
+/**
+ * Self time by function and by package. `windowUs` keeps only the samples taken in that window: V8 stamps them
+ * with the monotonic clock in µs, the clock of `process.hrtime` in every process of the machine.
+ */
+export function summarizeProfile(file: string, windowUs?: { readonly from: number; readonly to: number }, topCount = 30): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const collect = (keep: (at: number) => boolean) => {
+    const self = new Map<number, number>();
+    let at = profile.startTime;
+    profile.samples.forEach((id, i) => {
+      at += profile.timeDeltas[i] ?? 0;
+      if (keep(at)) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    });
+    return self;
+  };
+  let self = windowUs ? collect((at) => at >= windowUs.from && at <= windowUs.to) : new Map<number, number>();
+  const covers = self.size ? 'window' : 'whole process';
+  if (!self.size) self = collect(() => true);
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  // Native code (a syscall like `writev`, a V8 builtin) has no script: it counts for the package that called it.
+  const callerUrl = (id: number): string => {
+    for (let up = parents.get(id); up !== undefined; up = parents.get(up)) {
+      const url = byId.get(up)!.callFrame.url;
+      if (url) return url;
+    }
+    return '';
+  };
   const groups = new Map<string, number>();
   const functions = new Map<string, { group: string; us: number }>();
   let busyUs = 0;
@@ -58,9 +86,10 @@ export function summarizeProfile(file: string, topCount = 30): ProfileSummary {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     if (functionName === '(idle)') continue;
     busyUs += us;
-    const group = groupOf(url, functionName);
+    const native = !url && !functionName.startsWith('(');
+    const group = groupOf(native ? callerUrl(id) : url, functionName);
     groups.set(group, (groups.get(group) ?? 0) + us);
-    const fn = `${functionName || '(anonymous)'} ${url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${lineNumber + 1}`;
+    const fn = `${functionName || '(anonymous)'}${native ? ' [native]' : ''} ${url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${lineNumber + 1}`;
     const entry = functions.get(fn) ?? { group, us: 0 };
     entry.us += us;
     functions.set(fn, entry);
@@ -68,6 +97,7 @@ export function summarizeProfile(file: string, topCount = 30): ProfileSummary {
   const percent = (us: number) => round((100 * us) / busyUs, 1);
   return {
     file,
+    covers,
     busyMs: Math.round(busyUs / 1000),
     groups: Object.fromEntries([...groups].sort((a, b) => b[1] - a[1]).map(([group, us]) => [group, percent(us)])),
     top: [...functions]

@@ -29,6 +29,8 @@ export interface HttpBenchSettings {
   readonly adapterRate: number;
   readonly adapterMs: number;
   readonly adapterRounds: number;
+  /** Results go to `bench/results/<name>.json` and `<name>-latency.svg`. */
+  readonly resultName: string;
 }
 
 export const ALL_PARTS = ['kinds', 'mix', 'headroom', 'embedded', 'adapters'] as const;
@@ -70,5 +72,6 @@ export function httpBenchSettings(): HttpBenchSettings {
     adapterRate: num('BENCH_HTTP_ADAPTER_RATE', 100),
     adapterMs: num('BENCH_HTTP_ADAPTER_MS', 10_000),
     adapterRounds: num('BENCH_HTTP_ADAPTER_ROUNDS', 2),
+    resultName: process.env['BENCH_HTTP_RESULT'] || 'http',
   };
 }
