@@ -15,7 +15,7 @@ const ADAPTERS = ['express', 'fastify', 'bare'] as const;
  * spreads over all three. Reports the median round per adapter.
  */
 export async function adapterComparison(storage: (prefix: string) => AppStorage, dynamoPid: number | undefined, settings: HttpBenchSettings) {
-  const rounds: Record<string, { p50: number; p90: number; p99: number; max: number; errors: number; appCpuMsPerRequest: number; achievedRate: number; statuses: Record<string, number> }[]> = {};
+  const rounds: Record<string, { p50: number; p90: number; p99: number; max: number; errors: number; appCpuMsPerRequest: number; dynamoCpuMsPerRequest: number; achievedRate: number; statuses: Record<string, number> }[]> = {};
   for (let round_ = 0; round_ < settings.adapterRounds; round_++) {
     for (const adapter of ADAPTERS) {
       const app = await AppProcess.start({
@@ -33,7 +33,7 @@ export async function adapterComparison(storage: (prefix: string) => AppStorage,
           runOpenLoad(client, { rate: settings.adapterRate, durationMs: settings.adapterMs, timeoutMs: settings.timeoutMs, next: shot }),
         );
         const o = result.overall;
-        const entry = { p50: o.p50, p90: o.p90, p99: o.p99, max: o.max, errors: o.errors + o.timeouts, appCpuMsPerRequest: round(cost.appCpuMs / result.sent, 2), achievedRate: result.achievedRate, statuses: o.statuses };
+        const entry = { p50: o.p50, p90: o.p90, p99: o.p99, max: o.max, errors: o.errors + o.timeouts, appCpuMsPerRequest: round(cost.appCpuMs / result.sent, 2), dynamoCpuMsPerRequest: round(cost.dynamoCpuMs / result.sent, 2), achievedRate: result.achievedRate, statuses: o.statuses };
         (rounds[adapter] ??= []).push(entry);
         console.log(`[http] POST /users on ${adapter}, round ${round_ + 1}: ${JSON.stringify(entry)}`);
       } finally {

@@ -69,7 +69,7 @@ export function httpBenchSettings(): HttpBenchSettings {
     lagEvery: num('BENCH_HTTP_LAG_EVERY', 5),
     parts: new Set(parts),
     profile: process.env['BENCH_HTTP_PROFILE'] === '1',
-    adapterRate: num('BENCH_HTTP_ADAPTER_RATE', 100),
+    adapterRate: num('BENCH_HTTP_ADAPTER_RATE', 50),
     adapterMs: num('BENCH_HTTP_ADAPTER_MS', 10_000),
     adapterRounds: num('BENCH_HTTP_ADAPTER_ROUNDS', 2),
     resultName: process.env['BENCH_HTTP_RESULT'] || 'http',
