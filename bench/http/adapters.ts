@@ -11,13 +11,14 @@ const ADAPTERS = ['express', 'fastify', 'bare'] as const;
 
 /**
  * `POST /users` at a fixed rate on Nest + Express, Nest + Fastify and a bare `http` handler over the same
- * repository, in alternating rounds (each a fresh process on its own tables), so drift in the shared machine
+ * repository, in alternating rounds in rotating order (each a fresh process on its own tables), so drift in the shared machine
  * spreads over all three. Reports the median round per adapter.
  */
 export async function adapterComparison(storage: (prefix: string) => AppStorage, dynamoPid: number | undefined, settings: HttpBenchSettings) {
   const rounds: Record<string, { p50: number; p90: number; p99: number; max: number; errors: number; appCpuMsPerRequest: number; dynamoCpuMsPerRequest: number; achievedRate: number; statuses: Record<string, number> }[]> = {};
   for (let round_ = 0; round_ < settings.adapterRounds; round_++) {
-    for (const adapter of ADAPTERS) {
+    // The order rotates each round, so no adapter always runs first after DynamoDB Local was idle.
+    for (const adapter of ADAPTERS.map((_, i) => ADAPTERS[(i + round_) % ADAPTERS.length]!)) {
       const app = await AppProcess.start({
         storage: storage(`bench-adapter-${adapter}-${Date.now()}-`),
         script: join(process.cwd(), 'dist', 'bench', 'http', 'adapter-server.js'),

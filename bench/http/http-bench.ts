@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServices } from '../../sample-app/embedded/local-services.js';
-import { startFaultProxy } from '../../test/support/faults/index.js';
+import { type RequestInfo, startFaultProxy } from '../../test/support/faults/index.js';
 import { adapterComparison } from './adapters.js';
 import { AppProcess, type AppStorage } from './app-process.js';
 import { HttpClient } from './http-client.js';
@@ -65,7 +65,9 @@ export async function httpBench(): Promise<Record<string, unknown>> {
     if (settings.parts.has('kinds')) {
       // A pass-through proxy counts the app's DynamoDB requests by operation; only this phase pays its latency.
       const tally = new RequestTally();
-      const proxy = await startFaultProxy({ target: dynamodbEndpoint, onRequest: (request) => tally.record(request.operation) });
+      // Counted by operation and table (`PutItem changesets`), which tells the save from the feed and the views.
+      const label = (request: RequestInfo) => `${request.operation} ${[...new Set(request.resources.map((table) => table.replace(prefix, '')))].join('+')}`.trim();
+      const proxy = await startFaultProxy({ target: dynamodbEndpoint, onRequest: (request) => tally.record(label(request)) });
       try {
         report['kinds'] = await withApp(external(prefix, proxy.endpoint), settings, undefined, dynamoPid, async ({ client, workload, meters }) => {
           pool = { users: [...workload.users], posts: [...workload.posts] };

@@ -23,6 +23,8 @@ export interface ProfileSummary {
   readonly busyMs: number;
   /** Share of the busy time (percent) by group: `@smithy/*`, `@aws-sdk/*`, `@nestjs/*`, express, lib/, node internals… */
   readonly groups: Record<string, number>;
+  /** The same, with node internals and native code charged to the nearest package frame above them (who asked for the work). */
+  readonly byCaller: Record<string, number>;
   /** The functions with the most self time. */
   readonly top: readonly { readonly fn: string; readonly group: string; readonly selfPercent: number }[];
 }
@@ -79,7 +81,15 @@ export function summarizeProfile(file: string, windowUs?: { readonly from: numbe
     }
     return '';
   };
+  const packageAbove = (id: number): string => {
+    for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+      const url = byId.get(at)!.callFrame.url;
+      if (url && !url.startsWith('node:')) return groupOf(url, '');
+    }
+    return 'node internals only (socket flushes, timers, I/O callbacks)';
+  };
   const groups = new Map<string, number>();
+  const callers = new Map<string, number>();
   const functions = new Map<string, { group: string; us: number }>();
   let busyUs = 0;
   for (const [id, us] of self) {
@@ -89,6 +99,8 @@ export function summarizeProfile(file: string, windowUs?: { readonly from: numbe
     const native = !url && !functionName.startsWith('(');
     const group = groupOf(native ? callerUrl(id) : url, functionName);
     groups.set(group, (groups.get(group) ?? 0) + us);
+    const caller = functionName.startsWith('(') ? functionName : packageAbove(id);
+    callers.set(caller, (callers.get(caller) ?? 0) + us);
     const fn = `${functionName || '(anonymous)'}${native ? ' [native]' : ''} ${url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${lineNumber + 1}`;
     const entry = functions.get(fn) ?? { group, us: 0 };
     entry.us += us;
@@ -100,6 +112,7 @@ export function summarizeProfile(file: string, windowUs?: { readonly from: numbe
     covers,
     busyMs: Math.round(busyUs / 1000),
     groups: Object.fromEntries([...groups].sort((a, b) => b[1] - a[1]).map(([group, us]) => [group, percent(us)])),
+    byCaller: Object.fromEntries([...callers].sort((a, b) => b[1] - a[1]).map(([group, us]) => [group, percent(us)])),
     top: [...functions]
       .sort((a, b) => b[1].us - a[1].us)
       .slice(0, topCount)
