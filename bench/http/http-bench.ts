@@ -126,7 +126,8 @@ export async function httpBench(): Promise<Record<string, unknown>> {
   return report;
 }
 
-function writeChart(report: Record<string, unknown>, settings: HttpBenchSettings): void {
+/** Draws `<name>-latency.svg` from a report: p50 and p99 against the headroom rates, plus the embedded run. */
+export function writeChart(report: Record<string, unknown>, settings: HttpBenchSettings): void {
   type Step = { rate: number; overall: { p50: number; p99: number } };
   const steps = ((report['headroom'] as { steps?: Step[] } | undefined)?.steps ?? []);
   if (!steps.length) return;

@@ -5,9 +5,9 @@ export interface Series {
   readonly points: readonly { readonly x: number; readonly y: number }[];
 }
 
-const W = 720;
+const W = 780;
 const H = 420;
-const M = { left: 70, right: 170, top: 40, bottom: 55 };
+const M = { left: 70, right: 200, top: 40, bottom: 55 };
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (ms: number) => (ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`);
