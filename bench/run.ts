@@ -14,6 +14,7 @@ import {
 import { startLocalServices } from '../sample-app/embedded/local-services.js';
 import { Counter } from './bench-domain.js';
 import { feedBench } from './feed-bench.js';
+import { httpBench } from './http/http-bench.js';
 import { saveVsPut } from './save-vs-put.js';
 
 const durationMs = Number(process.env['BENCH_PHASE_MS'] ?? 3000);
@@ -21,6 +22,9 @@ const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 
 async function main(): Promise<void> {
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+  const only = process.env['BENCH_ONLY'];
+  // The HTTP part starts its own DynamoDB Local and app processes, and writes bench/results/http.json.
+  if (only === 'http') return void (await httpBench());
   let services = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ? undefined : await startLocalServices();
   const endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ?? services!.dynamodbEndpoint;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -41,7 +45,6 @@ async function main(): Promise<void> {
   const storage = store.storage as DynamoDbChangesetStorage;
 
   // Warm up connections and both JITs (ours and DynamoDB Local's) before measuring.
-  const only = process.env['BENCH_ONLY'];
   await saveVsPut(client, storage, store, counters, 16, 2, Number(process.env['BENCH_WARMUP_MS'] ?? 3000));
   const results = [];
   for (const concurrency of only === 'feed' ? [] : [1, 16]) {
@@ -81,6 +84,10 @@ async function main(): Promise<void> {
   // `npm run bench` measures everything; BENCH_ONLY=save or =feed runs one part into its own file.
   writeFileSync(`bench/results/${only ?? 'latest'}.json`, `${JSON.stringify(report, null, 2)}\n`);
   await services?.stop();
+  if (only === undefined) {
+    const http = await httpBench();
+    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http }, null, 2)}\n`);
+  }
 }
 
 main().catch((error: unknown) => {
