@@ -12,8 +12,10 @@ export interface SequencerOptions {
   readonly maxBatchStreams?: number;
   /** Most bytes of entry references per batch, as stored JSON (a feed item is at most 400 KB). Default 100,000; at most 300,000. */
   readonly maxBatchReferenceBytes?: number;
-  /** First pause between polls when there was nothing to do, in ms; doubles while idle, up to 8×. Default 20. */
+  /** First pause between polls when there was nothing to do, in ms; doubles while idle, up to `maxIdleMs`. Default 20. */
   readonly idleMs?: number;
+  /** Longest pause between polls while idle, in ms (local commits wake the loop at once). Default 500. */
+  readonly maxIdleMs?: number;
   /** Pause after a batch before the next poll, so changes gather into larger batches, in ms. Default 300. */
   readonly batchIntervalMs?: number;
   /** Most changes read from the source per poll. Default 1,000. */
@@ -44,6 +46,7 @@ export function withDefaults(options: SequencerOptions): ResolvedSequencerOption
     maxBatchStreams: options.maxBatchStreams ?? 500,
     maxBatchReferenceBytes: Math.min(options.maxBatchReferenceBytes ?? 100_000, FEED_MAX_REFERENCE_BYTES),
     idleMs: options.idleMs ?? 20,
+    maxIdleMs: options.maxIdleMs ?? 500,
     pollLimit: options.pollLimit ?? 1000,
     batchIntervalMs: options.batchIntervalMs ?? 300,
     watermarkFlushMs: options.watermarkFlushMs ?? 1000,

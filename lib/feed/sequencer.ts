@@ -228,8 +228,9 @@ export class Sequencer {
         continue;
       }
       // Polls back off while nothing happens (a poll costs a request); a local commit wakes the loop at once.
-      idle = Math.min(idle + 1, 4);
-      await this.sleep(result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.options.idleMs * 2 ** (idle - 1));
+      idle = Math.min(idle + 1, 10);
+      const backoff = Math.min(this.options.maxIdleMs, this.options.idleMs * 2 ** (idle - 1));
+      await this.sleep(result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : backoff);
     }
   }
 

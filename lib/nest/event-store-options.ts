@@ -25,6 +25,8 @@ export interface FeedOptions {
   readonly leaseTtlMs?: number;
   /** Pause between polls when there is nothing new, in ms. Default 20. */
   readonly idleMs?: number;
+  /** Longest pause between polls while idle, in ms: how long a commit made on another node may wait to be sequenced when nothing else happens. Default 500. */
+  readonly maxIdleMs?: number;
 }
 
 export interface AggregateCacheOptions {

@@ -129,15 +129,17 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
     const owner = options.feed?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     const leaseTtlMs = options.feed?.leaseTtlMs ?? 5000;
     const idleMs = options.feed?.idleMs ?? 20;
+    const maxIdleMs = Math.max(idleMs, options.feed?.maxIdleMs ?? 500);
     const sequencer = new Sequencer(storage, feedParts.feed, feedParts.source, {
       owner,
       leaseTtlMs,
       idleMs,
+      maxIdleMs,
       warn,
       ...(options.aggregateRecordFlushMs === undefined ? {} : { watermarkFlushMs: options.aggregateRecordFlushMs }),
     });
     const reader = new FeedReader(feedParts.feed, storage);
-    manager = new ProjectionManager(sequencer, feedParts.feed, reader, feedParts.projections, runtime.serializer, { owner, leaseTtlMs, idleMs, warn });
+    manager = new ProjectionManager(sequencer, feedParts.feed, reader, feedParts.projections, runtime.serializer, { owner, leaseTtlMs, idleMs, maxIdleMs, warn });
     runtime.projections = manager;
   }
   return runtime;

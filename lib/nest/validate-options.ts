@@ -42,7 +42,7 @@ export function validateOptions(options: unknown): asserts options is EventStore
     const f = feed as Record<string, unknown>;
     if (f['enabled'] !== undefined && typeof f['enabled'] !== 'boolean') fail('feed.enabled', 'must be a boolean');
     if (f['nodeId'] !== undefined && (typeof f['nodeId'] !== 'string' || f['nodeId'] === '')) fail('feed.nodeId', 'must be a non-empty string');
-    for (const key of ['leaseTtlMs', 'idleMs']) {
+    for (const key of ['leaseTtlMs', 'idleMs', 'maxIdleMs']) {
       const value = f[key];
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) fail(`feed.${key}`, 'must be a number > 0');
     }

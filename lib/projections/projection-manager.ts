@@ -21,8 +21,10 @@ const LOCAL_SEQUENCER_POLL_MS = 1000;
 export interface ProjectionManagerOptions {
   readonly owner: string;
   readonly leaseTtlMs: number;
-  /** Pause when there is nothing to apply, in ms. */
+  /** First pause when there is nothing to apply, in ms; doubles while idle. */
   readonly idleMs: number;
+  /** Longest such pause, in ms. Default 500. */
+  readonly maxIdleMs?: number;
   readonly warn: (message: string) => void;
 }
 
@@ -259,8 +261,8 @@ export class ProjectionManager {
       // Idle: wait for the local sequencer's next batch, or poll again after a while (another node may
       // sequence); the pause doubles while nothing happens, up to 8 × idleMs. While this node leads the
       // sequencer, its batches wake the runner, so polling is only a fallback.
-      idle = Math.min(idle + 1, 4);
-      const backoff = this.options.idleMs * 2 ** (idle - 1);
+      idle = Math.min(idle + 1, 10);
+      const backoff = Math.min(this.options.maxIdleMs ?? 500, this.options.idleMs * 2 ** (idle - 1));
       const pause =
         result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.sequencer?.isLeader ? Math.max(backoff, LOCAL_SEQUENCER_POLL_MS) : backoff;
       await this.pause(pause, result !== 'not-leader');
