@@ -7,7 +7,7 @@ import type { EventSerializer } from '../serialization/event-serializer.js';
 import { decodeCommitToken, encodeCommitToken } from '../store/commit-token.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ExpectedVersion } from '../store/expected-version.js';
-import type { CommitResult, Dependency, StreamKey } from '../store/records.js';
+import type { CommitResult, Dependency, StoredEvent, StreamKey } from '../store/records.js';
 import { assertValidStream, streamName } from '../store/stream-key.js';
 import type { AggregateCache } from './aggregate-cache.js';
 import type { AggregateClass, IdentifiedAggregate } from './aggregate.decorator.js';
@@ -156,7 +156,7 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
     });
     forgetAttempt(aggregate);
     const saved = { version: result.version, seq: result.seq, changesetId: result.changesetId, fromVersion: result.fromVersion, committedAt: result.committedAt };
-    if (result.committed && result.fromVersion === (position?.version ?? 0) + 1) this.cacheSaved(stream, position, events, saved);
+    if (result.committed && result.fromVersion === (position?.version ?? 0) + 1) this.cacheSaved(stream, position, attempt.stored, saved);
     setPosition(aggregate, saved);
     unitOfWork?.recordWrite(result);
     aggregate.uncommit();
@@ -165,11 +165,12 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
   }
 
   /**
-   * Caches the state after a save by applying the saved events to a fresh copy of the state before it (the
-   * cached one, or a new instance): only event-sourced state enters the cache, never changes the caller
-   * made outside its events. Skipped when the state before is not the cached one.
+   * Caches the state after a save by applying the saved events, as stored (so as a replay would see them:
+   * JSON, upcast), to a fresh copy of the state before it (the cached one, or a new instance): only
+   * event-sourced state enters the cache, never changes the caller made outside its events. Skipped when
+   * the state before is not the cached one.
    */
-  private cacheSaved(stream: StreamKey, before: KnownPosition | undefined, events: readonly object[], after: KnownPosition): void {
+  private cacheSaved(stream: StreamKey, before: KnownPosition | undefined, stored: readonly StoredEvent[], after: KnownPosition): void {
     if (!this.cache) return;
     const key = streamName(stream);
     const fresh = new this.aggregateClass(stream.aggregateId);
@@ -178,7 +179,7 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
       if (!cached || cached.position.seq !== before.seq) return;
       this.state.restore(fresh, cached.state);
     }
-    fresh.loadFromHistory(events as IEvent[]);
+    fresh.loadFromHistory(stored.map((event) => this.serializer.deserialize(stream, event)));
     const state = this.state.capture(fresh);
     if (state !== undefined) this.cache.set(key, { state, position: after });
   }

@@ -41,7 +41,7 @@ describe('sample app HTTP API over unreadable stored data (properties)', () => {
     client.destroy();
   });
 
-  it('commands that load an unreadable user answer 503 and write nothing; the app keeps serving', async () => {
+  it('commands that check an unreadable user answer 503 and write nothing; the app keeps serving', async () => {
     await fc.assert(
       fc.asyncProperty(unreadable, fc.boolean(), async (kind, viaClap) => {
         const id = randomUUID();
@@ -50,9 +50,16 @@ describe('sample app HTTP API over unreadable stored data (properties)', () => {
         const response = viaClap
           ? await target.http().post(`/posts/${post.id}/claps`).send({ userId: id })
           : await target.http().post('/posts').send({ authorId: id, title: 'T' });
-        expectErrorShape(response, 503);
-        expect((response.body as { message: string }).message).toMatch(kind === 'unknown-type' ? /UNKNOWN_EVENT_TYPE/ : /MALFORMED_ITEM/);
-        expect(await countChangesets(client, prefix)).toBe(before);
+        if (kind === 'unknown-type') {
+          // The commands only check that the user exists (they need nothing of its state), so an event type
+          // this version has no class for (a newer version wrote it) is no obstacle: nothing replays it.
+          expect(response.status).toBe(201);
+          expect(await countChangesets(client, prefix)).toBe(before + 1);
+        } else {
+          expectErrorShape(response, 503);
+          expect((response.body as { message: string }).message).toMatch(/MALFORMED_ITEM/);
+          expect(await countChangesets(client, prefix)).toBe(before);
+        }
         // Still serving: a write, and a read of a view. (Not `?after=` on the new write: one malformed changeset
         // stalls the feed for good, a known issue reported with these tests, outside this suite's reach.)
         await createUser(target, 'Fresh');

@@ -32,6 +32,19 @@ class Wallet extends AggregateRoot {
   }
 }
 
+/** Keeps what its events carried, as they carried it. */
+@Aggregate({ type: 'Notebook', events: [AccountOpened, MoneyDeposited] })
+class Notebook extends AggregateRoot {
+  notes: unknown[] = [];
+  constructor(readonly id: string) {
+    super();
+  }
+  onAccountOpened(): void {}
+  onMoneyDeposited(event: MoneyDeposited): void {
+    this.notes.push(event.extra);
+  }
+}
+
 describe('the in-process aggregate cache (DynamoDB Local)', () => {
   const client = localDynamoDb();
   const storage = new DynamoDbChangesetStorage({ client, tablePrefix: uniquePrefix('cache') });
@@ -172,6 +185,20 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
     expect(loaded.money).toBeInstanceOf(Money);
     expect(loaded.money.cents).toBe(7);
     expect(cache.size).toBe(0);
+  });
+
+  it('a save caches its events as stored (JSON), so a cached load equals a full replay', async () => {
+    const cache = new AggregateCache(100);
+    const notebooks = new AggregateRepository(Notebook, 'Notebook', store, serializer, bus, { cache });
+    const notebook = new Notebook(randomUUID());
+    notebook.apply(new AccountOpened(notebook.id, 'x'));
+    notebook.apply(new MoneyDeposited(notebook.id, 1, { at: new Date(0), zero: -0, gone: undefined }));
+    await notebooks.save(notebook);
+    const cached = await notebooks.load(notebook.id);
+    const replayed = await new AggregateRepository(Notebook, 'Notebook', store, serializer, bus).load(notebook.id);
+    expect(cached.notes).toEqual([{ at: '1970-01-01T00:00:00.000Z', zero: 0 }]);
+    expect(Object.is((cached.notes[0] as { zero: number }).zero, 0)).toBe(true);
+    expect(cached.notes).toEqual(replayed.notes);
   });
 
   it('exists() answers from the cache without a read, and orders the command after the version it found', async () => {
