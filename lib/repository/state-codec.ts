@@ -32,10 +32,15 @@ function isPlainData(value: unknown, depth = 0): boolean {
 export const plainDataState: AggregateStateCodec = {
   capture(aggregate) {
     const own: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(aggregate)) if (key !== 'id') own[key] = value;
+    // defineProperty, not assignment: a property named `__proto__` stays a property.
+    for (const [key, value] of Object.entries(aggregate)) if (key !== 'id') define(own, key, value);
     return isPlainData(own) ? structuredClone(own) : undefined;
   },
   restore(aggregate, state) {
-    Object.assign(aggregate, structuredClone(state));
+    for (const [key, value] of Object.entries(structuredClone(state) as object)) define(aggregate, key, value);
   },
 };
+
+function define(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
