@@ -1,18 +1,16 @@
-/** A small seeded PRNG (mulberry32): the same seed replays the same choices (kill points, clap targets). */
+import { seededRandom } from '../support/faults/index.js';
+
+/** Seeded choices (the fault proxy's mulberry32): the same seed replays the same kill points and clap targets. */
 export class Random {
-  private state: number;
+  private readonly draw: () => number;
 
   constructor(readonly seed: number) {
-    this.state = seed >>> 0;
+    this.draw = seededRandom(seed);
   }
 
   /** In [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   /** An integer in [min, max]. */

@@ -5,7 +5,8 @@ import type { ChangesetRecord } from '../../lib/index.js';
 
 type Item = Record<string, AttributeValue>;
 
-async function scan(client: DynamoDBClient, table: string): Promise<Item[]> {
+/** Every item of a table, strongly consistent, all pages. */
+export async function scan(client: DynamoDBClient, table: string): Promise<Item[]> {
   const items: Item[] = [];
   let start: Item | undefined;
   do {

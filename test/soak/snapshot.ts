@@ -1,23 +1,13 @@
-import { type AttributeValue, type DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { parseFeedBatch } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
 import { FEED_BUCKET_SIZE } from '../../lib/adapters/dynamodb/table-layout.js';
 import { DynamoDbFeedStorage, DynamoDbProjectionStore, tableNames } from '../../lib/index.js';
-import { readChangesets, readViews } from '../multi-process/tables.js';
+import { readChangesets, readViews, scan } from '../multi-process/tables.js';
 import type { Application, StoredState } from './check-types.js';
 import { historyTable } from './history-projection.js';
 
 type Item = Record<string, AttributeValue>;
 
-async function scan(client: DynamoDBClient, table: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
 
 /** Every item of the feed's buckets up to the head's and one more (Query, as the library reads the feed). */
 async function feedItems(client: DynamoDBClient, table: string, head: number): Promise<Item[]> {
