@@ -25,6 +25,7 @@ export class PostViewProjection {
 
   @HandlesEvent(PostClapped)
   onClapped(event: PostClapped, ctx: ProjectionContext): void {
-    ctx.write(clapsReceivedByPost(this.views.tableName, event.postId, event.count));
+    const { key, deltas } = clapsReceivedByPost(event.postId, event.count);
+    ctx.add(this.views.tableName, key, deltas);
   }
 }

@@ -58,6 +58,7 @@ export class UserViewProjection {
       this.logger.warn(`clap at feed position ${ctx.position} by user ${event.userId} arrived before the user exists`);
       ctx.write(outOfOrderClap(this.views.tableName));
     }
-    ctx.write(clapsGivenByUser(this.views.tableName, event.userId, event.count));
+    const { key, deltas } = clapsGivenByUser(event.userId, event.count);
+    ctx.add(this.views.tableName, key, deltas);
   }
 }

@@ -31,8 +31,17 @@ export function userCreated(table: string, userId: string, name: string): ReadMo
   return update(table, userKey(userId), 'SET #name = :name, claps = if_not_exists(claps, :zero) ADD applied :one', { ':name': { S: name }, ':zero': ZERO, ':one': ONE }, { '#name': 'name' });
 }
 
-export function clapsGivenByUser(table: string, userId: string, count: number): ReadModelWrite {
-  return update(table, userKey(userId), 'ADD claps :count, applied :one', { ':count': { N: String(count) }, ':one': ONE });
+/**
+ * Clap counters are increments (`ctx.add`): the increments of one item within a commit are summed into one
+ * write, so a hot post or a busy clapper costs one item per projection commit, not one per clap.
+ */
+export interface CounterIncrement {
+  readonly key: { readonly pk: { readonly S: string } };
+  readonly deltas: { readonly claps: number; readonly applied: number };
+}
+
+export function clapsGivenByUser(userId: string, count: number): CounterIncrement {
+  return { key: { pk: { S: userKey(userId) } }, deltas: { claps: count, applied: 1 } };
 }
 
 export function postPublished(table: string, postId: string, authorId: string, title: string): ReadModelWrite {
@@ -44,8 +53,8 @@ export function postPublished(table: string, postId: string, authorId: string, t
   });
 }
 
-export function clapsReceivedByPost(table: string, postId: string, count: number): ReadModelWrite {
-  return update(table, postKey(postId), 'ADD claps :count, applied :one', { ':count': { N: String(count) }, ':one': ONE });
+export function clapsReceivedByPost(postId: string, count: number): CounterIncrement {
+  return { key: { pk: { S: postKey(postId) } }, deltas: { claps: count, applied: 1 } };
 }
 
 export function outOfOrderClap(table: string): ReadModelWrite {
