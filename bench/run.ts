@@ -89,7 +89,8 @@ async function main(): Promise<void> {
   await services?.stop();
   if (only === undefined) {
     const http = await httpBench();
-    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http }, null, 2)}\n`);
+    const peer = await peerBench();
+    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer }, null, 2)}\n`);
   }
 }
 

@@ -32,7 +32,7 @@ const settings = {
  * `BENCH_ONLY=peer`: our store against Castore 2.4.2 and the raw SDK calls, side by side on one DynamoDB
  * Local, in alternating rounds. Writes bench/results/peer.json and prints a summary.
  */
-export async function peerBench(): Promise<void> {
+export async function peerBench(): Promise<object> {
   const services = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ? undefined : await startLocalServices();
   const endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ?? services!.dynamodbEndpoint;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -83,6 +83,7 @@ export async function peerBench(): Promise<void> {
     mkdirSync('bench/results', { recursive: true });
     writeFileSync('bench/results/peer.json', `${JSON.stringify(report, null, 2)}\n`);
     console.log(summary(saves, loads));
+    return report;
   } finally {
     await app.close();
     client.destroy();
