@@ -15,6 +15,7 @@ import { startLocalServices } from '../sample-app/embedded/local-services.js';
 import { Counter } from './bench-domain.js';
 import { feedBench } from './feed-bench.js';
 import { httpBench } from './http/http-bench.js';
+import { peerBench } from './peer/peer-bench.js';
 import { saveVsPut } from './save-vs-put.js';
 
 const durationMs = Number(process.env['BENCH_PHASE_MS'] ?? 3000);
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
   const only = process.env['BENCH_ONLY'];
   // The HTTP part starts its own DynamoDB Local and app processes, and writes bench/results/http.json.
   if (only === 'http') return void (await httpBench());
+  // The peer part (Castore and raw SDK calls, side by side) starts its own DynamoDB Local too: bench/results/peer.json.
+  if (only === 'peer') return void (await peerBench());
   let services = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ? undefined : await startLocalServices();
   const endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ?? services!.dynamodbEndpoint;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -86,7 +89,8 @@ async function main(): Promise<void> {
   await services?.stop();
   if (only === undefined) {
     const http = await httpBench();
-    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http }, null, 2)}\n`);
+    const peer = await peerBench();
+    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer }, null, 2)}\n`);
   }
 }
 
