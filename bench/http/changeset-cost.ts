@@ -14,13 +14,15 @@ interface KindCost {
  * by the proxy, `<operation> <table>`):
  * - `Query changesets`: the request path's loads and existence checks (`posts.load`, `users.exists`); nothing
  *   after the save queries the changesets table (the feed reads the stream, the projections their views).
- * - `GetItem views` on `createUser` only: the bench's own view-lag probe, `GET /users/:id?after=token` for every
- *   `lagEvery`-th new user, which reads the user view once. On a clap the same operation is the user view
- *   projection's read, which belongs to the save, so it stays.
+ * - `GetItem views` and `GetItem control` on `createUser` only: the bench's own view-lag probe,
+ *   `GET /users/:id?after=token` for every `lagEvery`-th new user. It waits for the user view's checkpoint
+ *   (`ProjectionManager.waitFor` polls `readCheckpoint`, a `GetItem` on the control table; no other write kind
+ *   shows that operation) and then reads the view once. On a clap, `GetItem views` would be the user view
+ *   projection's own read, which belongs to the save, so it is left in there.
  */
 function requestPathAndProbe(kind: (typeof WRITES)[number], settings: HttpBenchSettings, byOperation: Record<string, number>): number {
   const loads = byOperation['Query changesets'] ?? 0;
-  const probe = kind === 'createUser' ? Math.min(byOperation['GetItem views'] ?? 0, 1 / settings.lagEvery) : 0;
+  const probe = kind === 'createUser' ? Math.min(byOperation['GetItem views'] ?? 0, 1 / settings.lagEvery) + Math.max(0, byOperation['GetItem control'] ?? 0) : 0;
   return loads + probe;
 }
 
@@ -55,7 +57,7 @@ export function changesetCost(byKind: Record<string, unknown>, settings: HttpBen
     appCpuMsPerSave: round(cpu / weight),
     weights,
     perKind,
-    note: 'per committed changeset of the mix\'s write kinds, weighted by the mix; saveOnward leaves out the request path\'s loads and existence checks (Query changesets) and the bench\'s ?after= lag probe (GetItem views on createUser); CPU is the whole request\'s, net of idle',
+    note: 'per committed changeset of the mix\'s write kinds, weighted by the mix; saveOnward leaves out the request path\'s loads and existence checks (Query changesets) and the bench\'s ?after= lag probe (GetItem views and GetItem control on createUser); CPU is the whole request\'s, net of idle',
   };
   console.log(
     `[http] cost per committed changeset (mix-weighted): ${report.requestsPerChangeset} DynamoDB requests in all, ` +
