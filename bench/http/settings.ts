@@ -78,8 +78,8 @@ export function httpBenchSettings(): HttpBenchSettings {
     adapterMs: num('BENCH_HTTP_ADAPTER_MS', 10_000),
     adapterRounds: num('BENCH_HTTP_ADAPTER_ROUNDS', 2),
     hotClaps: num('BENCH_HTTP_HOT_CLAPS', 10_000),
-    hotRate: num('BENCH_HTTP_HOT_RATE', 50),
-    hotMs: num('BENCH_HTTP_HOT_MS', 10_000),
+    hotRate: num('BENCH_HTTP_HOT_RATE', 10),
+    hotMs: num('BENCH_HTTP_HOT_MS', 20_000),
     hotRounds: num('BENCH_HTTP_HOT_ROUNDS', 2),
     resultName: process.env['BENCH_HTTP_RESULT'] || 'http',
   };
