@@ -26,7 +26,7 @@ async function fill(client: HttpClient, postId: string, users: readonly string[]
       left--;
       const answer = await client.send('POST', `/posts/${postId}/claps`, { userId: users[left % users.length] });
       if (answer.status !== 201) left++;
-      else if (left % 2000 === 0) console.log(`[http] hot: ${count - left} claps put`);
+      else if (left > 0 && left % 2000 === 0) console.log(`[http] hot: ${count - left} claps put`);
     }
   }));
 }
