@@ -5,6 +5,8 @@ import { startLocalServices } from '../../sample-app/embedded/local-services.js'
 import { type RequestInfo, startFaultProxy } from '../../test/support/faults/index.js';
 import { adapterComparison } from './adapters.js';
 import { AppProcess, type AppStorage } from './app-process.js';
+import { changesetCost } from './changeset-cost.js';
+import { hotAggregates } from './hot-aggregate.js';
 import { HttpClient } from './http-client.js';
 import { type Meters, RequestTally, total } from './meters.js';
 import { headroom, idleWindow, kindPhases, mixRun, settle, warmUp } from './phases.js';
@@ -61,12 +63,12 @@ export async function httpBench(): Promise<Record<string, unknown>> {
     dynamodb: services ? 'DynamoDB Local in memory, started by the bench, same machine' : dynamodbEndpoint,
   };
   let pool: Pool | undefined;
+  // Counted by operation and table (`PutItem changesets`), which tells the save from the feed and the views.
+  const label = (request: RequestInfo) => `${request.operation} ${[...new Set(request.resources.map((table) => table.replace(prefix, '').replace(/^hot-/, '')))].join('+')}`.trim();
   try {
     if (settings.parts.has('kinds')) {
       // A pass-through proxy counts the app's DynamoDB requests by operation; only this phase pays its latency.
       const tally = new RequestTally();
-      // Counted by operation and table (`PutItem changesets`), which tells the save from the feed and the views.
-      const label = (request: RequestInfo) => `${request.operation} ${[...new Set(request.resources.map((table) => table.replace(prefix, '')))].join('+')}`.trim();
       const proxy = await startFaultProxy({ target: dynamodbEndpoint, onRequest: (request) => tally.record(label(request)) });
       try {
         report['kinds'] = await withApp(external(prefix, proxy.endpoint), settings, undefined, dynamoPid, async ({ client, workload, meters }) => {
@@ -80,7 +82,8 @@ export async function httpBench(): Promise<Record<string, unknown>> {
             byOperation: Object.fromEntries(Object.entries(idle.requests ?? {}).map(([op, n]) => [op, perSecond(n)])),
           };
           console.log(`[http] idle: ${JSON.stringify(idleReport)}`);
-          return { idle: idleReport, note: 'per request: net of the idle cost over the same time; DynamoDB requests counted by a pass-through proxy', byKind: await kindPhases(client, workload, meters, idle, settings) };
+          const byKind = await kindPhases(client, workload, meters, idle, settings);
+          return { idle: idleReport, note: 'per request: net of the idle cost over the same time; DynamoDB requests counted by a pass-through proxy', byKind, costPerChangeset: changesetCost(byKind, settings) };
         }, { tally });
       } finally {
         await proxy.stop();
@@ -106,6 +109,16 @@ export async function httpBench(): Promise<Record<string, unknown>> {
       report['seedLoadEmbedded'] = await withApp({ kind: 'embedded' }, settings, undefined, undefined, ({ client, workload, meters }) =>
         mixRun(client, workload, meters, settings.rate, settings.durationMs, settings),
       );
+    }
+    if (settings.parts.has('hot')) {
+      // Its own tables, behind its own counting proxy, so the earlier parts' data and counts stay out.
+      const tally = new RequestTally();
+      const proxy = await startFaultProxy({ target: dynamodbEndpoint, onRequest: (request) => tally.record(label(request)) });
+      try {
+        report['hotAggregates'] = await hotAggregates(external(`${prefix}hot-`, proxy.endpoint), dynamoPid, settings, tally);
+      } finally {
+        await proxy.stop();
+      }
     }
     if (settings.parts.has('adapters')) {
       // A fresh DynamoDB Local: the one above holds the earlier parts' tables and unread stream records, which slow it.

@@ -29,11 +29,16 @@ export interface HttpBenchSettings {
   readonly adapterRate: number;
   readonly adapterMs: number;
   readonly adapterRounds: number;
+  /** Hot aggregates: claps put on the hot post first, then the clap rate and window of each phase, and rounds. */
+  readonly hotClaps: number;
+  readonly hotRate: number;
+  readonly hotMs: number;
+  readonly hotRounds: number;
   /** Results go to `bench/results/<name>.json` and `<name>-latency.svg`. */
   readonly resultName: string;
 }
 
-export const ALL_PARTS = ['kinds', 'mix', 'headroom', 'embedded', 'adapters'] as const;
+export const ALL_PARTS = ['kinds', 'mix', 'headroom', 'embedded', 'adapters', 'hot'] as const;
 
 function num(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -72,6 +77,10 @@ export function httpBenchSettings(): HttpBenchSettings {
     adapterRate: num('BENCH_HTTP_ADAPTER_RATE', 50),
     adapterMs: num('BENCH_HTTP_ADAPTER_MS', 10_000),
     adapterRounds: num('BENCH_HTTP_ADAPTER_ROUNDS', 2),
+    hotClaps: num('BENCH_HTTP_HOT_CLAPS', 10_000),
+    hotRate: num('BENCH_HTTP_HOT_RATE', 10),
+    hotMs: num('BENCH_HTTP_HOT_MS', 20_000),
+    hotRounds: num('BENCH_HTTP_HOT_ROUNDS', 2),
     resultName: process.env['BENCH_HTTP_RESULT'] || 'http',
   };
 }
