@@ -36,6 +36,9 @@ export interface SequencerOptions {
   readonly warn?: (message: string) => void;
 }
 
+/** Longest pause between polls while idle, in ms, unless `maxIdleMs` says otherwise. */
+export const DEFAULT_MAX_IDLE_MS = 500;
+
 export type ResolvedSequencerOptions = Required<Omit<SequencerOptions, 'warn' | 'now'>> & Pick<SequencerOptions, 'warn'>;
 
 export function withDefaults(options: SequencerOptions): ResolvedSequencerOptions {
@@ -46,7 +49,7 @@ export function withDefaults(options: SequencerOptions): ResolvedSequencerOption
     maxBatchStreams: options.maxBatchStreams ?? 500,
     maxBatchReferenceBytes: Math.min(options.maxBatchReferenceBytes ?? 100_000, FEED_MAX_REFERENCE_BYTES),
     idleMs: options.idleMs ?? 20,
-    maxIdleMs: options.maxIdleMs ?? 500,
+    maxIdleMs: options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS,
     pollLimit: options.pollLimit ?? 1000,
     batchIntervalMs: options.batchIntervalMs ?? 300,
     watermarkFlushMs: options.watermarkFlushMs ?? 1000,

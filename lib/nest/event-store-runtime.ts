@@ -14,6 +14,7 @@ import { InMemoryChangesetStorage } from '../adapters/memory/memory-storage.js';
 import type { ChangeSource, FeedStorage } from '../feed/feed.port.js';
 import { FeedReader } from '../feed/feed-reader.js';
 import { Sequencer } from '../feed/sequencer.js';
+import { DEFAULT_MAX_IDLE_MS } from '../feed/sequencer-options.js';
 import { ProjectionManager } from '../projections/projection-manager.js';
 import type { ProjectionStore } from '../projections/projection.port.js';
 import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
@@ -129,7 +130,7 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
     const owner = options.feed?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     const leaseTtlMs = options.feed?.leaseTtlMs ?? 5000;
     const idleMs = options.feed?.idleMs ?? 20;
-    const maxIdleMs = Math.max(idleMs, options.feed?.maxIdleMs ?? 500);
+    const maxIdleMs = Math.max(idleMs, options.feed?.maxIdleMs ?? DEFAULT_MAX_IDLE_MS);
     const sequencer = new Sequencer(storage, feedParts.feed, feedParts.source, {
       owner,
       leaseTtlMs,

@@ -7,6 +7,7 @@ import { CommitLocator } from '../feed/commit-locator.js';
 import { StepFailures } from '../feed/step-failures.js';
 import type { FeedReader } from '../feed/feed-reader.js';
 import type { Sequencer } from '../feed/sequencer.js';
+import { DEFAULT_MAX_IDLE_MS } from '../feed/sequencer-options.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { decodeCommitToken } from '../store/commit-token.js';
 import { streamName } from '../store/stream-key.js';
@@ -259,10 +260,10 @@ export class ProjectionManager {
       }
       if (result !== 'not-leader' && this.batchesSeen !== seen) continue; // a batch came while it worked
       // Idle: wait for the local sequencer's next batch, or poll again after a while (another node may
-      // sequence); the pause doubles while nothing happens, up to 8 × idleMs. While this node leads the
+      // sequence); the pause doubles while nothing happens, up to maxIdleMs. While this node leads the
       // sequencer, its batches wake the runner, so polling is only a fallback.
       idle = Math.min(idle + 1, 10);
-      const backoff = Math.min(this.options.maxIdleMs ?? 500, this.options.idleMs * 2 ** (idle - 1));
+      const backoff = Math.min(this.options.maxIdleMs ?? DEFAULT_MAX_IDLE_MS, this.options.idleMs * 2 ** (idle - 1));
       const pause =
         result === 'not-leader' ? Math.min(this.options.leaseTtlMs / 4, 500) : this.sequencer?.isLeader ? Math.max(backoff, LOCAL_SEQUENCER_POLL_MS) : backoff;
       await this.pause(pause, result !== 'not-leader');

@@ -17,7 +17,8 @@ import type { StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
 import { batchGetAll } from './batch-get.js';
 import { parseFeedEntries } from '../../feed/feed-codec.js';
-import { call, DynamoDbLeases } from './dynamodb-leases.js';
+import { DynamoDbLeases } from './dynamodb-leases.js';
+import { call } from './storage-call.js';
 import { batchContainingRequest, batchesFromRequest, commitBatchRequest, feedBucket, watermarkRequest } from './feed-requests.js';
 import { AGGREGATE_ATTR as A, CONTROL_ATTR as K, FEED_ATTR as F } from './table-layout.js';
 

@@ -1,6 +1,7 @@
 import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
 import type { Lease, LeaseStore } from '../../feed/feed.port.js';
+import { call } from './storage-call.js';
 import { acquireLeaseRequest, releaseLeaseRequest, renewLeaseRequest } from './feed-requests.js';
 import { CONTROL_ATTR as K, type TableNames } from './table-layout.js';
 
@@ -61,15 +62,5 @@ export class DynamoDbLeases implements LeaseStore {
       this.client.send(new GetItemCommand({ TableName: this.tables.control, Key: { [K.name]: { S: name } }, ConsistentRead: true })),
     );
     return result.Item;
-  }
-
-}
-
-
-export async function call<R>(operation: string, send: () => Promise<R>): Promise<R> {
-  try {
-    return await send();
-  } catch (error) {
-    throw new StorageUnavailableError(operation, error);
   }
 }

@@ -25,6 +25,7 @@ import {
 import { DynamoDbLeases } from './dynamodb-leases.js';
 import { checkpointUpdate, finishRebuildRequest, leaseCheck, resetRequest } from './projection-requests.js';
 import { CONTROL_ATTR as K } from './table-layout.js';
+import { call } from './storage-call.js';
 
 /**
  * Cancellation reasons that are the fault of the write itself: the changeset that queued it is retried and
@@ -113,7 +114,7 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const request = startKey;
-      const page = await this.send(`Scan ${table} keys`, () =>
+      const page = await call(`Scan ${table} keys`, () =>
         this.client.send(
           new ScanCommand({
             TableName: table,
@@ -144,7 +145,7 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
   private keySchema(table: string): Promise<string[]> {
     let schema = this.keySchemas.get(table);
     if (!schema) {
-      schema = this.send(`DescribeTable ${table}`, () => this.client.send(new DescribeTableCommand({ TableName: table }))).then((t) =>
+      schema = call(`DescribeTable ${table}`, () => this.client.send(new DescribeTableCommand({ TableName: table }))).then((t) =>
         (t.Table?.KeySchema ?? []).map((k) => k.AttributeName!),
       );
       schema.catch(() => this.keySchemas.delete(table));
@@ -163,13 +164,6 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
     }
   }
 
-  private async send<R>(operation: string, call: () => Promise<R>): Promise<R> {
-    try {
-      return await call();
-    } catch (error) {
-      throw new StorageUnavailableError(operation, error);
-    }
-  }
 }
 
 function canonical(key: Record<string, AttributeValue>): string {

@@ -29,6 +29,7 @@ import {
 } from './requests.js';
 import { CHANGESET_ATTR, type TableNames, tableNames } from './table-layout.js';
 import { parseStreamName, streamName } from '../../store/stream-key.js';
+import { call } from './storage-call.js';
 
 export interface DynamoDbStorageOptions {
   readonly client: DynamoDBClient;
@@ -86,7 +87,7 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
 
   /** Fallback for endpoints that do not return the old item on a failed condition. */
   private async readSlot(record: ChangesetRecord): Promise<Record<string, AttributeValue> | undefined> {
-    const result = await this.send('GetItem changeset', () =>
+    const result = await call('GetItem changeset', () =>
       this.client.send(
         new GetItemCommand({
           TableName: this.tables.changesets,
@@ -101,7 +102,7 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
   async *readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord> {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const page = await this.send('Query changesets', () =>
+      const page = await call('Query changesets', () =>
         this.client.send(new QueryCommand(queryChangesetsRequest(this.tables, stream, fromSeq, startKey))),
       );
       for (const item of page.Items ?? []) yield parseChangesetItem(this.tables.changesets, item);
@@ -127,7 +128,7 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const request = startKey;
-      const page = await this.send('Scan changesets', () =>
+      const page = await call('Scan changesets', () =>
         this.client.send(
           new ScanCommand({
             TableName: this.tables.changesets,
@@ -152,7 +153,7 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
   }
 
   async readLastChangeset(stream: StreamKey): Promise<ChangesetRecord | undefined> {
-    const page = await this.send('Query last changeset', () =>
+    const page = await call('Query last changeset', () =>
       this.client.send(new QueryCommand(lastChangesetRequest(this.tables, stream))),
     );
     const item = page.Items?.[0];
@@ -170,7 +171,7 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
   }
 
   async readAggregateRecord(stream: StreamKey): Promise<AggregateRecord | undefined> {
-    const result = await this.send('GetItem aggregate record', () =>
+    const result = await call('GetItem aggregate record', () =>
       this.client.send(new GetItemCommand(getAggregateRecordRequest(this.tables, stream))),
     );
     return result.Item ? parseAggregateItem(this.tables.aggregates, result.Item) : undefined;
@@ -180,11 +181,4 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
     if (this.options.ownsClient) this.client.destroy();
   }
 
-  private async send<R>(operation: string, call: () => Promise<R>): Promise<R> {
-    try {
-      return await call();
-    } catch (error) {
-      throw new StorageUnavailableError(operation, error);
-    }
-  }
 }

@@ -13,6 +13,7 @@ import type { ChangeNotice, ChangeSource } from '../../feed/feed.port.js';
 import { parseStreamName } from '../../store/stream-key.js';
 import { parseChangesetItem } from './item-parsers.js';
 import { CHANGESET_ATTR as C } from './table-layout.js';
+import { call } from './storage-call.js';
 
 /** Per shard: the last sequence number handled, or `done` once a closed shard is read to its end. */
 type Checkpoint = Record<string, string>;
@@ -122,7 +123,7 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
   private async iterator(shardId: string, after: string | undefined): Promise<string> {
     const cached = this.iterators.get(shardId);
     if (cached && cached.after === after) return cached.iterator;
-    const result = await this.call('GetShardIterator', () =>
+    const result = await call('GetShardIterator', () =>
       this.streams.send(
         new GetShardIteratorCommand({
           StreamArn: this.streamArn!,
@@ -137,14 +138,14 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
   private async listShards(): Promise<Shard[]> {
     if (Date.now() - this.shardsReadAt < this.shardRefreshMs && this.shards.length > 0) return this.shards;
     if (!this.streamArn) {
-      const table = await this.call('DescribeTable', () => this.dynamodb.send(new DescribeTableCommand({ TableName: this.table })));
+      const table = await call('DescribeTable', () => this.dynamodb.send(new DescribeTableCommand({ TableName: this.table })));
       this.streamArn = table.Table?.LatestStreamArn;
       if (!this.streamArn) throw new StorageUnavailableError('DescribeTable', new Error(`table ${this.table} has no stream enabled`));
     }
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
-      const page = await this.call('DescribeStream', () =>
+      const page = await call('DescribeStream', () =>
         this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn!, ...(start ? { ExclusiveStartShardId: start } : {}) })),
       );
       shards.push(...(page.StreamDescription?.Shards ?? []));
@@ -155,13 +156,6 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
     return this.shards;
   }
 
-  private async call<R>(operation: string, send: () => Promise<R>): Promise<R> {
-    try {
-      return await send();
-    } catch (error) {
-      throw new StorageUnavailableError(operation, error);
-    }
-  }
 }
 
 function orderParentsFirst(shards: Shard[]): Shard[] {
