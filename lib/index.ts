@@ -40,6 +40,9 @@ export * from './store/limits.js';
 export { DynamoDbChangesetStorage, type DynamoDbStorageOptions } from './adapters/dynamodb/dynamodb-storage.js';
 export { CHANGESET_ATTR, AGGREGATE_ATTR, tableNames, type TableNames } from './adapters/dynamodb/table-layout.js';
 export { InMemoryChangesetStorage } from './adapters/memory/memory-storage.js';
+export type { BlobStore, BlobInfo } from './store/blob-store.port.js';
+export { S3BlobStore } from './adapters/s3/s3-blob-store.js';
+export { InMemoryBlobStore } from './adapters/memory/memory-blob-store.js';
 
 // Feed and projections
 export { Projection, HandlesEvent, type ProjectionOptions, type PoisonPolicy } from './projections/projection.decorator.js';

@@ -11,6 +11,8 @@ import { DynamoDbStreamChangeSource } from '../adapters/dynamodb/stream-change-s
 import { InMemoryFeedStorage } from '../adapters/memory/memory-feed.js';
 import { InMemoryProjectionStore } from '../adapters/memory/memory-projection-store.js';
 import { InMemoryChangesetStorage } from '../adapters/memory/memory-storage.js';
+import { InMemoryBlobStore } from '../adapters/memory/memory-blob-store.js';
+import { S3BlobStore } from '../adapters/s3/s3-blob-store.js';
 import type { ChangeSource, FeedStorage } from '../feed/feed.port.js';
 import { FeedReader } from '../feed/feed-reader.js';
 import { Sequencer } from '../feed/sequencer.js';
@@ -27,6 +29,7 @@ import { EventRegistry } from '../serialization/event-registry.js';
 import { EventSerializer } from '../serialization/event-serializer.js';
 import { EventStore } from '../store/event-store.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
+import type { BlobStore } from '../store/blob-store.port.js';
 import type { EventStoreModuleOptions } from './event-store-options.js';
 import { validateOptions } from './validate-options.js';
 
@@ -46,7 +49,8 @@ export class EventStoreRuntime {
 
   constructor(
     readonly store: EventStore,
-    readonly s3: { readonly client: S3Client; readonly bucket: string } | undefined,
+    /** Object storage for large changesets and snapshots: S3 when `s3` is configured, memory with `inMemory`. */
+    readonly blobs: BlobStore | undefined,
     private readonly closers: ReadonlyArray<() => void>,
   ) {}
 
@@ -98,11 +102,12 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
   const closers: Array<() => void> = [];
   let storage: ChangesetStorage;
   let feedParts: { feed: FeedStorage; source: ChangeSource; projections: ProjectionStore };
-  let s3: EventStoreRuntime['s3'];
+  let blobs: BlobStore | undefined;
   if (options.inMemory) {
     const memory = new InMemoryChangesetStorage();
     storage = memory;
     feedParts = { feed: new InMemoryFeedStorage(), source: memory.changes, projections: new InMemoryProjectionStore() };
+    blobs = new InMemoryBlobStore();
   } else {
     const dynamodb = options.dynamodb!;
     const client = dynamodb.client ?? new DynamoDBClient(dynamodb.clientConfig ?? {});
@@ -120,10 +125,10 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
       const s3Client = options.s3.client ?? new S3Client(options.s3.clientConfig ?? {});
       if (!options.s3.client) closers.push(() => s3Client.destroy());
       await ensureBucket(s3Client, options.s3.bucket, options.s3.createBucket ?? false);
-      s3 = { client: s3Client, bucket: options.s3.bucket };
+      blobs = new S3BlobStore(s3Client, options.s3.bucket);
     }
   }
-  const runtime = new EventStoreRuntime(new EventStore(storage, storeOptions), s3, closers);
+  const runtime = new EventStoreRuntime(new EventStore(storage, storeOptions), blobs, closers);
   runtime.aggregateCache = new AggregateCache(options.aggregateCache?.maxAggregates ?? DEFAULT_CACHED_AGGREGATES);
   runtime.registry.register(...(options.events ?? []));
   if (feedEnabled) {

@@ -1,0 +1,28 @@
+import type { BlobInfo, BlobStore } from '../../store/blob-store.port.js';
+
+/** A `BlobStore` in process memory, for the in-memory store and tests. */
+export class InMemoryBlobStore implements BlobStore {
+  readonly location = 'memory://blobs';
+  private readonly objects = new Map<string, { readonly body: Uint8Array; readonly lastModified: Date }>();
+
+  async put(key: string, body: Uint8Array): Promise<void> {
+    this.objects.set(key, { body: Uint8Array.from(body), lastModified: new Date() });
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const object = this.objects.get(key);
+    return object && Uint8Array.from(object.body);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobInfo[]> {
+    const page = [...this.objects]
+      .filter(([key]) => key.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, o]) => ({ key, size: o.body.byteLength, lastModified: o.lastModified }));
+    if (page.length > 0) yield page;
+  }
+}
