@@ -18,6 +18,10 @@ interface Instruments {
   readonly loadDuration: Histogram;
 }
 
+/** The API's no-op meter class: what every provider's meter is until the application registers an SDK. */
+const NoopMeter = otel?.createNoopMeter().constructor;
+let noopProvider: MeterProvider | undefined;
+
 let current: Instruments | undefined;
 const lagSources = new Set<LagSource>();
 
@@ -30,7 +34,13 @@ export function instruments(): Instruments | undefined {
   if (!otel) return undefined;
   const provider = otel.metrics.getMeterProvider();
   if (current?.provider === provider) return current;
+  if (provider === noopProvider) return undefined;
   const meter = provider.getMeter(SCOPE);
+  if (meter.constructor === NoopMeter) {
+    // No SDK: callers skip timing altogether.
+    noopProvider = provider;
+    return undefined;
+  }
   const seconds = { unit: 's', advice: { explicitBucketBoundaries: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] } };
   current = {
     provider,
