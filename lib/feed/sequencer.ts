@@ -5,6 +5,7 @@ import { StepFailures } from './step-failures.js';
 import { type ChangeNotice, type ChangeSource, type FeedEntry, type FeedStorage } from './feed.port.js';
 import { type ResolvedSequencerOptions, type SequencerOptions, withDefaults } from './sequencer-options.js';
 import { SequencerTerm } from './sequencer-term.js';
+import { traceSequencerStep } from '../telemetry/spans.js';
 
 export type StepResult = 'not-leader' | 'idle' | 'sequenced' | 'fenced';
 
@@ -52,7 +53,7 @@ export class Sequencer {
 
   /** One round: make sure we lead, read new changes, sequence and commit one batch. */
   step(): Promise<StepResult> {
-    return this.exclusive(() => this.stepUnlocked());
+    return this.exclusive(() => traceSequencerStep(() => this.term.head, () => this.stepUnlocked()));
   }
 
   /**

@@ -32,6 +32,7 @@ import type { ChangesetStorage } from '../store/storage.port.js';
 import type { BlobStore } from '../store/blob-store.port.js';
 import type { EventStoreModuleOptions } from './event-store-options.js';
 import { validateOptions } from './validate-options.js';
+import { observeProjectionLag } from '../telemetry/instruments.js';
 
 /** Aggregates the in-process cache keeps by default (`aggregateCache.maxAggregates`). */
 const DEFAULT_CACHED_AGGREGATES = 10_000;
@@ -147,6 +148,9 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
     const reader = new FeedReader(feedParts.feed, storage);
     manager = new ProjectionManager(sequencer, feedParts.feed, reader, feedParts.projections, runtime.serializer, { owner, leaseTtlMs, idleMs, maxIdleMs, warn });
     runtime.projections = manager;
+    const projections = manager;
+    const unobserve = observeProjectionLag(() => Promise.all(projections.projectionNames.map((name) => projections.status(name))));
+    closers.push(() => void unobserve());
   }
   return runtime;
 }

@@ -11,6 +11,7 @@ import { type ProjectionCheckpoint, type ProjectionStore, projectionLeaseName, t
 import { RebuildContext } from './rebuild-context.js';
 import { RateMeter } from './rate-meter.js';
 import { type CounterAdd, WriteSet } from './write-set.js';
+import { traceProjectionStep } from '../telemetry/spans.js';
 
 export interface RunnerOptions {
   readonly owner: string;
@@ -94,7 +95,7 @@ export class ProjectionRunner {
 
   /** One round: hold the lease, read the feed after the checkpoint, apply and commit one batch. */
   step(): Promise<RunnerStep> {
-    return this.exclusive(() => this.stepUnlocked());
+    return this.exclusive(() => traceProjectionStep(this.name, () => this.current.position, () => this.stepUnlocked()));
   }
 
   /** Runs `work` while no step is in flight on this node. */

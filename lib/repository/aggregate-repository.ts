@@ -23,6 +23,7 @@ import {
 import { assertStoreManaged } from './publish-guard.js';
 import { type AggregateStateCodec, plainDataState } from './state-codec.js';
 import { currentUnitOfWork } from './unit-of-work.js';
+import { traceLoad, traceSave } from '../telemetry/spans.js';
 
 export interface SaveOptions {
   /** Override the expected version. Default: the version the aggregate was loaded at (0 when new). */
@@ -76,7 +77,11 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
    * cache, a recently loaded aggregate is restored from its captured state and only the changesets after
    * it are read (the same strongly consistent read), so a long history is not replayed on every command.
    */
-  async find(id: string): Promise<T | undefined> {
+  find(id: string): Promise<T | undefined> {
+    return traceLoad(this.aggregateType, id, () => this.replay(id));
+  }
+
+  private async replay(id: string): Promise<T | undefined> {
     const stream = this.stream(id);
     const key = streamName(stream);
     const aggregate = new this.aggregateClass(id);
@@ -131,7 +136,11 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
    * `committed: false`; a new one with no events throws `NothingToSaveError`. An aggregate that publishes
    * by itself (`autoCommit`, a class merged with `EventPublisher`) is refused with `PublishBypassesStoreError`.
    */
-  async save(aggregate: T, options: SaveOptions = {}): Promise<CommitResult> {
+  save(aggregate: T, options: SaveOptions = {}): Promise<CommitResult> {
+    return traceSave(this.aggregateType, String(aggregate.id), () => this.append(aggregate, options));
+  }
+
+  private async append(aggregate: T, options: SaveOptions): Promise<CommitResult> {
     const stream = this.stream(aggregate.id);
     assertStoreManaged(aggregate, this.aggregateType);
     const events = [...aggregate.getUncommittedEvents()];

@@ -95,5 +95,24 @@ describe('the packed library', () => {
     writeFileSync(join(app, 'main.mjs'), CONSUMER);
     const output = run(process.execPath, ['main.mjs'], app).trim().split('\n').pop()!;
     expect(JSON.parse(output)).toEqual({ version: 1, open: true, errors: 'function' });
+    // The optional peers are absent: the main entry ran a save without them (telemetry is then a no-op), and
+    // only the health entry point needs terminus.
+    expect(() => run(process.execPath, ['-e', "require.resolve('@opentelemetry/api')"], app)).toThrow();
+    expect(() => run(process.execPath, ['--input-type=module', '-e', "await import('nestjs-dynamodb-event-store/health')"], app)).toThrow(/@nestjs\/terminus/);
+  }, 240_000);
+
+  it('prints the CloudFormation template and IAM policy from its bin', () => {
+    const bin = join(dir, 'app', 'node_modules', '.bin', 'nestjs-dynamodb-event-store-tables');
+    const template = JSON.parse(run(bin, ['--prefix', 'app-'], dir)) as { Resources: Record<string, { Properties: { TableName: string } }> };
+    expect(Object.values(template.Resources).map((resource) => resource.Properties.TableName)).toEqual(['app-changesets', 'app-aggregates', 'app-feed', 'app-control']);
+    const policy = JSON.parse(run(bin, ['--policy', '--prefix', 'app-'], dir)) as { Statement: Array<{ Action: string[] }> };
+    expect(policy.Statement.flatMap((statement) => statement.Action)).toContain('dynamodb:PutItem');
+  });
+
+  it('serves the health indicator from its own entry point once the optional peer is installed', () => {
+    const app = join(dir, 'app');
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', `@nestjs/terminus@${manifest.devDependencies['@nestjs/terminus']}`], app);
+    const probe = "import('nestjs-dynamodb-event-store/health').then((health) => console.log(typeof health.EventStoreHealthIndicator, typeof health.EventStoreHealthModule))";
+    expect(run(process.execPath, ['-e', probe], app).trim()).toBe('function function');
   }, 240_000);
 });

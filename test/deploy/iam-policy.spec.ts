@@ -1,0 +1,46 @@
+import { IAM_GRANTS, type IamResourceKind } from '../../lib/deploy/iam-grants.js';
+import { iamPolicy } from '../../lib/deploy/iam-policy.js';
+import { documentedGrants, type ResourceKind } from '../iam/documented.js';
+
+/** The docs' parser knows a bucket, not its objects: the object row's resource cell says `<bucket>/*`. */
+const documentedKind = (kind: IamResourceKind): ResourceKind => (kind === 'bucket-objects' ? 'bucket' : kind);
+
+function pairs(grants: ReadonlyArray<{ actions: readonly string[]; resources: readonly string[] }>): string[] {
+  return [...new Set(grants.flatMap((g) => g.resources.flatMap((r) => g.actions.map((a) => `${a} on ${r}`))))].sort();
+}
+
+describe('the IAM policy and docs/storage.md', () => {
+  const documented = documentedGrants();
+
+  it('IAM_GRANTS states the documented table, row by row', () => {
+    expect(IAM_GRANTS.map((g) => ({ actions: g.actions, resources: g.resources.map(documentedKind) }))).toEqual(
+      documented.map((row) => ({ actions: row.actions, resources: row.resources })),
+    );
+  });
+
+  it('with every feature on, the policy grants exactly the documented actions on each resource', () => {
+    const policy = iamPolicy({ tablePrefix: 'p-', readModelTables: ['views'], createTables: true, bucket: 'b', createBucket: true, region: 'eu-west-1', account: '123456789012' });
+    const kindOf = (arn: string): ResourceKind => {
+      if (arn.startsWith('arn:aws:s3:::')) return 'bucket';
+      if (arn.endsWith('/stream/*')) return 'stream';
+      const table = arn.split(':table/')[1]!;
+      return table === 'views' ? 'read-model' : (table.slice('p-'.length) as ResourceKind);
+    };
+    const granted = policy.Statement.map((s) => ({ actions: s.Action, resources: s.Resource.map(kindOf) }));
+    expect(pairs(granted)).toEqual(pairs(documented));
+    expect(policy.Statement.flatMap((s) => s.Resource)).toContain('arn:aws:dynamodb:eu-west-1:123456789012:table/p-changesets/stream/*');
+    expect(policy.Statement.flatMap((s) => s.Resource)).toContain('arn:aws:s3:::b/*');
+  });
+
+  it('leaves out what the options do not use', () => {
+    const actions = (options: Parameters<typeof iamPolicy>[0]) => policyPairs(iamPolicy(options));
+    const policyPairs = (p: ReturnType<typeof iamPolicy>) => p.Statement.flatMap((s) => s.Action.map((a) => `${s.Sid} ${a}`));
+    const minimal = actions({ feed: false });
+    expect(minimal).toEqual(['EventStoreChangesets dynamodb:BatchGetItem', 'EventStoreChangesets dynamodb:DescribeTable', 'EventStoreChangesets dynamodb:GetItem', 'EventStoreChangesets dynamodb:PutItem', 'EventStoreChangesets dynamodb:Query', 'EventStoreAggregates dynamodb:BatchGetItem', 'EventStoreAggregates dynamodb:GetItem', 'EventStoreAggregates dynamodb:UpdateItem']);
+    const defaults = actions({});
+    expect(defaults).toContain('EventStoreStream dynamodb:GetRecords');
+    expect(defaults).toContain('EventStoreControl dynamodb:ConditionCheckItem');
+    expect(defaults.some((a) => a.includes('CreateTable') || a.includes('s3:') || a.startsWith('EventStoreReadModel'))).toBe(false);
+    expect(actions({ rebuild: false })).not.toContain('EventStoreControl dynamodb:ConditionCheckItem');
+  });
+});

@@ -1,0 +1,73 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Controller, Get, Module, Query } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import { EventStoreHealthIndicator, EventStoreHealthModule } from '../../lib/health/index.js';
+import { EventStoreModule, HandlesEvent, Projection } from '../../lib/index.js';
+import { Account, AccountOpened } from '../fixtures/account.js';
+
+/** Fails on the accounts of one owner, so a test decides which changeset a projection parks. */
+function failOn(owner: string, event: AccountOpened): void {
+  if (event.owner === owner) throw new Error(`refused account of ${owner}`);
+}
+
+@Projection('health-ok')
+export class HealthyProjection {
+  @HandlesEvent(AccountOpened)
+  opened(): void {}
+}
+
+@Projection('health-stops', { maxAttempts: 1, onPoison: 'stop' })
+export class StoppingProjection {
+  @HandlesEvent(AccountOpened)
+  opened(event: AccountOpened): void {
+    failOn('poison', event);
+  }
+}
+
+@Projection('health-skips', { maxAttempts: 1, onPoison: 'continue' })
+export class SkippingProjection {
+  @HandlesEvent(AccountOpened)
+  opened(event: AccountOpened): void {
+    failOn('skip', event);
+  }
+}
+
+/** What an application's health endpoint looks like; the query picks the projections and thresholds. */
+@Controller('health')
+class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly eventStore: EventStoreHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check(@Query('projections') projections?: string, @Query('maxLeaselessMs') maxLeaselessMs?: string, @Query('maxParked') maxParked?: string) {
+    return this.health.check([
+      () =>
+        this.eventStore.isHealthy('eventStore', {
+          timeoutMs: 2000,
+          ...(projections === undefined ? {} : { projections: projections.split(',') }),
+          ...(maxLeaselessMs === undefined ? {} : { maxLeaselessMs: Number(maxLeaselessMs) }),
+          ...(maxParked === undefined ? {} : { maxParked: Number(maxParked) }),
+        }),
+    ]);
+  }
+}
+
+export function healthAppModule(client: DynamoDBClient, tablePrefix: string) {
+  @Module({
+    imports: [
+      CqrsModule.forRoot(),
+      TerminusModule,
+      EventStoreModule.forRoot({ dynamodb: { client, tablePrefix, createTables: true }, feed: { idleMs: 5, maxIdleMs: 50 } }),
+      EventStoreModule.forFeature([Account]),
+      EventStoreModule.forProjections([HealthyProjection, StoppingProjection, SkippingProjection]),
+      EventStoreHealthModule,
+    ],
+    controllers: [HealthController],
+  })
+  class HealthAppModule {}
+  return HealthAppModule;
+}
