@@ -60,5 +60,9 @@ export { InMemoryFeedStorage } from './adapters/memory/memory-feed.js';
 export { InMemoryProjectionStore } from './adapters/memory/memory-projection-store.js';
 export type { FeedOptions } from './nest/event-store-options.js';
 
+// HTTP
+export { EventStoreExceptionFilter } from './http/event-store-exception.filter.js';
+export { httpStatusOf, eventStoreErrorBody, type EventStoreErrorBody } from './http/http-status.js';
+
 // Errors
 export * from './errors/index.js';
