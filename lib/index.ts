@@ -14,6 +14,8 @@ export { getAggregateVersion } from './repository/aggregate-state.js';
 export { AggregateCache, type CachedAggregate } from './repository/aggregate-cache.js';
 export { type AggregateStateCodec, plainDataState } from './repository/state-codec.js';
 export { runInUnitOfWork, UnitOfWork } from './repository/unit-of-work.js';
+export { retryOnConflict, conflictBackoffMs, DEFAULT_RETRY_ON_CONFLICT, type RetryOnConflictOptions } from './retry/retry-on-conflict.js';
+export { RetryOnConflict } from './retry/retry-on-conflict.decorator.js';
 
 // Events
 export { EventType, eventTypeName, type EventTypeOptions, type Upcaster, type EventClass } from './serialization/event-type.decorator.js';
@@ -63,6 +65,10 @@ export { DynamoDbStreamChangeSource } from './adapters/dynamodb/stream-change-so
 export { InMemoryFeedStorage } from './adapters/memory/memory-feed.js';
 export { InMemoryProjectionStore } from './adapters/memory/memory-projection-store.js';
 export type { FeedOptions } from './nest/event-store-options.js';
+
+// HTTP
+export { EventStoreExceptionFilter } from './http/event-store-exception.filter.js';
+export { httpStatusOf, eventStoreErrorBody, type EventStoreErrorBody } from './http/http-status.js';
 
 // Errors
 export * from './errors/index.js';

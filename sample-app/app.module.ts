@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventStoreModule } from '../lib/index.js';
 import type { SampleAppConfig } from './config.js';
+import { BodyValidationPipe } from './http/dto/pipes.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { PostsController } from './http/posts.controller.js';
 import { StatsController } from './http/stats.controller.js';
@@ -36,7 +37,11 @@ export class SampleAppModule {
         EventStoreModule.forProjections([UserViewProjection, PostViewProjection]),
       ],
       controllers: [UsersController, PostsController, StatsController],
-      providers: [{ provide: APP_FILTER, useClass: ErrorFilter }, CreateUserHandler, PublishPostHandler, ClapPostHandler, ReadYourWrites],
+      providers: [
+        { provide: APP_FILTER, useClass: ErrorFilter },
+        // Write bodies are DTOs (sample-app/http/dto/) validated by Nest's ValidationPipe with class-validator.
+        ...(config.validateBodies === false ? [] : [{ provide: APP_PIPE, useClass: BodyValidationPipe }]),
+        CreateUserHandler, PublishPostHandler, ClapPostHandler, ReadYourWrites],
     };
   }
 }

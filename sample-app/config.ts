@@ -18,6 +18,8 @@ export interface SampleAppConfig {
   readonly feed?: { readonly leaseTtlMs?: number; readonly nodeId?: string };
   /** How long `GET /users/:id?after=TOKEN` waits for the view to include the commit before answering 504. Default 5,000 ms. */
   readonly readTimeoutMs?: number;
+  /** Bench only: `false` leaves the write bodies unvalidated, to measure what validation costs. Default `true`. */
+  readonly validateBodies?: boolean;
 }
 
 export const DEFAULT_READ_TIMEOUT_MS = 5000;

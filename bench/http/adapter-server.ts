@@ -1,5 +1,5 @@
 // Serves the sample app's `POST /users` one of three ways, chosen by BENCH_ADAPTER, for the adapter comparison:
-// `express` (the sample as it ships), `fastify` (the same module on @nestjs/platform-fastify), or `bare` (a
+// `express` (the sample as it ships), `express-unvalidated` (the same without the write bodies' ValidationPipe), `fastify` (the same module on @nestjs/platform-fastify), or `bare` (a
 // plain Node `http` handler calling the same User repository from a Nest application context). Each runs the
 // whole sample module, feed and projections included, so only the HTTP layer differs.
 import 'reflect-metadata';
@@ -60,8 +60,11 @@ async function main(): Promise<void> {
     await app.listen(port, '127.0.0.1');
     return;
   }
-  if (adapter !== 'express') throw new Error(`BENCH_ADAPTER must be express, fastify or bare, got "${adapter}"`);
-  const app = await createSampleApp(config);
+  if (adapter !== 'express' && adapter !== 'express-unvalidated') {
+    throw new Error(`BENCH_ADAPTER must be express, express-unvalidated, fastify or bare, got "${adapter}"`);
+  }
+  // express-unvalidated: the same, without the write bodies' ValidationPipe (what validation costs).
+  const app = await createSampleApp({ ...config, validateBodies: adapter === 'express' });
   app.enableShutdownHooks();
   await app.listen(port, '127.0.0.1');
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startLocalServices } from '../../sample-app/embedded/local-services.js';
 import { type RequestInfo, startFaultProxy } from '../../test/support/faults/index.js';
 import { adapterComparison } from './adapters.js';
+import { validationCost } from './validation-cost.js';
 import { AppProcess, type AppStorage } from './app-process.js';
 import { changesetCost } from './changeset-cost.js';
 import { hotAggregates } from './hot-aggregate.js';
@@ -131,6 +132,7 @@ export async function httpBench(): Promise<Record<string, unknown>> {
       }
       report['adapters'] = await adapterComparison((p) => external(p), dynamoPid, settings);
     }
+    if (settings.parts.has('validation')) report['validation'] = await validationCost((p) => external(p), dynamoPid, settings);
   } finally {
     await services?.stop();
   }

@@ -38,7 +38,7 @@ export interface HttpBenchSettings {
   readonly resultName: string;
 }
 
-export const ALL_PARTS = ['kinds', 'mix', 'headroom', 'embedded', 'adapters', 'hot'] as const;
+export const ALL_PARTS = ['kinds', 'mix', 'headroom', 'embedded', 'adapters', 'hot', 'validation'] as const;
 
 function num(name: string, fallback: number): number {
   const raw = process.env[name];

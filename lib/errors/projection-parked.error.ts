@@ -14,11 +14,15 @@ export class ProjectionParkedError extends EventStoreError {
     /** The parked feed position that holds the wait up. */
     readonly position: number,
     readonly reason: 'parked' | 'stopped',
+    /** What the parked changeset failed with, when the checkpoint still lists it. */
+    readonly parkedError?: string,
   ) {
     super(
-      reason === 'parked'
-        ? `Projection "${projection}" parked the commit ${token} (feed position ${position}); it was not applied. Fix the handler, then retryParked("${projection}").`
-        : `Projection "${projection}" is stopped on the parked changeset at feed position ${position}, before commit ${token}. Fix the handler, then retryParked("${projection}").`,
+      (reason === 'parked'
+        ? `Projection "${projection}" parked the commit ${token} (feed position ${position}); it was not applied.`
+        : `Projection "${projection}" is stopped on the parked changeset at feed position ${position}, before commit ${token}.`) +
+        (parkedError === undefined ? '' : ` It failed with: ${parkedError}.`) +
+        ` Fix the handler, then retryParked("${projection}").`,
     );
   }
 }

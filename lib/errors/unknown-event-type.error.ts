@@ -11,6 +11,8 @@ export class UnknownEventTypeError extends EventStoreError {
     readonly eventType: string,
     readonly aggregateType: string,
     readonly aggregateId: string,
+    /** `'save'`: an event class nobody registered (a bug in the app); `'load'`: a stored type with no class here. */
+    readonly during: 'save' | 'load' = 'load',
   ) {
     super(
       `Unknown event type "${eventType}" on ${aggregateType} "${aggregateId}". Register the event class with ` +

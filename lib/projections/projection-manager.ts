@@ -146,9 +146,12 @@ export class ProjectionManager {
       const checkpoint = await this.checkpointOf(projection);
       // Parked commits were never applied, and a stopped projection will not move: say so now, not at the timeout.
       const parked = parkedCommit(checkpoint.parked, commit);
-      if (parked && checkpoint.position >= parked.position) throw new ProjectionParkedError(projection, token, parked.position, 'parked');
+      if (parked && checkpoint.position >= parked.position) throw new ProjectionParkedError(projection, token, parked.position, 'parked', parked.error);
       if (target !== undefined && checkpoint.position >= target) return;
-      if (checkpoint.stoppedAt !== undefined) throw new ProjectionParkedError(projection, token, checkpoint.stoppedAt, 'stopped');
+      const stoppedAt = checkpoint.stoppedAt;
+      if (stoppedAt !== undefined) {
+        throw new ProjectionParkedError(projection, token, stoppedAt, 'stopped', checkpoint.parked.find((p) => p.position === stoppedAt)?.error);
+      }
       if (Date.now() >= deadline) throw new ProjectionTimeoutError(projection, token, timeoutMs);
       // A local batch or commit ends the pause at once; other nodes' progress is polled, backing off.
       await this.nextChange(Math.min(pause, Math.max(1, deadline - Date.now())));

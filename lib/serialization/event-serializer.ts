@@ -21,7 +21,7 @@ export class EventSerializer {
     return events.map((event) => {
       const type = this.registry.nameOf(event);
       if (type === undefined) {
-        throw new UnknownEventTypeError(event.constructor?.name ?? typeof event, stream.aggregateType, stream.aggregateId);
+        throw new UnknownEventTypeError(event.constructor?.name ?? typeof event, stream.aggregateType, stream.aggregateId, 'save');
       }
       return {
         eventId: randomUUID(),

@@ -5,7 +5,9 @@ import { CreateUserCommand } from '../users/create-user.command.js';
 import { ReadYourWrites } from '../views/read-your-writes.js';
 import { USER_VIEWS } from '../views/user-view.projection.js';
 import { ViewStore, type UserView } from '../views/view-store.js';
-import { optionalQueryToken, optionalTokens, requireObject, requirePathId, requireText } from './validation.js';
+import { PathIdPipe, QueryTokenPipe } from './dto/pipes.js';
+import { tokenList } from './dto/rules.js';
+import { CreateUserBody } from './dto/write-bodies.js';
 
 @Controller('users')
 export class UsersController {
@@ -16,10 +18,8 @@ export class UsersController {
   ) {}
 
   @Post()
-  create(@Body() body: unknown): Promise<CommandAck> {
-    const input = requireObject(body);
-    const name = requireText(input, 'name');
-    return this.commands.execute(new CreateUserCommand(name, optionalTokens(input, 'after')));
+  create(@Body() body: CreateUserBody): Promise<CommandAck> {
+    return this.commands.execute(new CreateUserCommand(body.name, tokenList(body.after)));
   }
 
   /**
@@ -27,10 +27,9 @@ export class UsersController {
    * it passes `?after=<token>`. The user view also counts claps, so a clap's token works here too.
    */
   @Get(':id')
-  async get(@Param('id') id: string, @Query('after') after: unknown): Promise<UserView> {
-    const userId = requirePathId(id);
-    await this.freshness.after(USER_VIEWS, optionalQueryToken(after));
-    const view = await this.views.getUser(userId);
+  async get(@Param('id', PathIdPipe) id: string, @Query('after', QueryTokenPipe) after: string | undefined): Promise<UserView> {
+    await this.freshness.after(USER_VIEWS, after);
+    const view = await this.views.getUser(id);
     if (!view) throw new NotFoundException(`User "${id}" not found`);
     return view;
   }

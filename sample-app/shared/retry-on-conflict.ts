@@ -1,27 +1,12 @@
-import { isEventStoreError } from '../../lib/index.js';
-
-export interface RetryOptions {
-  /** Attempts before the last `ConcurrencyError` is rethrown. Default 100. */
-  readonly attempts?: number;
-  /** Upper bound of one backoff, in ms. Default 100. */
-  readonly maxDelayMs?: number;
-}
+import { type RetryOnConflictOptions, retryOnConflict as retry } from '../../lib/index.js';
 
 /**
- * Runs `attempt` (load, decide, save) again when another writer won the race. Each run must reload the
- * aggregate: the conflict means the state it decided on is stale. Full jitter spreads the contenders out so
- * that many writers on one aggregate do not collide again in lockstep.
+ * The sample's settings for the library's `retryOnConflict`: a hot post has dozens of concurrent clappers
+ * (the bench claps one post at 50/s), so it allows many short runs rather than the library's 10.
  */
-export async function retryOnConflict<T>(attempt: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const attempts = options.attempts ?? 100;
-  const maxDelayMs = options.maxDelayMs ?? 100;
-  for (let run = 1; ; run++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (run >= attempts || !isEventStoreError(error, 'CONCURRENCY')) throw error;
-      const ceiling = Math.min(maxDelayMs, 2 ** Math.min(run, 10));
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-    }
-  }
+export const SAMPLE_CONFLICT_RETRY: RetryOnConflictOptions = { attempts: 100, baseDelayMs: 2, maxDelayMs: 100 };
+
+/** `retryOnConflict` of the library with the sample's settings (each may be overridden). */
+export function retryOnConflict<T>(attempt: () => Promise<T>, options: RetryOnConflictOptions = {}): Promise<T> {
+  return retry(attempt, { ...SAMPLE_CONFLICT_RETRY, ...options });
 }

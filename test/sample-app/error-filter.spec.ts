@@ -16,8 +16,8 @@ import { ErrorFilter } from '../../sample-app/http/error.filter.js';
 /** Runs the filter on one error and returns what it would have sent. */
 function answer(error: unknown): { status: number; body: unknown } {
   let sent: { status: number; body: unknown } | undefined;
-  const adapterHost = { httpAdapter: { reply: (_response: unknown, body: unknown, status: number) => (sent = { status, body }) } };
-  const host = { switchToHttp: () => ({ getResponse: () => ({}) }) };
+  const adapterHost = { httpAdapter: { isHeadersSent: () => false, reply: (_response: unknown, body: unknown, status: number) => (sent = { status, body }) } };
+  const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => ({}) }) };
   new ErrorFilter(adapterHost as unknown as HttpAdapterHost).catch(error, host as unknown as ArgumentsHost);
   if (!sent) throw new Error('the filter sent nothing');
   return sent;

@@ -8,7 +8,9 @@ import {
 } from '../../projections/projection.port.js';
 import { InMemoryLeases } from './memory-feed.js';
 
-const NO_TABLES = 'read-model writes need the DynamoDB store; the in-memory store has none';
+const NO_TABLES =
+  'read-model writes (ctx.write, ctx.add, clearTable) need the DynamoDB store; the in-memory store has no tables. ' +
+  "In tests, run DynamoDB Local with startDynamoDbLocal() from 'nestjs-dynamodb-event-store/testing'";
 
 /**
  * Projection checkpoints in memory. Read-model writes are DynamoDB transaction items, so an in-memory

@@ -1,0 +1,131 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
+import { ProjectionTimeoutError } from '../../lib/errors/projection-timeout.error.js';
+import { uniquePrefix } from '../support/local-aws.js';
+import { createViewTable, type Node, openWithDeposits, readView, startNode, until } from './harness.js';
+
+/**
+ * Projections with read-model writes, end to end: what must hold on every DynamoDB the tests can reach (the
+ * global setup's, and one started by the testing kit's `startDynamoDbLocal`). `config` is read in `beforeAll`.
+ */
+export function describeProjectionContract(name: string, config: () => DynamoDBClientConfig): void {
+describe(`projections over the feed: ${name}`, () => {
+  let client: DynamoDBClient;
+  let storage: DynamoDbChangesetStorage;
+  let viewTable: string;
+  const nodes: Node[] = [];
+
+  beforeEach(async () => {
+    const prefix = uniquePrefix('proj');
+    storage = new DynamoDbChangesetStorage({ client, tablePrefix: prefix });
+    await storage.createTables();
+    viewTable = `${prefix}views`;
+    await createViewTable(client, viewTable);
+  });
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.manager.stop()));
+  });
+  beforeAll(() => {
+    client = new DynamoDBClient(config());
+  });
+  afterAll(() => client.destroy());
+
+  function node(leaseTtlMs?: number): Node {
+    const n = startNode(client, storage, viewTable, leaseTtlMs, config());
+    nodes.push(n);
+    n.manager.start();
+    return n;
+  }
+
+
+  it('applies every event once, in version order, and answers read-your-writes', async () => {
+    const a = node();
+    const accounts = await Promise.all(Array.from({ length: 10 }, (_, i) => openWithDeposits(a, [i + 1, 10, 100])));
+    for (const { id, token } of accounts) {
+      await a.manager.waitFor('balances', token, 15_000);
+      const view = await readView(client, viewTable, id);
+      expect(view).toMatchObject({ owner: 'owner', applied: 4, order: [1, 2, 3, 4] });
+    }
+    const status = await a.manager.status('balances');
+    expect(status).toMatchObject({ lagPositions: 0, position: status.head, parked: [] });
+    expect(status.head).toBe(40);
+  });
+
+  it('times out a wait with a typed error', async () => {
+    const a = startNode(client, storage, viewTable, undefined, config());
+    nodes.push(a); // not started: nothing will ever apply the commit
+    const { token } = await openWithDeposits(a, []);
+    await expect(a.manager.waitFor('balances', token, 200)).rejects.toBeInstanceOf(ProjectionTimeoutError);
+  });
+
+  it('resumes from its checkpoint after a restart without applying anything twice', async () => {
+    const first = node();
+    const before = await openWithDeposits(first, [5]);
+    await first.manager.waitFor('balances', before.token, 15_000);
+    await first.manager.stop();
+    nodes.splice(nodes.indexOf(first), 1);
+    const second = node();
+    const after = await openWithDeposits(second, [7]);
+    await second.manager.waitFor('balances', after.token, 15_000);
+    expect(await readView(client, viewTable, before.id)).toMatchObject({ balance: 5, applied: 2 });
+    expect(await readView(client, viewTable, after.id)).toMatchObject({ balance: 7, applied: 2 });
+    expect(second.projection.applied.every((p) => p > 2)).toBe(true);
+  });
+
+  it('runs each projection on one node, and another takes over when the owner dies', async () => {
+    const a = node(1000);
+    const b = node(1000);
+    const first = await openWithDeposits(a, [1]);
+    await a.manager.waitFor('balances', first.token, 15_000);
+    const status = await a.manager.status('balances');
+    const owner = nodes.find((n) => n.owner === status.owner)!;
+    const other = owner === a ? b : a;
+    expect(other.projection.applied).toEqual([]); // only the lease holder ran the handlers
+    // The owner dies without releasing its leases (a crash, not a shutdown).
+    await owner.manager.stopWithoutRelease();
+    nodes.splice(nodes.indexOf(owner), 1);
+    const second = await openWithDeposits(other, [2, 3]);
+    const failover = await until(async () => (await other.manager.status('balances')).position >= 5, 20_000);
+    await other.manager.waitFor('balances', second.token, 15_000);
+    expect(await readView(client, viewTable, second.id)).toMatchObject({ balance: 5, applied: 3, order: [1, 2, 3] });
+    expect(await readView(client, viewTable, first.id)).toMatchObject({ applied: 2 });
+    expect(failover).toBeLessThan(10_000);
+  });
+
+  it('parks a poison changeset, stops there, and applies it in order when retried', async () => {
+    const a = node();
+    const poisoned = await openWithDeposits(a, []);
+    a.projection.failFor.add(poisoned.id);
+    const account = await a.accounts.load(poisoned.id);
+    account.deposit(9);
+    await a.accounts.save(account);
+    const later = await openWithDeposits(a, [1]);
+    await until(async () => (await a.manager.status('balances')).stoppedAt !== undefined);
+    const stopped = await a.manager.status('balances');
+    expect(stopped.parked).toHaveLength(1);
+    expect(stopped.parked[0]).toMatchObject({ aggregateId: poisoned.id, seq: 2, attempts: 3 });
+    expect(stopped.position).toBe(stopped.stoppedAt! - 1);
+    expect(await readView(client, viewTable, later.id)).toBeUndefined();
+    a.projection.failFor.clear();
+    expect(await a.manager.retryParked('balances')).toBe(true);
+    await a.manager.waitFor('balances', later.token, 15_000);
+    expect(await readView(client, viewTable, poisoned.id)).toMatchObject({ balance: 9, applied: 2, order: [1, 2] });
+    expect((await a.manager.status('balances')).parked).toEqual([]);
+  });
+
+  it('rebuilds from position 0 and reports progress', async () => {
+    const a = node();
+    const opened = await Promise.all(Array.from({ length: 5 }, () => openWithDeposits(a, [2])));
+    for (const { token } of opened) await a.manager.waitFor('balances', token, 15_000);
+    const wiped: string[] = [];
+    Object.assign(a.projection, { onRebuild: () => wiped.push('wiped') });
+    expect(await a.manager.rebuild('balances')).toBe(true);
+    expect(wiped).toEqual(['wiped']);
+    await until(async () => (await a.manager.status('balances')).lagPositions === 0);
+    const status = await a.manager.status('balances');
+    expect(status.position).toBe(10);
+    expect(status.eventsApplied).toBeGreaterThanOrEqual(10);
+    expect(status.etaSeconds).toBe(0);
+  });
+});
+}
