@@ -51,8 +51,10 @@ export async function httpBench(): Promise<Record<string, unknown>> {
   const given = process.env['AWS_ENDPOINT_URL_DYNAMODB'];
   if (settings.parts.has('tail')) {
     // Its own DynamoDB Local per run (the JVM's flags and GC log are per variant), alone: its probes add load.
-    const tail = { benchmark: 'sample-app-http-tail', date: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadavg().map((l) => round(l, 1)) }, settings: { ...settings, parts: [...settings.parts] }, ...(await tailPart(settings)) };
-    writeFileSync(join(RESULTS, `${settings.resultName}.json`), `${JSON.stringify(tail, null, 2)}\n`);
+    const head = { benchmark: 'sample-app-http-tail', date: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadavg().map((l) => round(l, 1)) }, settings: { ...settings, parts: [...settings.parts] } };
+    const save = (body: object) => writeFileSync(join(RESULTS, `${settings.resultName}.json`), `${JSON.stringify({ ...head, ...body }, null, 2)}\n`);
+    const tail = await tailPart(settings, save);
+    save(tail);
     return tail;
   }
   let services = given ? undefined : await startLocalServices({ buckets: [BUCKET] });

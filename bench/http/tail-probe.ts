@@ -104,12 +104,17 @@ export async function tailRun(variant: TailVariant, settings: HttpBenchSettings,
 }
 
 /** Every variant, `rounds` times in turn (A B A B…), so the machine's load falls on all of them alike. */
-export async function tailPart(settings: HttpBenchSettings) {
+export async function tailPart(settings: HttpBenchSettings, save: (partial: object) => void = () => undefined) {
   const variants = tailVariants();
   const rounds = Number(process.env['BENCH_HTTP_TAIL_ROUNDS'] ?? 1);
   const slowMs = Number(process.env['BENCH_HTTP_TAIL_SLOW_MS'] ?? 10);
   const runs: Array<{ round: number } & Awaited<ReturnType<typeof tailRun>>> = [];
-  for (let round = 1; round <= rounds; round++) for (const variant of variants) runs.push({ round, ...(await tailRun(variant, settings, slowMs)) });
+  for (let round = 1; round <= rounds; round++) {
+    for (const variant of variants) {
+      runs.push({ round, ...(await tailRun(variant, settings, slowMs)) });
+      save({ slowMs, runs }); // a long comparison keeps what it measured so far
+    }
+  }
   const medians = Object.fromEntries(variants.map((v) => {
     const mine = runs.filter((r) => r.variant === v.name);
     const median = (pick: (r: (typeof runs)[number]) => number) => summarize(mine.map(pick)).p50;
