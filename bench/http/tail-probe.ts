@@ -54,9 +54,12 @@ export async function tailRun(variant: TailVariant, settings: HttpBenchSettings,
   const java = findDescendant(process.pid, 'java');
   const bench = monitorEventLoopDelay({ resolution: 5 });
   try {
+    // `APP_DIST` runs another build of the app (e.g. a copy of `dist/` from before a change), for A/B runs.
+    const { APP_DIST: appDist, ...appEnv } = variant.appEnv;
     const app = await AppProcess.start({
+      ...(appDist ? { script: join(appDist, 'sample-app', 'main.js') } : {}),
       storage: { kind: 'external', dynamodbEndpoint: services.dynamodbEndpoint, s3Endpoint: services.s3Endpoint, bucket: BUCKET, tablePrefix: `tail-${Date.now()}-` },
-      env: { BENCH_HTTP_PROBE_FILE: probeFile, ...variant.appEnv },
+      env: { BENCH_HTTP_PROBE_FILE: probeFile, ...appEnv },
       imports: [PROBE],
     });
     const client = new HttpClient(app.url);

@@ -23,8 +23,12 @@ export interface LocalServicesOptions {
   readonly jvmOptions?: readonly string[];
 }
 
-/** JVM flags DynamoDB Local runs with unless told otherwise. */
-export const DYNAMODB_LOCAL_JVM_OPTIONS: readonly string[] = [];
+/**
+ * JVM flags DynamoDB Local runs with unless told otherwise. The serial collector: on a small machine shared
+ * with the app, G1's concurrent and parallel GC threads compete with both for the same cores, and its young
+ * pauses were no shorter (docs/performance.md).
+ */
+export const DYNAMODB_LOCAL_JVM_OPTIONS: readonly string[] = ['-XX:+UseSerialGC'];
 
 export interface LocalServices {
   readonly dynamodbEndpoint: string;
