@@ -25,3 +25,9 @@ function integerEnv(env: NodeJS.ProcessEnv, name: string, min: number, max = Num
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   return value;
 }
+
+/** `DYNAMODB_LOCAL_JVM_OPTIONS`: JVM flags for the embedded DynamoDB Local, space-separated; `undefined` keeps the defaults. */
+export function jvmOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] | undefined {
+  const raw = env.DYNAMODB_LOCAL_JVM_OPTIONS;
+  return raw === undefined ? undefined : raw.split(/\s+/).filter(Boolean);
+}

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createSampleApp } from './app.js';
 import type { SampleAppConfig } from './config.js';
 import { JavaMissingError, type LocalServices, startLocalServices } from './embedded/local-services.js';
-import { settingsFromEnv } from './env.js';
+import { jvmOptionsFromEnv, settingsFromEnv } from './env.js';
 
 const logger = new Logger('SampleApp');
 
@@ -21,7 +21,8 @@ async function resolveStorage(bucket: string): Promise<Storage> {
     // `{}` lets the SDK read its standard variables; S3 servers other than AWS usually need path-style URLs.
     return { config: { dynamodb: {}, s3: { forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) } } };
   }
-  const local = await startLocalServices({ dataDir: '.data', buckets: [bucket] });
+  const jvmOptions = jvmOptionsFromEnv();
+  const local = await startLocalServices({ dataDir: '.data', buckets: [bucket], ...(jvmOptions ? { jvmOptions } : {}) });
   logger.log(`Started DynamoDB Local at ${local.dynamodbEndpoint} and an S3 server at ${local.s3Endpoint} (data in .data/)`);
   const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   return {

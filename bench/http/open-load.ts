@@ -20,6 +20,8 @@ export interface OpenLoadOptions {
   readonly timeoutMs: number;
   /** The i-th request of the schedule. */
   readonly next: (index: number) => Shot;
+  /** Called once per answered request with its scheduled and answer times on the epoch clock (ms). Default: none. */
+  readonly trace?: (kind: string, scheduledAt: number, doneAt: number, status: number) => void;
 }
 
 export interface KindResult extends LatencySummary {
@@ -82,6 +84,7 @@ export async function runOpenLoad(client: HttpClient, options: OpenLoadOptions):
         }
         if (shot.ok(answer.status)) ok++;
         shot.onAnswer?.(answer, doneAt);
+        options.trace?.(shot.kind, performance.timeOrigin + scheduledAt, performance.timeOrigin + doneAt, answer.status);
       },
       (error: unknown) => {
         const timedOut = signal.aborted;

@@ -60,3 +60,27 @@ export class CpuMeter {
     return this.pid === undefined ? Number.NaN : (processCpuMs(this.pid) ?? Number.NaN);
   }
 }
+
+/** CPU time per thread group of a process (thread names with their numbers taken out: `GC Thread#`, `C2 CompilerThre`). */
+export function threadCpuMs(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tasks) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const close = text.lastIndexOf(')');
+    const fields = text.slice(close + 2).split(' ');
+    const group = text.slice(text.indexOf('(') + 1, close).replace(/\d+/g, '');
+    out[group] = (out[group] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  }
+  return out;
+}

@@ -16,11 +16,35 @@ describe('watermark writes (DynamoDB Local)', () => {
 
   const mark = (aggregateId: string, seq: number): Watermark => ({ aggregateType: 'A', aggregateId, seq, version: seq, position: seq, changesetId: randomUUID() });
 
+  it('writes them in transactions of at most 25, one at a time, so saves and reads get in between', async () => {
+    // DynamoDB Local runs its storage work on one queue: a transaction of 100 updates held every save and
+    // read behind it for tens of ms, once a second under load (the sample app's p99).
+    let inFlight = 0;
+    const seen: { items: number; inFlight: number }[] = [];
+    const probe: Parameters<typeof client.middlewareStack.add>[0] = (next, context) => async (args) => {
+      if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+      seen.push({ items: (args.input as { TransactItems: unknown[] }).TransactItems.length, inFlight: ++inFlight });
+      try {
+        return await next(args);
+      } finally {
+        inFlight--;
+      }
+    };
+    client.middlewareStack.add(probe as never, { step: 'initialize', name: 'watermark-chunks' });
+    try {
+      await feed.writeWatermarks(Array.from({ length: 120 }, () => mark(randomUUID(), 3)));
+    } finally {
+      client.middlewareStack.remove('watermark-chunks');
+    }
+    expect(seen.map((s) => s.items)).toEqual([25, 25, 25, 25, 20]);
+    expect(Math.max(...seen.map((s) => s.inFlight))).toBe(1);
+  });
+
   it('writes many in few requests, and a late, lower mark never lowers a stored one', async () => {
     const ids = Array.from({ length: 150 }, () => randomUUID());
     requests.reset();
     await feed.writeWatermarks(ids.map((id) => mark(id, 5)));
-    expect(requests.sent).toEqual(['TransactWriteItems', 'TransactWriteItems']);
+    expect(requests.sent).toEqual(Array(6).fill('TransactWriteItems')); // chunks of 25 (below)
     // A former leader's late flush: some marks are behind what is stored, the others are news.
     requests.reset();
     await feed.writeWatermarks([...ids.slice(0, 3).map((id) => mark(id, 2)), ...ids.slice(3, 6).map((id) => mark(id, 9))]);

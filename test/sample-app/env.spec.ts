@@ -1,4 +1,4 @@
-import { settingsFromEnv } from '../../sample-app/env.js';
+import { jvmOptionsFromEnv, settingsFromEnv } from '../../sample-app/env.js';
 
 describe('sample app: settings from the environment', () => {
   it('uses the defaults when nothing is set, leaving the feed options to the library', () => {
@@ -26,5 +26,11 @@ describe('sample app: settings from the environment', () => {
     ['READ_TIMEOUT_MS', 'soon'],
   ])('refuses %s=%s at start-up, naming the variable', (name, value) => {
     expect(() => settingsFromEnv({ [name]: value })).toThrow(name);
+  });
+
+  it('takes the embedded DynamoDB Local\'s JVM flags, space-separated; unset keeps the defaults, empty means none', () => {
+    expect(jvmOptionsFromEnv({ DYNAMODB_LOCAL_JVM_OPTIONS: ' -XX:+UseParallelGC  -Xmx512m ' })).toEqual(['-XX:+UseParallelGC', '-Xmx512m']);
+    expect(jvmOptionsFromEnv({})).toBeUndefined();
+    expect(jvmOptionsFromEnv({ DYNAMODB_LOCAL_JVM_OPTIONS: '' })).toEqual([]);
   });
 });
