@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IEvent } from '@nestjs/cqrs';
+import type { AggregateRoot, IEvent } from '@nestjs/cqrs';
 import { AggregateNotFoundError } from '../errors/aggregate-not-found.error.js';
 import { InvalidCommitTokenError } from '../errors/invalid-commit-token.error.js';
 import { NothingToSaveError } from '../errors/nothing-to-save.error.js';
@@ -10,7 +10,7 @@ import type { ExpectedVersion } from '../store/expected-version.js';
 import type { CommitResult, Dependency, StoredEvent, StreamKey } from '../store/records.js';
 import { assertValidStream, streamName } from '../store/stream-key.js';
 import type { AggregateCache } from './aggregate-cache.js';
-import type { AggregateClass, IdentifiedAggregate } from './aggregate.decorator.js';
+import type { AggregateClass } from './aggregate.decorator.js';
 import {
   forgetAttempt,
   getAggregateVersion,
@@ -48,7 +48,7 @@ export interface RepositoryOptions {
 }
 
 /** Loads and saves one aggregate type. Inject it with `@InjectRepository(User)`. */
-export class AggregateRepository<T extends IdentifiedAggregate> {
+export class AggregateRepository<T extends AggregateRoot> {
   private readonly cache: AggregateCache | undefined;
   private readonly state: AggregateStateCodec;
 
@@ -69,6 +69,15 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
     const aggregate = await this.find(id);
     if (!aggregate) throw new AggregateNotFoundError(this.aggregateType, id);
     return aggregate;
+  }
+
+  /**
+   * The aggregate rebuilt from its changesets, or a new instance (`new X(id)`, version 0) when it has none:
+   * for commands that create or change. Saving the new instance expects the aggregate not to exist, so two
+   * commands creating one id at once cannot both commit (one gets a `ConcurrencyError`).
+   */
+  async loadOrCreate(id: string): Promise<T> {
+    return (await this.find(id)) ?? new this.aggregateClass(id);
   }
 
   /**
@@ -132,7 +141,8 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
    * by itself (`autoCommit`, a class merged with `EventPublisher`) is refused with `PublishBypassesStoreError`.
    */
   async save(aggregate: T, options: SaveOptions = {}): Promise<CommitResult> {
-    const stream = this.stream(aggregate.id);
+    // Read at run time: a `private` or `protected` id is as good as a public one.
+    const stream = this.stream((aggregate as unknown as { readonly id?: unknown }).id as string);
     assertStoreManaged(aggregate, this.aggregateType);
     const events = [...aggregate.getUncommittedEvents()];
     const position = getPosition(aggregate);
