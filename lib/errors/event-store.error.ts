@@ -18,7 +18,8 @@ export type EventStoreErrorCode =
   | 'PUBLISH_BYPASSES_STORE'
   | 'NOTHING_TO_SAVE'
   | 'INVALID_EXPECTED_VERSION'
-  | 'MISSING_TABLES';
+  | 'MISSING_TABLES'
+  | 'INVALID_METADATA';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

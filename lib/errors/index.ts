@@ -19,3 +19,4 @@ export * from './publish-bypasses-store.error.js';
 export * from './nothing-to-save.error.js';
 export * from './invalid-expected-version.error.js';
 export * from './missing-tables.error.js';
+export * from './invalid-metadata.error.js';

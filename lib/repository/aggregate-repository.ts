@@ -3,6 +3,7 @@ import type { AggregateRoot, IEvent } from '@nestjs/cqrs';
 import { AggregateNotFoundError } from '../errors/aggregate-not-found.error.js';
 import { InvalidCommitTokenError } from '../errors/invalid-commit-token.error.js';
 import { NothingToSaveError } from '../errors/nothing-to-save.error.js';
+import { attachEnvelope, type EventEnvelope, envelopeOf, type UserMetadata } from '../serialization/event-envelope.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { decodeCommitToken, encodeCommitToken } from '../store/commit-token.js';
 import type { EventStore } from '../store/event-store.js';
@@ -33,7 +34,15 @@ export interface SaveOptions {
   readonly causationId?: string;
   /** Commit tokens (from earlier `CommitResult.token`s) this changeset must be ordered after. Default: none. */
   readonly after?: string | readonly string[];
+  /**
+   * User metadata copied to every event of the changeset (user id, tenant, headers): string keys to string
+   * values, counted in the changeset's size limit. Read back with `getEventMetadata(event)`. Default: none.
+   */
+  readonly metadata?: UserMetadata;
 }
+
+/** One event of a stream with its envelope, as `AggregateRepository.readStream` yields it. */
+export type StreamEvent = EventEnvelope & { readonly event: object };
 
 /** Publishes committed events; `@nestjs/cqrs`'s `EventBus` is one. */
 export interface CommittedEventPublisher {
@@ -95,7 +104,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     let replayed = 0;
     for await (const changeset of this.store.readStream(stream, position.seq + 1)) {
       replayed++;
-      const events = changeset.events.map((event) => this.serializer.deserialize(stream, event));
+      const events = changeset.events.map((event, index) => this.serializer.deserialize(stream, event, changeset.fromVersion + index));
       aggregate.loadFromHistory(events);
       position = {
         version: changeset.toVersion,
@@ -114,6 +123,22 @@ export class AggregateRepository<T extends AggregateRoot> {
     setPosition(aggregate, position);
     currentUnitOfWork()?.recordRead({ ...stream, version: position.version });
     return aggregate;
+  }
+
+  /**
+   * The aggregate's events from `fromVersion` (default 1) in order, each with its envelope (version, time,
+   * correlation, user metadata), read as `load` reads them (strongly consistent, every page). Empty for an
+   * aggregate that does not exist. Does not touch the cache or the command's causal reads.
+   */
+  async *readStream(id: string, fromVersion = 1): AsyncIterable<StreamEvent> {
+    const stream = this.stream(id);
+    for await (const changeset of this.store.readStream(stream)) {
+      for (const [index, stored] of changeset.events.entries()) {
+        const version = changeset.fromVersion + index;
+        if (version < fromVersion) continue;
+        yield { ...envelopeOf(stream, stored, version), event: this.serializer.deserialize(stream, stored, version) };
+      }
+    }
   }
 
   /**
@@ -170,6 +195,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     setPosition(aggregate, saved);
     unitOfWork?.recordWrite(result);
     aggregate.uncommit();
+    events.forEach((event, index) => attachEnvelope(event as object, envelopeOf(stream, attempt.stored[index]!, result.fromVersion + index)));
     this.publisher.publishAll(events as IEvent[]);
     return result;
   }
@@ -189,7 +215,7 @@ export class AggregateRepository<T extends AggregateRoot> {
       if (!cached || cached.position.seq !== before.seq) return;
       this.state.restore(fresh, cached.state);
     }
-    fresh.loadFromHistory(stored.map((event) => this.serializer.deserialize(stream, event)));
+    fresh.loadFromHistory(stored.map((event, index) => this.serializer.deserialize(stream, event, after.version - stored.length + 1 + index)));
     const state = this.state.capture(fresh);
     if (state !== undefined) this.cache.set(key, { state, position: after });
   }
