@@ -9,7 +9,7 @@ export { validateOptions } from './nest/validate-options.js';
 
 // Aggregates and repositories
 export { Aggregate, type AggregateOptions, type AggregateClass, type IdentifiedAggregate } from './repository/aggregate.decorator.js';
-export { AggregateRepository, type SaveOptions, type CommittedEventPublisher, type RepositoryOptions } from './repository/aggregate-repository.js';
+export { AggregateRepository, type SaveOptions, type StreamEvent, type CommittedEventPublisher, type RepositoryOptions } from './repository/aggregate-repository.js';
 export { getAggregateVersion } from './repository/aggregate-state.js';
 export { AggregateCache, type CachedAggregate } from './repository/aggregate-cache.js';
 export { type AggregateStateCodec, plainDataState } from './repository/state-codec.js';
@@ -21,6 +21,7 @@ export { RetryOnConflict } from './retry/retry-on-conflict.decorator.js';
 export { EventType, eventTypeName, type EventTypeOptions, type Upcaster, type EventClass } from './serialization/event-type.decorator.js';
 export { EventRegistry } from './serialization/event-registry.js';
 export { EventSerializer, type EventMetadata } from './serialization/event-serializer.js';
+export { getEventMetadata, type EventEnvelope, type UserMetadata } from './serialization/event-envelope.js';
 
 // The store port and adapters
 export { EventStore, type AppendRequest, type EventStoreOptions } from './store/event-store.js';

@@ -17,7 +17,9 @@ export type EventStoreErrorCode =
   | 'LEASE_LOST'
   | 'PUBLISH_BYPASSES_STORE'
   | 'NOTHING_TO_SAVE'
-  | 'INVALID_EXPECTED_VERSION';
+  | 'INVALID_EXPECTED_VERSION'
+  | 'MISSING_TABLES'
+  | 'INVALID_METADATA';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

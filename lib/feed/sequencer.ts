@@ -77,9 +77,17 @@ export class Sequencer {
     if (this.pending.length === 0) {
       const polled = await this.source.poll(this.term.checkpoint, this.options.pollLimit);
       if (polled.gap) {
-        this.options.warn?.('the change source lost records (retention); reconciling against the changesets table');
+        // A gap only says records may be gone. Warn when the reconcile finds changesets the source never
+        // delivered: a brand-new table or stream has lost nothing, and must not look like data loss.
+        const head = this.term.head;
         await this.reconcileUnlocked();
         if (!this.isLeader) return 'fenced';
+        const missed = this.term.head - head;
+        if (missed > 0) {
+          this.options.warn?.(
+            `the change source lost records (stream retention or a replaced stream); reconciling against the changesets table sequenced ${missed} changeset(s) it had not delivered`,
+          );
+        }
       }
       this.pending = [...polled.changes];
       this.pendingCheckpoint = polled.checkpoint;

@@ -10,7 +10,7 @@ export interface DynamoDbOptions {
   readonly clientConfig?: DynamoDBClientConfig;
   /** Prefix of the table names (`<prefix>changesets`, `<prefix>aggregates`). Default `''`. */
   readonly tablePrefix?: string;
-  /** Create missing tables on start-up (on-demand billing) and wait until they are active. Default `false`. */
+  /** Create missing tables on start-up (on-demand billing) and wait until they are active; when false, start-up fails with `MissingTablesError` naming any missing table. Default `false`. */
   readonly createTables?: boolean;
   /** Client for the changesets table's stream (the feed reads it). Default: built with the DynamoDB client's region, credentials and custom endpoint. */
   readonly streamsClient?: DynamoDBStreamsClient;
@@ -50,7 +50,7 @@ export interface EventStoreModuleOptions {
   readonly dynamodb?: DynamoDbOptions;
   /** S3 settings, for payloads that do not fit an item. Default: none (such changesets are refused). */
   readonly s3?: S3Options;
-  /** Keep everything in process memory (for unit tests); `dynamodb` and `s3` are then ignored. Default `false`. */
+  /** Keep everything in process memory (for unit tests); `dynamodb` and `s3` must then be absent. Default `false`. */
   readonly inMemory?: boolean;
   /** Event classes to register beside those listed by `@Aggregate({ events })`. Default `[]`. */
   readonly events?: readonly EventClass[];

@@ -113,7 +113,14 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
     const dynamodb = options.dynamodb!;
     const client = dynamodb.client ?? new DynamoDBClient(dynamodb.clientConfig ?? {});
     const dynamoStorage = new DynamoDbChangesetStorage({ client, tablePrefix: dynamodb.tablePrefix, ownsClient: dynamodb.client === undefined });
-    if (dynamodb.createTables) await dynamoStorage.createTables();
+    const { tables } = dynamoStorage;
+    try {
+      if (dynamodb.createTables) await dynamoStorage.createTables();
+      else await dynamoStorage.checkTables(feedEnabled ? Object.values(tables) : [tables.changesets, tables.aggregates]);
+    } catch (error) {
+      await dynamoStorage.close(); // a failed start-up must not leave the client it built open
+      throw error;
+    }
     storage = dynamoStorage;
     const streams = dynamodb.streamsClient ?? streamsClientFor(client);
     if (!dynamodb.streamsClient) closers.push(() => streams.destroy());

@@ -1,8 +1,10 @@
 import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
 import type { EventStoreModuleOptions } from './event-store-options.js';
+import { assertKnownKeys } from './option-keys.js';
 
 const TABLE_NAME = /^[a-zA-Z0-9_.-]*$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const CLIENT_AND_CONFIG = 'is used only to build a client, and a client is given; pass one of them';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -12,13 +14,14 @@ function hasSend(value: unknown): boolean {
   return isObject(value) && typeof value['send'] === 'function';
 }
 
-/** Throws `InvalidEventStoreOptionsError` naming the first bad option. */
+/** Throws `InvalidEventStoreOptionsError` naming the first bad option: a wrong value, an unknown key, or options that contradict each other. */
 export function validateOptions(options: unknown): asserts options is EventStoreModuleOptions {
   const fail = (option: string, reason: string): never => {
     throw new InvalidEventStoreOptionsError(option, reason);
   };
   if (!isObject(options)) fail('(root)', 'options must be an object');
   const o = options as Record<string, unknown>;
+  assertKnownKeys('(root)', o);
   if (o['inMemory'] !== undefined && typeof o['inMemory'] !== 'boolean') fail('inMemory', 'must be a boolean');
   if (o['events'] !== undefined) {
     if (!Array.isArray(o['events'])) fail('events', 'must be an array of event classes');
@@ -33,6 +36,7 @@ export function validateOptions(options: unknown): asserts options is EventStore
   const cache = o['aggregateCache'];
   if (cache !== undefined) {
     if (!isObject(cache)) fail('aggregateCache', 'must be an object');
+    assertKnownKeys('aggregateCache', cache as Record<string, unknown>);
     const max = (cache as Record<string, unknown>)['maxAggregates'];
     if (max !== undefined && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0)) fail('aggregateCache.maxAggregates', 'must be an integer >= 0');
   }
@@ -40,6 +44,7 @@ export function validateOptions(options: unknown): asserts options is EventStore
   if (feed !== undefined) {
     if (!isObject(feed)) fail('feed', 'must be an object');
     const f = feed as Record<string, unknown>;
+    assertKnownKeys('feed', f);
     if (f['enabled'] !== undefined && typeof f['enabled'] !== 'boolean') fail('feed.enabled', 'must be a boolean');
     if (f['nodeId'] !== undefined && (typeof f['nodeId'] !== 'string' || f['nodeId'] === '')) fail('feed.nodeId', 'must be a non-empty string');
     for (const key of ['leaseTtlMs', 'idleMs', 'maxIdleMs']) {
@@ -47,14 +52,21 @@ export function validateOptions(options: unknown): asserts options is EventStore
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) fail(`feed.${key}`, 'must be a number > 0');
     }
   }
-  if (o['inMemory'] === true) return;
+  if (o['inMemory'] === true) {
+    for (const option of ['dynamodb', 's3']) {
+      if (o[option] !== undefined) fail(option, 'cannot be combined with inMemory: true (the in-memory store would ignore it); remove one of them');
+    }
+    return;
+  }
 
   const dynamodb = o['dynamodb'];
   if (dynamodb === undefined) fail('dynamodb', 'is required unless inMemory is true');
   if (!isObject(dynamodb)) fail('dynamodb', 'must be an object');
   const d = dynamodb as Record<string, unknown>;
+  assertKnownKeys('dynamodb', d);
   if (d['client'] !== undefined && !hasSend(d['client'])) fail('dynamodb.client', 'must be a DynamoDBClient');
   if (d['clientConfig'] !== undefined && !isObject(d['clientConfig'])) fail('dynamodb.clientConfig', 'must be an object');
+  if (d['client'] !== undefined && d['clientConfig'] !== undefined) fail('dynamodb.clientConfig', CLIENT_AND_CONFIG);
   const prefix = d['tablePrefix'];
   if (prefix !== undefined) {
     if (typeof prefix !== 'string' || !TABLE_NAME.test(prefix)) {
@@ -69,8 +81,10 @@ export function validateOptions(options: unknown): asserts options is EventStore
   if (s3 === undefined) return;
   if (!isObject(s3)) fail('s3', 'must be an object');
   const s = s3 as Record<string, unknown>;
+  assertKnownKeys('s3', s);
   if (s['client'] !== undefined && !hasSend(s['client'])) fail('s3.client', 'must be an S3Client');
   if (s['clientConfig'] !== undefined && !isObject(s['clientConfig'])) fail('s3.clientConfig', 'must be an object');
+  if (s['client'] !== undefined && s['clientConfig'] !== undefined) fail('s3.clientConfig', CLIENT_AND_CONFIG);
   if (typeof s['bucket'] !== 'string' || !BUCKET_NAME.test(s['bucket'])) {
     fail('s3.bucket', 'must be a bucket name: 3-63 lowercase letters, digits, "." or "-"');
   }

@@ -1,3 +1,4 @@
+import { type EventEnvelope, envelopeOf, type UserMetadata } from '../serialization/event-envelope.js';
 import type { ChangesetRecord, StoredEvent } from '../store/records.js';
 import type { ReadModelWrite } from './projection.port.js';
 import type { CounterAdd, KeyValue } from './write-set.js';
@@ -23,6 +24,16 @@ export class ProjectionContext {
 
   get aggregateId(): string {
     return this.changeset.aggregateId;
+  }
+
+  /** The event's envelope: ids, version, time, correlation and user metadata. */
+  get envelope(): EventEnvelope {
+    return envelopeOf(this.changeset, this.event, this.version);
+  }
+
+  /** The user metadata its save carried (`SaveOptions.metadata`); `{}` when none. */
+  get metadata(): UserMetadata {
+    return this.envelope.metadata;
   }
 
   /** Queues a read-model write that commits atomically with the checkpoint: applied exactly once. */

@@ -215,7 +215,7 @@ export class ProjectionRunner {
     for (const [index, stored] of changeset.events.entries()) {
       const methods = this.handlers.get(stored.type);
       if (!methods) continue;
-      const event = this.serializer.deserialize(changeset, stored);
+      const event = this.serializer.deserialize(changeset, stored, changeset.fromVersion + index);
       const context = new ProjectionContext(item.position, changeset, stored, changeset.fromVersion + index, writes, adds, scratch);
       for (const method of methods) {
         const handler = (this.instance as Record<string | symbol, unknown>)[method];

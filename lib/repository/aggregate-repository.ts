@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { IEvent } from '@nestjs/cqrs';
+import type { AggregateRoot, IEvent } from '@nestjs/cqrs';
 import { AggregateNotFoundError } from '../errors/aggregate-not-found.error.js';
 import { InvalidCommitTokenError } from '../errors/invalid-commit-token.error.js';
 import { NothingToSaveError } from '../errors/nothing-to-save.error.js';
+import { attachEnvelope, type EventEnvelope, envelopeOf, type UserMetadata } from '../serialization/event-envelope.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { decodeCommitToken, encodeCommitToken } from '../store/commit-token.js';
 import type { EventStore } from '../store/event-store.js';
@@ -10,7 +11,7 @@ import type { ExpectedVersion } from '../store/expected-version.js';
 import type { CommitResult, Dependency, StoredEvent, StreamKey } from '../store/records.js';
 import { assertValidStream, streamName } from '../store/stream-key.js';
 import type { AggregateCache } from './aggregate-cache.js';
-import type { AggregateClass, IdentifiedAggregate } from './aggregate.decorator.js';
+import type { AggregateClass } from './aggregate.decorator.js';
 import {
   forgetAttempt,
   getAggregateVersion,
@@ -34,7 +35,15 @@ export interface SaveOptions {
   readonly causationId?: string;
   /** Commit tokens (from earlier `CommitResult.token`s) this changeset must be ordered after. Default: none. */
   readonly after?: string | readonly string[];
+  /**
+   * User metadata copied to every event of the changeset (user id, tenant, headers): string keys to string
+   * values, counted in the changeset's size limit. Read back with `getEventMetadata(event)`. Default: none.
+   */
+  readonly metadata?: UserMetadata;
 }
+
+/** One event of a stream with its envelope, as `AggregateRepository.readStream` yields it. */
+export type StreamEvent = EventEnvelope & { readonly event: object };
 
 /** Publishes committed events; `@nestjs/cqrs`'s `EventBus` is one. */
 export interface CommittedEventPublisher {
@@ -49,7 +58,7 @@ export interface RepositoryOptions {
 }
 
 /** Loads and saves one aggregate type. Inject it with `@InjectRepository(User)`. */
-export class AggregateRepository<T extends IdentifiedAggregate> {
+export class AggregateRepository<T extends AggregateRoot> {
   private readonly cache: AggregateCache | undefined;
   private readonly state: AggregateStateCodec;
 
@@ -73,6 +82,15 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
   }
 
   /**
+   * The aggregate rebuilt from its changesets, or a new instance (`new X(id)`, version 0) when it has none:
+   * for commands that create or change. Saving the new instance expects the aggregate not to exist, so two
+   * commands creating one id at once cannot both commit (one gets a `ConcurrencyError`).
+   */
+  async loadOrCreate(id: string): Promise<T> {
+    return (await this.find(id)) ?? new this.aggregateClass(id);
+  }
+
+  /**
    * Rebuilds the aggregate from its changesets, or returns `undefined` when it does not exist. With the
    * cache, a recently loaded aggregate is restored from its captured state and only the changesets after
    * it are read (the same strongly consistent read), so a long history is not replayed on every command.
@@ -91,7 +109,7 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
     let replayed = 0;
     for await (const changeset of this.store.readStream(stream, position.seq + 1)) {
       replayed++;
-      const events = changeset.events.map((event) => this.serializer.deserialize(stream, event));
+      const events = changeset.events.map((event, index) => this.serializer.deserialize(stream, event, changeset.fromVersion + index));
       aggregate.loadFromHistory(events);
       position = {
         version: changeset.toVersion,
@@ -110,6 +128,22 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
     setPosition(aggregate, position);
     currentUnitOfWork()?.recordRead({ ...stream, version: position.version });
     return aggregate;
+  }
+
+  /**
+   * The aggregate's events from `fromVersion` (default 1) in order, each with its envelope (version, time,
+   * correlation, user metadata), read as `load` reads them (strongly consistent, every page). Empty for an
+   * aggregate that does not exist. Does not touch the cache or the command's causal reads.
+   */
+  async *readStream(id: string, fromVersion = 1): AsyncIterable<StreamEvent> {
+    const stream = this.stream(id);
+    for await (const changeset of this.store.readStream(stream)) {
+      for (const [index, stored] of changeset.events.entries()) {
+        const version = changeset.fromVersion + index;
+        if (version < fromVersion) continue;
+        yield { ...envelopeOf(stream, stored, version), event: this.serializer.deserialize(stream, stored, version) };
+      }
+    }
   }
 
   /**
@@ -137,11 +171,13 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
    * by itself (`autoCommit`, a class merged with `EventPublisher`) is refused with `PublishBypassesStoreError`.
    */
   save(aggregate: T, options: SaveOptions = {}): Promise<CommitResult> {
-    return traceSave(this.aggregateType, String(aggregate.id), () => this.append(aggregate, options));
+    // Read at run time: a `private` or `protected` id is as good as a public one.
+    const id = (aggregate as unknown as { readonly id?: unknown }).id as string;
+    return traceSave(this.aggregateType, String(id), () => this.append(aggregate, id, options));
   }
 
-  private async append(aggregate: T, options: SaveOptions): Promise<CommitResult> {
-    const stream = this.stream(aggregate.id);
+  private async append(aggregate: T, id: string, options: SaveOptions): Promise<CommitResult> {
+    const stream = this.stream(id);
     assertStoreManaged(aggregate, this.aggregateType);
     const events = [...aggregate.getUncommittedEvents()];
     const position = getPosition(aggregate);
@@ -169,6 +205,7 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
     setPosition(aggregate, saved);
     unitOfWork?.recordWrite(result);
     aggregate.uncommit();
+    events.forEach((event, index) => attachEnvelope(event as object, envelopeOf(stream, attempt.stored[index]!, result.fromVersion + index)));
     this.publisher.publishAll(events as IEvent[]);
     return result;
   }
@@ -188,7 +225,7 @@ export class AggregateRepository<T extends IdentifiedAggregate> {
       if (!cached || cached.position.seq !== before.seq) return;
       this.state.restore(fresh, cached.state);
     }
-    fresh.loadFromHistory(stored.map((event) => this.serializer.deserialize(stream, event)));
+    fresh.loadFromHistory(stored.map((event, index) => this.serializer.deserialize(stream, event, after.version - stored.length + 1 + index)));
     const state = this.state.capture(fresh);
     if (state !== undefined) this.cache.set(key, { state, position: after });
   }

@@ -5,11 +5,15 @@ import type { AggregateStateCodec } from './state-codec.js';
 
 const AGGREGATE = Symbol.for('nestjs-dynamodb-event-store:aggregate');
 
-/** An aggregate instance: a `@nestjs/cqrs` `AggregateRoot` with a string `id`. */
+/** An aggregate instance with a public string `id`. The repository also accepts a `private` or `protected` one. */
 export type IdentifiedAggregate = AggregateRoot & { readonly id: string };
 
-/** An aggregate class: a `@nestjs/cqrs` `AggregateRoot` subclass built from its id. */
-export type AggregateClass<T extends IdentifiedAggregate = IdentifiedAggregate> = new (id: string) => T;
+/**
+ * An aggregate class: a `@nestjs/cqrs` `AggregateRoot` subclass built from its id, which it keeps in a
+ * property named `id` (public, `protected` or `private`: the repository reads it at run time, and a save
+ * of an instance without a string `id` fails with `InvalidAggregateIdError`).
+ */
+export type AggregateClass<T extends AggregateRoot = AggregateRoot> = new (id: string) => T;
 
 export interface AggregateOptions {
   /** Stable stored type name. Default: the class name. */

@@ -1,5 +1,5 @@
 import { EventTypeConflictError } from '../errors/event-type-conflict.error.js';
-import { type EventClass, eventTypeName, eventUpcaster, type Upcaster } from './event-type.decorator.js';
+import { decoratedEventClasses, type EventClass, eventTypeName, eventUpcaster, hasEventType, type Upcaster } from './event-type.decorator.js';
 
 interface Entry {
   readonly eventClass: EventClass;
@@ -27,12 +27,29 @@ export class EventRegistry {
     return this;
   }
 
-  /** The registered type name of an event instance, or `undefined` when its class is not registered. */
+  /**
+   * The registered type name of an event instance, or `undefined` when its class is not registered. A class
+   * with `@EventType` is registered here on first use (`EventTypeConflictError` if its name is taken).
+   */
   nameOf(event: object): string | undefined {
-    return this.byClass.get(event.constructor as EventClass);
+    const eventClass = event.constructor as EventClass;
+    const name = this.byClass.get(eventClass);
+    if (name !== undefined || typeof eventClass !== 'function' || !hasEventType(eventClass)) return name;
+    this.register(eventClass);
+    return this.byClass.get(eventClass);
   }
 
+  /**
+   * The class registered for a stored type name; else the one class decorated with `@EventType(name)`,
+   * registered now. Two decorated classes and no registration: `EventTypeConflictError`, naming both.
+   */
   classOf(name: string): Entry | undefined {
+    const entry = this.byName.get(name);
+    if (entry) return entry;
+    const [candidate, other] = decoratedEventClasses(name);
+    if (!candidate) return undefined;
+    if (other) throw new EventTypeConflictError(name, candidate.name, other.name);
+    this.register(candidate);
     return this.byName.get(name);
   }
 

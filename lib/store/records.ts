@@ -14,6 +14,8 @@ export interface StoredEvent {
   readonly occurredAt: string;
   readonly correlationId?: string;
   readonly causationId?: string;
+  /** User metadata (`SaveOptions.metadata`): string keys to string values. Absent when the save gave none. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 /** An aggregate version a command saw (read) before it saved: a causal dependency. */

@@ -83,7 +83,7 @@ export class DockShipHandler implements ICommandHandler<DockShip, CommitResult> 
 
   execute(command: DockShip): Promise<CommitResult> {
     return retryOnConflict(async () => {
-      const ship = (await this.ships.find(command.shipId)) ?? new Ship(command.shipId);
+      const ship = await this.ships.loadOrCreate(command.shipId); // the same as `find(id) ?? new Ship(id)`
       ship.dockAt(command.port);
       return this.ships.save(ship);
     });

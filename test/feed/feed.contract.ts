@@ -235,13 +235,25 @@ export function describeFeedContract(name: string, factory: () => Promise<FeedFi
       await commit(user, 2);
       await commit(post, 1);
       const source = new LostRecordsSource();
-      const sequencer = new Sequencer(f.changesets, f.feed, source, { owner: 'node-1' });
+      const warnings: string[] = [];
+      const sequencer = new Sequencer(f.changesets, f.feed, source, { owner: 'node-1', warn: (m) => warnings.push(m) });
       await stepUntilIdle(sequencer);
       expect(source.reported).toBe(true);
       const items = await allPositions(new FeedReader(f.feed, f.changesets));
       expect(items).toHaveLength(4);
       expectCausal(items, 4);
       expect((await f.feed.readSequencerState()).checkpoint).toBe('after-gap');
+      expect(warnings).toEqual([expect.stringMatching(/lost records.*sequenced 4 changeset/)]);
+    });
+
+    it('a gap on a brand-new store reconciles without a warning: nothing was lost', async () => {
+      const source = new LostRecordsSource();
+      const warnings: string[] = [];
+      const sequencer = new Sequencer(f.changesets, f.feed, source, { owner: 'node-1', warn: (m) => warnings.push(m) });
+      await stepUntilIdle(sequencer);
+      expect(source.reported).toBe(true);
+      expect(await new FeedReader(f.feed, f.changesets).head()).toBe(0);
+      expect(warnings).toEqual([]);
     });
 
     it('fences a sequencer that lost its lease', async () => {

@@ -12,7 +12,7 @@ import {
   validateOptions,
 } from '../../lib/index.js';
 import { Account } from '../fixtures/account.js';
-import { localS3 } from '../support/local-aws.js';
+import { localS3, uniquePrefix } from '../support/local-aws.js';
 
 async function boot(options: EventStoreModuleOptions) {
   @Module({ imports: [CqrsModule.forRoot(), EventStoreModule.forRoot(options), EventStoreModule.forFeature([Account])] })
@@ -31,6 +31,15 @@ describe('EventStoreModule options', () => {
     [{ dynamodb: {}, s3: { bucket: 'ok-bucket', client: 42 } }, 's3.client'],
     [{ inMemory: 'true' }, 'inMemory'],
     [{ inMemory: true, events: [undefined] }, 'events[0]'],
+    [{ dynamodb: { createTable: true } }, 'dynamodb.createTable'],
+    [{ inMemorry: true }, 'inMemorry'],
+    [{ inMemory: true, feed: { idleMS: 5 } }, 'feed.idleMS'],
+    [{ inMemory: true, aggregateCache: { max: 5 } }, 'aggregateCache.max'],
+    [{ dynamodb: {}, s3: { bucket: 'ok-bucket', createbucket: true } }, 's3.createbucket'],
+    [{ inMemory: true, dynamodb: {} }, 'dynamodb'],
+    [{ inMemory: true, s3: { bucket: 'ok-bucket' } }, 's3'],
+    [{ dynamodb: { client: { send() {} }, clientConfig: {} } }, 'dynamodb.clientConfig'],
+    [{ dynamodb: {}, s3: { bucket: 'ok-bucket', client: { send() {} }, clientConfig: {} } }, 's3.clientConfig'],
   ])('rejects %j naming %s', (options, option) => {
     let error: unknown;
     try {
@@ -41,6 +50,25 @@ describe('EventStoreModule options', () => {
     expect(error).toBeInstanceOf(InvalidEventStoreOptionsError);
     expect(error).toMatchObject({ option, code: 'INVALID_OPTIONS' });
     expect((error as Error).message).toContain(option);
+  });
+
+  it.each([
+    [{ dynamodb: { createTable: true } }, 'dynamodb.createTable', 'createTables'],
+    [{ inMemorry: true }, 'inMemorry', 'inMemory'],
+    [{ inMemory: true, feed: { idleMS: 5 } }, 'feed.idleMS', 'idleMs'],
+    [{ dynamodb: {}, s3: { bucket: 'ok-bucket', createbucket: true } }, 's3.createbucket', 'createBucket'],
+  ])('names an unknown key %j and suggests the option it most likely meant', (options, option, meant) => {
+    expect(() => validateOptions(options)).toThrow(`Invalid event store option "${option}": is not an option; did you mean "${meant}"?`);
+  });
+
+  it('lists the known keys when no option is close to an unknown one', () => {
+    expect(() => validateOptions({ inMemory: true, feed: { somethingElse: 1 } })).toThrow(
+      'Invalid event store option "feed.somethingElse": is not an option; known options here: enabled, nodeId, leaseTtlMs, idleMs, maxIdleMs',
+    );
+  });
+
+  it('says why inMemory and dynamodb together are refused', () => {
+    expect(() => validateOptions({ inMemory: true, dynamodb: { tablePrefix: 'x-' } })).toThrow(/"dynamodb": cannot be combined with inMemory: true/);
   });
 
   it('fails start-up with the option name', async () => {
@@ -60,7 +88,11 @@ describe('EventStoreModule options', () => {
 
   it('fails start-up when the bucket is missing and createBucket is off', async () => {
     const error = await boot({
-      dynamodb: { clientConfig: { endpoint: process.env['TEST_DYNAMODB_ENDPOINT'], region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } } },
+      dynamodb: {
+        clientConfig: { endpoint: process.env['TEST_DYNAMODB_ENDPOINT'], region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } },
+        tablePrefix: uniquePrefix('bucket'),
+        createTables: true,
+      },
       s3: { client: localS3(), bucket: `missing-${randomUUID().slice(0, 8)}` },
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'INVALID_OPTIONS', option: 's3.bucket' });

@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CreateTableCommand, GetItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { Module } from '@nestjs/common';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import { type CommitResult, EventStoreModule } from '../../lib/index.js';
 import { localDynamoDb } from '../support/local-aws.js';
 import { UserNames, UserQueries } from './projection-example.js';
+import { createUserNamesTable } from './read-model-table.js';
+import { readme, readmeSnippet } from './readme-source.js';
 import { CreateUser, CreateUserHandler, User } from './quickstart.js';
 
 describe('README projection example', () => {
+  it('shows how to create the read-model table, verbatim', () => {
+    expect(readme()).toContain(readmeSnippet('test/readme/read-model-table.ts'));
+  });
+
   it('is the code in the README, verbatim', () => {
     const readme = readFileSync('README.md', 'utf8');
     const source = readFileSync('test/readme/projection-example.ts', 'utf8')
@@ -21,16 +27,7 @@ describe('README projection example', () => {
   it('projects a created user and waits for it', async () => {
     const client = localDynamoDb();
     const prefix = `rp-${randomUUID().slice(0, 8)}-`;
-    // The example writes to 'app-user-names'; created here once (tests share one DynamoDB Local).
-    await client.send(new CreateTableCommand({
-      TableName: 'app-user-names',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    })).catch((error: { name?: string }) => {
-      if (error.name !== 'ResourceInUseException') throw error;
-    });
-    await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1 }, { TableName: 'app-user-names' });
+    await createUserNamesTable(client); // the README's snippet; tests share one DynamoDB Local, so it may exist
 
     @Module({
       imports: [

@@ -2,6 +2,7 @@ import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-s
 import { EventStore } from '../../lib/store/event-store.js';
 import { describeEventStoreContract } from '../contract/event-store.contract.js';
 import { describeRetryContract } from '../contract/retry.contract.js';
+import { describeMetadataContract } from '../contract/metadata.contract.js';
 import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
 
 describeEventStoreContract('DynamoDB Local', async () => {
@@ -17,3 +18,7 @@ describeRetryContract('DynamoDB Local', async () => {
   const store = new EventStore(storage, { aggregateRecords: false });
   return { store, close: () => store.close() };
 });
+
+const metadataClient = localDynamoDb();
+afterAll(() => metadataClient.destroy());
+describeMetadataContract('DynamoDB Local', () => ({ dynamodb: { client: metadataClient, tablePrefix: uniquePrefix('metadata'), createTables: true } }));

@@ -52,7 +52,7 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
   async readWatermarks(streams: readonly StreamKey[]): Promise<Map<string, Watermark>> {
     const keys = streams.map((stream) => ({ [A.stream]: { S: streamName(stream) } }));
     const out = new Map<string, Watermark>();
-    for (const item of await batchGetAll(this.client, this.tables.aggregates, keys, 'BatchGetItem watermarks')) {
+    for (const item of await batchGetAll(this.client, this.tables.aggregates, keys, `BatchGetItem ${this.tables.aggregates} (watermarks)`)) {
       const mark = parseWatermark(this.tables.aggregates, item);
       if (mark) out.set(streamName(mark), mark);
     }
@@ -76,7 +76,7 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
           await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
           return;
         } catch (error) {
-          if (!isConditionCancellation(error)) throw new StorageUnavailableError(`TransactWriteItems ${this.tables.aggregates} watermarks`, error);
+          if (!isConditionCancellation(error)) throw new StorageUnavailableError(`TransactWriteItems ${this.tables.aggregates} (watermarks)`, error);
         }
       }
       for (const mark of chunk) await this.writeWatermark(mark, now);
@@ -88,7 +88,7 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
       await this.client.send(new UpdateItemCommand(watermarkRequest(this.tables, mark, now)));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return; // a later mark is stored already
-      throw new StorageUnavailableError(`UpdateItem ${this.tables.aggregates} watermark`, error);
+      throw new StorageUnavailableError(`UpdateItem ${this.tables.aggregates} (watermark)`, error);
     }
   }
 
@@ -99,7 +99,7 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
       return 'committed';
     } catch (error) {
       if (isConditionCancellation(error)) return 'fenced';
-      throw new StorageUnavailableError('TransactWriteItems feed batch', error);
+      throw new StorageUnavailableError(`TransactWriteItems ${this.tables.feed}, ${this.tables.control} (feed batch)`, error);
     }
   }
 
@@ -112,7 +112,7 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
     let count = batches[0]!.entries.length;
     while (count < maxEntries) {
       const next: number = first.last + 1;
-      const result: QueryCommandOutput = await call('Query feed', () =>
+      const result: QueryCommandOutput = await call(`Query ${this.tables.feed}`, () =>
         this.client.send(new QueryCommand(batchesFromRequest(this.tables, feedBucket(next), next, 25))),
       );
       const found: FeedBatch[] = (result.Items ?? []).map((item) => parseFeedBatch(this.tables.feed, item));
@@ -132,7 +132,7 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
   private async batchContaining(position: number): Promise<FeedBatch | undefined> {
     for (const bucket of [feedBucket(position), feedBucket(position) - 1]) {
       if (bucket < 0) break;
-      const result = await call('Query feed', () =>
+      const result = await call(`Query ${this.tables.feed}`, () =>
         this.client.send(new QueryCommand(batchContainingRequest(this.tables, bucket, position))),
       );
       const item = result.Items?.[0];

@@ -31,7 +31,7 @@ export class DynamoDbLeases implements LeaseStore {
       return parseLease(result.Attributes);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw new StorageUnavailableError(`acquire lease ${name}`, error);
+      throw new StorageUnavailableError(`UpdateItem ${this.tables.control} (acquire lease ${name})`, error);
     }
   }
 
@@ -41,7 +41,7 @@ export class DynamoDbLeases implements LeaseStore {
       return parseLease(result.Attributes);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw new StorageUnavailableError(`renew lease ${lease.name}`, error);
+      throw new StorageUnavailableError(`UpdateItem ${this.tables.control} (renew lease ${lease.name})`, error);
     }
   }
 
@@ -49,7 +49,7 @@ export class DynamoDbLeases implements LeaseStore {
     try {
       await this.client.send(new UpdateItemCommand(releaseLeaseRequest(this.tables, lease)));
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw new StorageUnavailableError(`release lease ${lease.name}`, error);
+      if (!(error instanceof ConditionalCheckFailedException)) throw new StorageUnavailableError(`UpdateItem ${this.tables.control} (release lease ${lease.name})`, error);
     }
   }
 
@@ -58,7 +58,7 @@ export class DynamoDbLeases implements LeaseStore {
   }
 
   async readControl(name: string): Promise<Item | undefined> {
-    const result = await call(`GetItem control ${name}`, () =>
+    const result = await call(`GetItem ${this.tables.control} (${name})`, () =>
       this.client.send(new GetItemCommand({ TableName: this.tables.control, Key: { [K.name]: { S: name } }, ConsistentRead: true })),
     );
     return result.Item;

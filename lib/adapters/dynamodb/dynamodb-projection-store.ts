@@ -83,10 +83,14 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
         const reasons = error.CancellationReasons ?? [];
         if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'fenced';
         const failed = reasons.findIndex((r, i) => i > 0 && WRITE_FAULTS.has(r.Code ?? ''));
-        if (failed > 0) return { failedWrite: failed - 1, error };
+        if (failed > 0) return { failedWrite: failed - 1, error: writeFailure(writes[failed - 1]!, reasons[failed]!, error) };
       }
-      if ((error as { name?: string }).name === 'ValidationException') return { failedWrite: -1, error };
-      throw new StorageUnavailableError(`TransactWriteItems projection ${lease.name} (${this.tables.control} and read models)`, error);
+      if ((error as { name?: string }).name === 'ValidationException') {
+        const refused = new Error(`TransactWriteItems ${tablesOf(this.tables.control, writes)} (commit of ${lease.name}) refused: ${(error as Error).message}`, { cause: error });
+        refused.name = 'ReadModelWriteFailed';
+        return { failedWrite: -1, error: refused };
+      }
+      throw new StorageUnavailableError(`${writes.length === 0 ? 'UpdateItem' : 'TransactWriteItems'} ${tablesOf(this.tables.control, writes)} (commit of ${lease.name})`, error);
     }
   }
 
@@ -105,7 +109,7 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
       return 'committed';
     } catch (error) {
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'fenced';
-      throw new StorageUnavailableError(`TransactWriteItems fenced read-model writes of ${lease.name}`, error);
+      throw new StorageUnavailableError(`TransactWriteItems ${tablesOf(this.tables.control, writes)} (fenced writes of ${lease.name})`, error);
     }
   }
 
@@ -164,6 +168,26 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
     }
   }
 
+}
+
+/** The tables a transaction touches, for error messages: the control table, then each read-model table once. */
+export function tablesOf(control: string, writes: readonly ReadModelWrite[]): string {
+  return [...new Set([control, ...writes.map(tableOfWrite)])].join(', ');
+}
+
+/** The table a read-model write targets (`?` when the write names none). */
+export function tableOfWrite(write: ReadModelWrite): string {
+  const w = write as TransactWriteItem;
+  return (w.Put ?? w.Update ?? w.Delete ?? w.ConditionCheck)?.TableName ?? '?';
+}
+
+/** Names the read-model write that failed: its kind and table, and the reason DynamoDB gave for it. */
+function writeFailure(write: ReadModelWrite, reason: { Code?: string; Message?: string }, cause: unknown): Error {
+  const kind = Object.keys(write).find((k) => ['Put', 'Update', 'Delete', 'ConditionCheck'].includes(k)) ?? 'write';
+  const detail = reason.Message ? `${reason.Code}: ${reason.Message}` : (reason.Code ?? 'unknown reason');
+  const error = new Error(`read-model ${kind} on table ${tableOfWrite(write)} failed (${detail})`, { cause });
+  error.name = 'ReadModelWriteFailed';
+  return error;
 }
 
 function canonical(key: Record<string, AttributeValue>): string {

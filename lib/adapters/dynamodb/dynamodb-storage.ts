@@ -14,6 +14,7 @@ import {
   UpdateTableCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { MissingTablesError } from '../../errors/missing-tables.error.js';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
 import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
 import type { ChangesetKey, ChangesetStorage, PutOutcome } from '../../store/storage.port.js';
@@ -72,6 +73,26 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
     }
   }
 
+  /**
+   * Fails with one `MissingTablesError` naming every table of `names` that does not exist (one DescribeTable
+   * each, in parallel), so a deployment without its tables stops at start-up instead of failing every save.
+   */
+  async checkTables(names: readonly string[]): Promise<void> {
+    const found = await Promise.all(
+      names.map(async (name) => {
+        try {
+          await this.client.send(new DescribeTableCommand({ TableName: name }));
+          return true;
+        } catch (error) {
+          if (error instanceof ResourceNotFoundException) return false;
+          throw new StorageUnavailableError(`DescribeTable ${name}`, error);
+        }
+      }),
+    );
+    const missing = names.filter((_, i) => !found[i]);
+    if (missing.length > 0) throw new MissingTablesError(missing);
+  }
+
   async putChangeset(record: ChangesetRecord): Promise<PutOutcome> {
     try {
       await this.client.send(new PutItemCommand(putChangesetRequest(this.tables, record)));
@@ -81,13 +102,13 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
         const item = error.Item ?? (await this.readSlot(record));
         if (item) return { written: false, existing: parseChangesetItem(this.tables.changesets, item) };
       }
-      throw new StorageUnavailableError('PutItem changeset', error);
+      throw new StorageUnavailableError(`PutItem ${this.tables.changesets}`, error);
     }
   }
 
   /** Fallback for endpoints that do not return the old item on a failed condition. */
   private async readSlot(record: ChangesetRecord): Promise<Record<string, AttributeValue> | undefined> {
-    const result = await call('GetItem changeset', () =>
+    const result = await call(`GetItem ${this.tables.changesets}`, () =>
       this.client.send(
         new GetItemCommand({
           TableName: this.tables.changesets,
@@ -102,7 +123,7 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
   async *readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord> {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const page = await call('Query changesets', () =>
+      const page = await call(`Query ${this.tables.changesets}`, () =>
         this.client.send(new QueryCommand(queryChangesetsRequest(this.tables, stream, fromSeq, startKey))),
       );
       for (const item of page.Items ?? []) yield parseChangesetItem(this.tables.changesets, item);
@@ -114,7 +135,7 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
     const table = this.tables.changesets;
     const requested = keys.map((key) => ({ [CHANGESET_ATTR.stream]: { S: streamName(key) }, [CHANGESET_ATTR.seq]: { N: String(key.seq) } }));
     const found = new Map<string, ChangesetRecord>();
-    for (const item of await batchGetAll(this.client, table, requested, 'BatchGetItem changesets')) {
+    for (const item of await batchGetAll(this.client, table, requested, `BatchGetItem ${table}`)) {
       const record = parseChangesetItem(table, item);
       found.set(`${streamName(record)}@${record.seq}`, record);
     }
@@ -128,7 +149,7 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const request = startKey;
-      const page = await call('Scan changesets', () =>
+      const page = await call(`Scan ${this.tables.changesets}`, () =>
         this.client.send(
           new ScanCommand({
             TableName: this.tables.changesets,
@@ -153,7 +174,7 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
   }
 
   async readLastChangeset(stream: StreamKey): Promise<ChangesetRecord | undefined> {
-    const page = await call('Query last changeset', () =>
+    const page = await call(`Query ${this.tables.changesets} (last changeset)`, () =>
       this.client.send(new QueryCommand(lastChangesetRequest(this.tables, stream))),
     );
     const item = page.Items?.[0];
@@ -166,12 +187,12 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
     } catch (error) {
       // A newer version is already recorded: nothing to do.
       if (error instanceof ConditionalCheckFailedException) return;
-      throw new StorageUnavailableError('UpdateItem aggregate record', error);
+      throw new StorageUnavailableError(`UpdateItem ${this.tables.aggregates}`, error);
     }
   }
 
   async readAggregateRecord(stream: StreamKey): Promise<AggregateRecord | undefined> {
-    const result = await call('GetItem aggregate record', () =>
+    const result = await call(`GetItem ${this.tables.aggregates}`, () =>
       this.client.send(new GetItemCommand(getAggregateRecordRequest(this.tables, stream))),
     );
     return result.Item ? parseAggregateItem(this.tables.aggregates, result.Item) : undefined;

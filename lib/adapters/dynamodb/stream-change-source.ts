@@ -115,7 +115,7 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
         this.iterators.delete(shardId);
         if (error instanceof ExpiredIteratorException && attempt === 0) continue;
         if (error instanceof TrimmedDataAccessException) return 'trimmed';
-        throw new StorageUnavailableError(`GetRecords ${shardId}`, error);
+        throw new StorageUnavailableError(`GetRecords ${this.table} stream (shard ${shardId})`, error);
       }
     }
   }
@@ -123,7 +123,7 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
   private async iterator(shardId: string, after: string | undefined): Promise<string> {
     const cached = this.iterators.get(shardId);
     if (cached && cached.after === after) return cached.iterator;
-    const result = await call('GetShardIterator', () =>
+    const result = await call(`GetShardIterator ${this.table} stream (shard ${shardId})`, () =>
       this.streams.send(
         new GetShardIteratorCommand({
           StreamArn: this.streamArn!,
@@ -138,14 +138,14 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
   private async listShards(): Promise<Shard[]> {
     if (Date.now() - this.shardsReadAt < this.shardRefreshMs && this.shards.length > 0) return this.shards;
     if (!this.streamArn) {
-      const table = await call('DescribeTable', () => this.dynamodb.send(new DescribeTableCommand({ TableName: this.table })));
+      const table = await call(`DescribeTable ${this.table}`, () => this.dynamodb.send(new DescribeTableCommand({ TableName: this.table })));
       this.streamArn = table.Table?.LatestStreamArn;
-      if (!this.streamArn) throw new StorageUnavailableError('DescribeTable', new Error(`table ${this.table} has no stream enabled`));
+      if (!this.streamArn) throw new StorageUnavailableError(`DescribeTable ${this.table}`, new Error(`table ${this.table} has no stream enabled (the feed reads it; createTables: true turns it on)`));
     }
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
-      const page = await call('DescribeStream', () =>
+      const page = await call(`DescribeStream ${this.table} stream`, () =>
         this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn!, ...(start ? { ExclusiveStartShardId: start } : {}) })),
       );
       shards.push(...(page.StreamDescription?.Shards ?? []));
