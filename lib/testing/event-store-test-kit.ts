@@ -1,7 +1,8 @@
 import type { IEvent } from '@nestjs/cqrs';
 import { InMemoryChangesetStorage } from '../adapters/memory/memory-storage.js';
 import { AggregateRepository } from '../repository/aggregate-repository.js';
-import { type AggregateClass, aggregateDefinition, type IdentifiedAggregate } from '../repository/aggregate.decorator.js';
+import type { AggregateRoot } from '@nestjs/cqrs';
+import { type AggregateClass, aggregateDefinition } from '../repository/aggregate.decorator.js';
 import { guardPublishing } from '../repository/publish-guard.js';
 import { runInUnitOfWork } from '../repository/unit-of-work.js';
 import { EventRegistry } from '../serialization/event-registry.js';
@@ -39,14 +40,14 @@ export class EventStoreTestKit {
   readonly serializer = new EventSerializer(this.registry);
   /** Every event the repositories published (what the `EventBus` got), in order. */
   readonly published: IEvent[] = [];
-  private readonly repositories = new Map<AggregateClass, AggregateRepository<IdentifiedAggregate>>();
+  private readonly repositories = new Map<AggregateClass, AggregateRepository<AggregateRoot>>();
 
   constructor(options: EventStoreTestKitOptions = {}) {
     this.registry.register(...(options.events ?? []));
   }
 
   /** The repository of an aggregate class, registered on first use as `forFeature` does. */
-  repository<T extends IdentifiedAggregate>(aggregateClass: AggregateClass<T>): AggregateRepository<T> {
+  repository<T extends AggregateRoot>(aggregateClass: AggregateClass<T>): AggregateRepository<T> {
     let repository = this.repositories.get(aggregateClass);
     if (!repository) {
       const definition = aggregateDefinition(aggregateClass);
