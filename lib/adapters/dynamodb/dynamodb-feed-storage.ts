@@ -31,8 +31,9 @@ type Item = Record<string, AttributeValue>;
 const WATERMARK_WRITERS = 1;
 /**
  * Watermarks per `TransactWriteItems` (the service allows 100). Smaller chunks, one after another, let the
- * request path's calls in between: a transaction of 100 updates holds DynamoDB Local for tens of ms, every
- * second under load, which was the p99 of the sample app. 25 keeps it to about one request per 25 aggregates.
+ * request path's calls in between: a transaction of 100 updates held DynamoDB Local for 40–80 ms, every second
+ * under load, in front of whatever save or read came meanwhile (docs/performance.md). 25 keeps the cost near
+ * one request per 25 aggregates.
  */
 const WATERMARKS_PER_TRANSACTION = 25;
 
