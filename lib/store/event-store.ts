@@ -4,7 +4,6 @@ import { InvalidExpectedVersionError } from '../errors/invalid-expected-version.
 import { checkedStream } from './checked-stream.js';
 import { AggregateRecordWriter, type AggregateRecordWriterOptions } from './aggregate-record-writer.js';
 import { encodeCommitToken } from './commit-token.js';
-import { jsonText } from './json-text.js';
 import { type ExpectedVersion, isExpectedVersion } from './expected-version.js';
 import type { BlobStore } from './blob-store.port.js';
 import { ChangesetPayloads, type LargeChangesetOptions } from './changeset-payloads.js';
@@ -235,11 +234,6 @@ function assertValidDependencies(dependencies: readonly Dependency[]): void {
       throw new RangeError(`a dependency's version must be a positive integer, got ${dependency.version}`);
     }
   }
-}
-
-/** UTF-8 size of what a changeset item carries beyond its fixed metadata. */
-export function payloadBytes(events: readonly StoredEvent[], dependencies: readonly Dependency[]): number {
-  return Buffer.byteLength(jsonText(events), 'utf8') + Buffer.byteLength(jsonText(dependencies), 'utf8');
 }
 
 function toAggregateRecord(record: ChangesetRecord): AggregateRecord {
