@@ -17,6 +17,7 @@ import { feedBench } from './feed-bench.js';
 import { httpBench } from './http/http-bench.js';
 import { peerBench } from './peer/peer-bench.js';
 import { saveVsPut } from './save-vs-put.js';
+import { s3Bench } from './s3-bench.js';
 
 const durationMs = Number(process.env['BENCH_PHASE_MS'] ?? 3000);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   if (only === 'http') return void (await httpBench());
   // The peer part (Castore and raw SDK calls, side by side) starts its own DynamoDB Local too: bench/results/peer.json.
   if (only === 'peer') return void (await peerBench());
+  // A 1 MB changeset through S3 against the raw upload plus its PutItem, on its own services: bench/results/s3.json.
+  if (only === 's3') return void (await s3Bench(durationMs, rounds));
   let services = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ? undefined : await startLocalServices();
   const endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ?? services!.dynamodbEndpoint;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -90,7 +93,8 @@ async function main(): Promise<void> {
   if (only === undefined) {
     const http = await httpBench();
     const peer = await peerBench();
-    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer }, null, 2)}\n`);
+    const s3 = await s3Bench(durationMs, rounds);
+    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer, s3 }, null, 2)}\n`);
   }
 }
 

@@ -30,6 +30,8 @@ export type { ExpectedVersion } from './store/expected-version.js';
 export type {
   AggregateRecord,
   ChangesetRecord,
+  PayloadPointer,
+  PayloadCompression,
   CommitResult,
   Dependency,
   StoredEvent,
@@ -47,6 +49,15 @@ export { iamPolicy, type IamPolicyOptions, type IamPolicyDocument, type IamPolic
 export { IAM_GRANTS, type IamGrant, type IamNeed, type IamResourceKind } from './deploy/iam-grants.js';
 export { InMemoryChangesetStorage } from './adapters/memory/memory-storage.js';
 export type { BlobStore, BlobInfo } from './store/blob-store.port.js';
+export {
+  ChangesetPayloads,
+  type LargeChangesetOptions,
+  DEFAULT_LARGE_CHANGESET_BYTES,
+  MAX_OBJECT_CHANGESET_BYTES,
+  DEFAULT_ORPHAN_GRACE_MS,
+  DEFAULT_UPLOAD_DEADLINE_MS,
+} from './store/changeset-payloads.js';
+export type { SweepOptions, SweepResult } from './store/orphan-sweep.js';
 export { S3BlobStore } from './adapters/s3/s3-blob-store.js';
 export { InMemoryBlobStore } from './adapters/memory/memory-blob-store.js';
 

@@ -28,7 +28,12 @@ export class SampleAppModule {
         CqrsModule.forRoot(),
         EventStoreModule.forRoot({
           dynamodb: { clientConfig: config.dynamodb, tablePrefix: config.tablePrefix, createTables: true },
-          s3: { clientConfig: config.s3, bucket: config.bucket, createBucket: true },
+          s3: {
+            clientConfig: config.s3,
+            bucket: config.bucket,
+            createBucket: true,
+            ...(config.largeChangesetBytes === undefined ? {} : { largeChangesetBytes: config.largeChangesetBytes }),
+          },
           feed: { ...config.feed },
         }),
         EventStoreModule.forFeature([User, Post]),

@@ -16,6 +16,8 @@ export interface SampleAppConfig {
    * projections; `nodeId` names this node in the leases (and in `GET /stats`). Default: the library's defaults.
    */
   readonly feed?: { readonly leaseTtlMs?: number; readonly nodeId?: string };
+  /** Changesets over this many bytes of JSON go to S3 (`s3.largeChangesetBytes`). Default: the library's (256 KiB). */
+  readonly largeChangesetBytes?: number;
   /** How long `GET /users/:id?after=TOKEN` waits for the view to include the commit before answering 504. Default 5,000 ms. */
   readonly readTimeoutMs?: number;
   /** Bench only: `false` leaves the write bodies unvalidated, to measure what validation costs. Default `true`. */

@@ -19,7 +19,8 @@ export type EventStoreErrorCode =
   | 'NOTHING_TO_SAVE'
   | 'INVALID_EXPECTED_VERSION'
   | 'MISSING_TABLES'
-  | 'INVALID_METADATA';
+  | 'INVALID_METADATA'
+  | 'CHANGESET_PAYLOAD';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

@@ -4,6 +4,7 @@ export * from './aggregate-not-found.error.js';
 export * from './unknown-event-type.error.js';
 export * from './event-serialization.error.js';
 export * from './changeset-too-large.error.js';
+export * from './changeset-payload.error.js';
 export * from './invalid-aggregate-id.error.js';
 export * from './invalid-options.error.js';
 export * from './storage-unavailable.error.js';

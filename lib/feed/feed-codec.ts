@@ -1,13 +1,15 @@
 import { MalformedItemError } from '../errors/malformed-item.error.js';
 import { jsonText } from '../store/json-text.js';
-import type { ChangesetRecord, Dependency, StoredEvent } from '../store/records.js';
+import type { ChangesetRecord, Dependency, PayloadPointer, StoredEvent } from '../store/records.js';
 import type { FeedBatch, FeedEntry } from './feed.port.js';
-import { isDependencies, isStoredEvents } from '../store/record-shapes.js';
+import { isDependencies, isPayloadPointer, isStoredEvents, pointerJson } from '../store/record-shapes.js';
 
 /**
  * The stored form of a feed batch's entries, shared by every feed adapter so that they all hold the same
  * bytes and the same limits: per position, either a reference `[type, id, seq, toVersion, changesetId]`
- * or the changeset inline `[type, id, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies]`.
+ * or the changeset inline `[type, id, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies]`;
+ * a changeset stored as an object is inlined with its pointer, never its events:
+ * `[type, id, seq, toVersion, changesetId, fromVersion, committedAt, [], dependencies, pointer]`.
  */
 
 /**
@@ -43,7 +45,8 @@ export function feedEntriesJson(batch: FeedBatch): string {
     const reference = references[i]!;
     const c = e.changeset;
     if (!c) return reference;
-    const inline = `${reference.slice(0, -1)},${c.fromVersion},${JSON.stringify(c.committedAt)},${jsonText(c.events)},${jsonText(c.dependencies)}]`;
+    const tail = c.payload ? `[],${jsonText(c.dependencies)},${pointerJson(c.payload)}` : `${jsonText(c.events)},${jsonText(c.dependencies)}`;
+    const inline = `${reference.slice(0, -1)},${c.fromVersion},${JSON.stringify(c.committedAt)},${tail}]`;
     const extra = Buffer.byteLength(inline) - Buffer.byteLength(reference);
     if (extra > FEED_INLINE_MAX_BYTES || extra > budget) return reference;
     budget -= extra;
@@ -68,13 +71,14 @@ function parseEntry(table: string, position: number, entry: unknown): FeedEntry 
   function fail(): never {
     throw new MalformedItemError(table, `position ${position}`, 'feed entry does not have the expected shape');
   }
-  if (!Array.isArray(entry) || (entry.length !== 5 && entry.length !== 9)) fail();
-  const [aggregateType, aggregateId, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies] = entry as unknown[];
+  if (!Array.isArray(entry) || (entry.length !== 5 && entry.length !== 9 && entry.length !== 10)) fail();
+  const [aggregateType, aggregateId, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies, pointer] = entry as unknown[];
   if (typeof aggregateType !== 'string' || typeof aggregateId !== 'string' || typeof changesetId !== 'string') fail();
   if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(toVersion)) fail();
   const reference = { position, aggregateType, aggregateId, seq, toVersion, changesetId } as Omit<FeedEntry, 'changeset'>;
   if (entry.length === 5) return reference;
   if (!Number.isSafeInteger(fromVersion) || typeof committedAt !== 'string' || !isStoredEvents(events) || !isDependencies(dependencies)) fail();
+  if (entry.length === 10 && (!isPayloadPointer(pointer) || events.length > 0)) fail();
   const changeset: ChangesetRecord = {
     aggregateType: reference.aggregateType,
     aggregateId: reference.aggregateId,
@@ -85,6 +89,7 @@ function parseEntry(table: string, position: number, entry: unknown): FeedEntry 
     committedAt: committedAt as string,
     events: events as StoredEvent[],
     dependencies: dependencies as Dependency[],
+    ...(entry.length === 10 ? { payload: pointer as PayloadPointer } : {}),
   };
   return { ...reference, changeset };
 }

@@ -1,6 +1,7 @@
 import { MalformedItemError } from '../errors/malformed-item.error.js';
 import type { ChangesetRecord } from '../store/records.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
+import { ChangesetPayloads } from '../store/changeset-payloads.js';
 import { streamName } from '../store/stream-key.js';
 import type { FeedEntry, FeedStorage } from './feed.port.js';
 
@@ -15,6 +16,8 @@ export class FeedReader {
   constructor(
     private readonly feed: FeedStorage,
     private readonly changesets: ChangesetStorage,
+    /** Reads the objects of large changesets (`EventStore.payloads`). Default: none; such a changeset then fails to read. */
+    private readonly payloads: ChangesetPayloads = new ChangesetPayloads(undefined),
   ) {}
 
   /** Items from position `from` on (1-based), about `max` of them; empty when nothing is sequenced there yet. */
@@ -28,11 +31,14 @@ export class FeedReader {
     if (references.length > 0) {
       for (const record of await this.changesets.getChangesets(references)) fetched.set(`${streamName(record)}@${record.seq}`, record);
     }
-    return entries.map((entry) => {
+    const changesets = entries.map((entry) => {
       const changeset = entry.changeset ?? fetched.get(`${streamName(entry)}@${entry.seq}`);
       if (!changeset) throw new MalformedItemError('feed', `position ${entry.position}`, 'points to a changeset that does not exist');
-      return { position: entry.position, changeset };
+      return changeset;
     });
+    // Large changesets come as pointers, inline or from the table: their events are read from the objects.
+    const resolved = await this.payloads.resolveAll(changesets);
+    return entries.map((entry, i) => ({ position: entry.position, changeset: resolved[i]! }));
   }
 
   /** The last sequenced position. */

@@ -43,6 +43,20 @@ export interface S3Options {
   readonly bucket: string;
   /** Create the bucket on start-up when it is missing. Default `false`. */
   readonly createBucket?: boolean;
+  /**
+   * A changeset whose events and dependencies take more than this many bytes of JSON is stored as an object,
+   * with a pointer in its item. Default 262,144 (256 KiB): safely under the 401,408 bytes an item may carry, so
+   * no commit depends on a few bytes of metadata. At most 401,408.
+   */
+  readonly largeChangesetBytes?: number;
+  /** Compression of changeset objects (node:zlib). Default `'gzip'`. */
+  readonly compression?: 'gzip' | 'brotli' | 'none';
+  /** Prefix of every object key; stores sharing a bucket need different ones. Default: `dynamodb.tablePrefix`. */
+  readonly keyPrefix?: string;
+  /** `sweepOrphans()` deletes an object whose slot is still empty only when older than this, in ms. Default 3,600,000 (1 h). */
+  readonly orphanGraceMs?: number;
+  /** A save refuses (retryably) to commit a pointer whose upload began longer ago than this, in ms; below `orphanGraceMs`. Default 300,000 (5 min). */
+  readonly uploadDeadlineMs?: number;
 }
 
 export interface EventStoreModuleOptions {
@@ -50,7 +64,10 @@ export interface EventStoreModuleOptions {
   readonly dynamodb?: DynamoDbOptions;
   /** S3 settings, for payloads that do not fit an item. Default: none (such changesets are refused). */
   readonly s3?: S3Options;
-  /** Keep everything in process memory (for unit tests); `dynamodb` and `s3` must then be absent. Default `false`. */
+  /**
+   * Keep everything in process memory (for unit tests). `dynamodb` must then be absent, and of `s3` only the
+   * large-changeset settings count (objects stay in memory too; `client`, `clientConfig` and `createBucket` are refused). Default `false`.
+   */
   readonly inMemory?: boolean;
   /** Event classes to register beside those listed by `@Aggregate({ events })`. Default `[]`. */
   readonly events?: readonly EventClass[];

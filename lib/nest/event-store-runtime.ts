@@ -30,6 +30,8 @@ import { EventSerializer } from '../serialization/event-serializer.js';
 import { EventStore } from '../store/event-store.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
 import type { BlobStore } from '../store/blob-store.port.js';
+import type { LargeChangesetOptions } from '../store/changeset-payloads.js';
+import type { SweepOptions, SweepResult } from '../store/orphan-sweep.js';
 import type { EventStoreModuleOptions } from './event-store-options.js';
 import { validateOptions } from './validate-options.js';
 import { observeProjectionLag } from '../telemetry/instruments.js';
@@ -78,6 +80,11 @@ export class EventStoreRuntime {
   repositoryOptions(aggregateClass: AggregateClass): RepositoryOptions {
     const definition = aggregateDefinition(aggregateClass);
     return { ...(definition.cache ? { cache: this.aggregateCache } : {}), ...(definition.state ? { state: definition.state } : {}) };
+  }
+
+  /** Deletes unreferenced objects of large changesets (see `EventStore.sweepOrphans`). */
+  sweepOrphans(options?: SweepOptions): Promise<SweepResult> {
+    return this.store.sweepOrphans(options);
   }
 
   async close(): Promise<void> {
@@ -136,7 +143,16 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
       blobs = new S3BlobStore(s3Client, options.s3.bucket);
     }
   }
-  const runtime = new EventStoreRuntime(new EventStore(storage, storeOptions), blobs, closers);
+  const s3 = options.s3;
+  const largeChangesets: LargeChangesetOptions = {
+    keyPrefix: s3?.keyPrefix ?? options.dynamodb?.tablePrefix ?? '',
+    ...(s3?.largeChangesetBytes === undefined ? {} : { thresholdBytes: s3.largeChangesetBytes }),
+    ...(s3?.compression === undefined ? {} : { compression: s3.compression }),
+    ...(s3?.orphanGraceMs === undefined ? {} : { orphanGraceMs: s3.orphanGraceMs }),
+    ...(s3?.uploadDeadlineMs === undefined ? {} : { uploadDeadlineMs: s3.uploadDeadlineMs }),
+  };
+  const store = new EventStore(storage, { ...storeOptions, ...(blobs ? { blobs } : {}), largeChangesets });
+  const runtime = new EventStoreRuntime(store, blobs, closers);
   runtime.aggregateCache = new AggregateCache(options.aggregateCache?.maxAggregates ?? DEFAULT_CACHED_AGGREGATES);
   runtime.registry.register(...(options.events ?? []));
   if (feedEnabled) {
@@ -152,7 +168,7 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
       warn,
       ...(options.aggregateRecordFlushMs === undefined ? {} : { watermarkFlushMs: options.aggregateRecordFlushMs }),
     });
-    const reader = new FeedReader(feedParts.feed, storage);
+    const reader = new FeedReader(feedParts.feed, storage, store.payloads);
     manager = new ProjectionManager(sequencer, feedParts.feed, reader, feedParts.projections, runtime.serializer, { owner, leaseTtlMs, idleMs, maxIdleMs, warn });
     runtime.projections = manager;
     const projections = manager;

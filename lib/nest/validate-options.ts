@@ -1,6 +1,8 @@
 import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
 import type { EventStoreModuleOptions } from './event-store-options.js';
 import { assertKnownKeys } from './option-keys.js';
+import { DEFAULT_ORPHAN_GRACE_MS, DEFAULT_UPLOAD_DEADLINE_MS } from '../store/changeset-payloads.js';
+import { MAX_CHANGESET_PAYLOAD_BYTES } from '../store/limits.js';
 
 const TABLE_NAME = /^[a-zA-Z0-9_.-]*$/;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -52,9 +54,13 @@ export function validateOptions(options: unknown): asserts options is EventStore
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) fail(`feed.${key}`, 'must be a number > 0');
     }
   }
+  if (o['s3'] !== undefined && isObject(o['s3'])) validateLargeChangesets(o['s3'], fail);
   if (o['inMemory'] === true) {
-    for (const option of ['dynamodb', 's3']) {
-      if (o[option] !== undefined) fail(option, 'cannot be combined with inMemory: true (the in-memory store would ignore it); remove one of them');
+    if (o['dynamodb'] !== undefined) fail('dynamodb', 'cannot be combined with inMemory: true (the in-memory store would ignore it); remove one of them');
+    // Objects stay in memory: of `s3`, only the large-changeset settings apply, so a client is a contradiction.
+    const s3 = isObject(o['s3']) ? (o['s3'] as Record<string, unknown>) : {};
+    for (const key of ['client', 'clientConfig', 'createBucket']) {
+      if (s3[key] !== undefined) fail(`s3.${key}`, 'cannot be combined with inMemory: true (objects stay in memory; only the large-changeset settings of s3 apply); remove one of them');
     }
     return;
   }
@@ -89,4 +95,25 @@ export function validateOptions(options: unknown): asserts options is EventStore
     fail('s3.bucket', 'must be a bucket name: 3-63 lowercase letters, digits, "." or "-"');
   }
   if (s['createBucket'] !== undefined && typeof s['createBucket'] !== 'boolean') fail('s3.createBucket', 'must be a boolean');
+}
+
+function validateLargeChangesets(s: Record<string, unknown>, fail: (option: string, reason: string) => never): void {
+  const threshold = s['largeChangesetBytes'];
+  if (threshold !== undefined && (typeof threshold !== 'number' || !Number.isSafeInteger(threshold) || threshold < 1 || threshold > MAX_CHANGESET_PAYLOAD_BYTES)) {
+    fail('s3.largeChangesetBytes', `must be an integer from 1 to ${MAX_CHANGESET_PAYLOAD_BYTES}`);
+  }
+  if (s['compression'] !== undefined && !['gzip', 'brotli', 'none'].includes(s['compression'] as string)) {
+    fail('s3.compression', "must be 'gzip', 'brotli' or 'none'");
+  }
+  const keyPrefix = s['keyPrefix'];
+  if (keyPrefix !== undefined && (typeof keyPrefix !== 'string' || keyPrefix.length > 200 || /[\u0000-\u001f\u007f]/.test(keyPrefix))) {
+    fail('s3.keyPrefix', 'must be a string of at most 200 characters without control characters');
+  }
+  for (const key of ['orphanGraceMs', 'uploadDeadlineMs']) {
+    const value = s[key];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) fail(`s3.${key}`, 'must be a number > 0');
+  }
+  const grace = (s['orphanGraceMs'] as number | undefined) ?? DEFAULT_ORPHAN_GRACE_MS;
+  const deadline = (s['uploadDeadlineMs'] as number | undefined) ?? DEFAULT_UPLOAD_DEADLINE_MS;
+  if (deadline >= grace) fail('s3.uploadDeadlineMs', `must be below s3.orphanGraceMs (${grace}); the difference is the sweep's safety margin`);
 }

@@ -19,6 +19,8 @@ export interface BlobStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /** Removes the object; removing a missing object is not an error. */
   delete(key: string): Promise<void>;
+  /** The object's size, time and metadata (as given to `put`), or `undefined` when there is no such object. */
+  head(key: string): Promise<(BlobInfo & { readonly metadata: Readonly<Record<string, string>> }) | undefined>;
   /** Objects whose key starts with `prefix`, in key order, page by page. */
   list(prefix: string): AsyncIterable<BlobInfo[]>;
 }

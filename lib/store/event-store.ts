@@ -1,13 +1,14 @@
-import { ChangesetTooLargeError } from '../errors/changeset-too-large.error.js';
 import { ConcurrencyError } from '../errors/concurrency.error.js';
 import { type AppendAttempt, newAppendAttempt } from './append-attempt.js';
 import { InvalidExpectedVersionError } from '../errors/invalid-expected-version.error.js';
 import { checkedStream } from './checked-stream.js';
 import { AggregateRecordWriter, type AggregateRecordWriterOptions } from './aggregate-record-writer.js';
 import { encodeCommitToken } from './commit-token.js';
-import { jsonText } from './json-text.js';
 import { type ExpectedVersion, isExpectedVersion } from './expected-version.js';
-import { MAX_CHANGESET_PAYLOAD_BYTES } from './limits.js';
+import type { BlobStore } from './blob-store.port.js';
+import { ChangesetPayloads, type LargeChangesetOptions } from './changeset-payloads.js';
+import { putLargeChangeset } from './large-put.js';
+import { type SweepOptions, type SweepResult, sweepOrphans } from './orphan-sweep.js';
 import type {
   AggregateRecord,
   ChangesetRecord,
@@ -17,7 +18,7 @@ import type {
   StreamKey,
   StreamPosition,
 } from './records.js';
-import type { ChangesetStorage } from './storage.port.js';
+import type { ChangesetStorage, PutOutcome } from './storage.port.js';
 import { assertValidStream } from './stream-key.js';
 
 export interface AppendRequest {
@@ -42,8 +43,12 @@ export interface EventStoreOptions {
   readonly aggregateRecords?: AggregateRecordWriterOptions | false;
   /** Called after every commit (the feed uses it to wake the sequencer). */
   readonly onCommit?: (result: CommitResult) => void;
-  /** Clock for `committedAt`; tests inject one. Default: `() => new Date()`. */
+  /** Clock for `committedAt`, upload deadlines and the sweep's ages; tests inject one. Default: `() => new Date()`. */
   readonly now?: () => Date;
+  /** Object storage for changesets too large for an item. Default: none (they are refused with `ChangesetTooLargeError`). */
+  readonly blobs?: BlobStore;
+  /** When and how changesets go to `blobs`. Default: the defaults of `LargeChangesetOptions`. */
+  readonly largeChangesets?: LargeChangesetOptions;
 }
 
 /** How many times an `'any'` append re-reads the tail after losing a race before it reports a conflict. */
@@ -57,6 +62,8 @@ export class EventStore {
   private readonly records: AggregateRecordWriter | undefined;
   private readonly now: () => Date;
   private readonly onCommit: ((result: CommitResult) => void) | undefined;
+  /** Writes and resolves the objects of large changesets (the feed reader resolves with it too). */
+  readonly payloads: ChangesetPayloads;
 
   constructor(
     readonly storage: ChangesetStorage,
@@ -65,6 +72,7 @@ export class EventStore {
     this.now = options.now ?? (() => new Date());
     this.records = options.aggregateRecords === false ? undefined : new AggregateRecordWriter(storage, options.aggregateRecords);
     this.onCommit = options.onCommit;
+    this.payloads = new ChangesetPayloads(options.blobs, options.largeChangesets);
   }
 
   async append(request: AppendRequest): Promise<CommitResult> {
@@ -77,10 +85,7 @@ export class EventStore {
     }
     const dependencies = request.dependencies ?? [];
     assertValidDependencies(dependencies);
-    const size = payloadBytes(events, dependencies);
-    if (size > MAX_CHANGESET_PAYLOAD_BYTES) {
-      throw new ChangesetTooLargeError(stream.aggregateType, stream.aggregateId, size, MAX_CHANGESET_PAYLOAD_BYTES);
-    }
+    const offload = this.payloads.mustOffload(stream, events, dependencies);
     const attempt = request.attempt ?? newAppendAttempt(request.changesetId);
     const { changesetId } = attempt;
     // Retry path only: a first attempt has tried no slot and pays no read here.
@@ -100,10 +105,10 @@ export class EventStore {
         events,
         dependencies,
       };
-      // Recorded before the put: if its reply is lost, a retry must know this slot may hold the changeset.
-      attempt.triedSeqs.add(slot.seq);
-      const outcome = await this.storage.putChangeset(record);
-      if (outcome.written) return this.committed(record);
+      const { outcome, stored } = offload
+        ? await putLargeChangeset(this.storage, this.payloads, record, attempt, () => this.now().getTime())
+        : await this.putInline(record, attempt);
+      if (outcome.written) return this.committed(stored);
       // A retried request whose first try committed finds its own changeset in the slot.
       if (outcome.existing.changesetId === changesetId) return this.committed(outcome.existing);
       if (round >= rounds) {
@@ -113,10 +118,19 @@ export class EventStore {
     }
   }
 
-  /** Changesets of a stream from `fromSeq` (default 1), in version order, strongly consistent. */
+  /** Changesets of a stream from `fromSeq` (default 1), in version order, strongly consistent, with their events. */
   readStream(stream: StreamKey, fromSeq = 1): AsyncIterable<ChangesetRecord> {
     assertValidStream(stream.aggregateType, stream.aggregateId);
-    return checkedStream(stream, fromSeq, this.storage.readChangesets(stream, fromSeq));
+    return checkedStream(stream, fromSeq, this.resolved(this.storage.readChangesets(stream, fromSeq)));
+  }
+
+  /**
+   * Deletes objects of large changesets that no changeset references: those of a slot another changeset
+   * holds at once, those of an empty slot once older than `olderThanMs` (default `orphanGraceMs`, 1 h), as
+   * an empty slot's object may belong to a save in flight. Safe to run on several nodes at once.
+   */
+  sweepOrphans(options: SweepOptions = {}): Promise<SweepResult> {
+    return sweepOrphans(this.storage, this.payloads, { ...options, now: () => this.now().getTime() });
   }
 
   /** Current position of a stream (version 0, seq 0 when it does not exist). */
@@ -156,6 +170,16 @@ export class EventStore {
     const keys = [...attempt.triedSeqs].map((seq) => ({ ...stream, seq }));
     const found = await this.storage.getChangesets(keys);
     return found.find((record) => record.changesetId === attempt.changesetId);
+  }
+
+  private async putInline(record: ChangesetRecord, attempt: AppendAttempt): Promise<{ outcome: PutOutcome; stored: ChangesetRecord }> {
+    // Recorded before the put: if its reply is lost, a retry must know this slot may hold the changeset.
+    attempt.triedSeqs.add(record.seq);
+    return { outcome: await this.storage.putChangeset(record), stored: record };
+  }
+
+  private async *resolved(source: AsyncIterable<ChangesetRecord>): AsyncIterable<ChangesetRecord> {
+    for await (const record of source) yield record.payload ? await this.payloads.resolve(record) : record;
   }
 
   /** Reports a commit of this append: made now, or by an earlier attempt whose outcome was unknown. */
@@ -210,11 +234,6 @@ function assertValidDependencies(dependencies: readonly Dependency[]): void {
       throw new RangeError(`a dependency's version must be a positive integer, got ${dependency.version}`);
     }
   }
-}
-
-/** UTF-8 size of what a changeset item carries beyond its fixed metadata. */
-export function payloadBytes(events: readonly StoredEvent[], dependencies: readonly Dependency[]): number {
-  return Buffer.byteLength(jsonText(events), 'utf8') + Buffer.byteLength(jsonText(dependencies), 'utf8');
 }
 
 function toAggregateRecord(record: ChangesetRecord): AggregateRecord {

@@ -1,4 +1,4 @@
-import type { Dependency, StoredEvent } from './records.js';
+import type { Dependency, PayloadPointer, StoredEvent } from './records.js';
 
 /** Shape checks of stored JSON (events, dependencies), shared by every adapter that parses them. */
 
@@ -28,4 +28,28 @@ export function isDependencies(value: unknown): value is Dependency[] {
         typeof (dep as Dependency).version === 'number',
     )
   );
+}
+
+const COMPRESSIONS = new Set(['gzip', 'brotli', 'none']);
+
+export function isPayloadPointer(value: unknown): value is PayloadPointer {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const p = value as Record<string, unknown>;
+  return (
+    typeof p['key'] === 'string' &&
+    p['key'] !== '' &&
+    Number.isSafeInteger(p['size']) &&
+    typeof p['sha256'] === 'string' &&
+    /^[0-9a-f]{64}$/.test(p['sha256']) &&
+    typeof p['compression'] === 'string' &&
+    COMPRESSIONS.has(p['compression']) &&
+    Number.isSafeInteger(p['eventCount']) &&
+    (p['eventCount'] as number) >= 1
+  );
+}
+
+/** The stored form of a pointer: a fixed field order, so items and feed entries hold the same bytes. */
+export function pointerJson(pointer: PayloadPointer): string {
+  const { key, size, sha256, compression, eventCount } = pointer;
+  return JSON.stringify({ key, size, sha256, compression, eventCount });
 }

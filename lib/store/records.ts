@@ -23,6 +23,25 @@ export interface Dependency extends StreamKey {
   readonly version: number;
 }
 
+/** How the events of a changeset stored as an object were compressed. */
+export type PayloadCompression = 'gzip' | 'brotli' | 'none';
+
+/**
+ * Where the events of a large changeset live: an object written before the commit (see docs/s3.md). The
+ * changeset item keeps this pointer instead of the events.
+ */
+export interface PayloadPointer {
+  /** The object's key in the blob store. */
+  readonly key: string;
+  /** Bytes stored (after compression). */
+  readonly size: number;
+  /** SHA-256 of the stored bytes, lowercase hex: a read that does not match fails instead of loading other data. */
+  readonly sha256: string;
+  readonly compression: PayloadCompression;
+  /** How many events the object holds (so `fromVersion` stays derivable from `toVersion` without the object). */
+  readonly eventCount: number;
+}
+
 /**
  * One changeset: the events one command produced, committed as one item. `seq` numbers the changesets of a
  * stream 1..M densely; the events hold versions `fromVersion..toVersion`.
@@ -36,6 +55,12 @@ export interface ChangesetRecord extends StreamKey {
   readonly events: readonly StoredEvent[];
   /** Aggregates (and versions) the command loaded, and explicit causation commits. Used by ordered feeds. */
   readonly dependencies: readonly Dependency[];
+  /**
+   * Set when the events are stored as an object: `events` is then empty until the store resolves the
+   * pointer. Every read the store serves to users (`readStream`, the feed reader) comes resolved, without
+   * `payload`; only the sequencer sees pointers, as it needs versions and dependencies alone.
+   */
+  readonly payload?: PayloadPointer;
 }
 
 /** The derived per-aggregate record ("aggregates" table). */

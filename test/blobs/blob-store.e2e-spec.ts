@@ -43,6 +43,15 @@ describe.each(stores)('BlobStore on %s', (_name, make) => {
     await store.delete(`${prefix}l/never`);
     expect(await listAll(store, `${prefix}l/`)).toEqual([`${prefix}l/2`]);
   });
+  it('heads an object: size, time and the metadata it was written with; undefined when missing', async () => {
+    const before = Date.now();
+    await store.put(`${prefix}h`, new Uint8Array(5), { stream: 'RG9jI2E', sha256: 'abc' });
+    const head = await store.head(`${prefix}h`);
+    expect(head).toMatchObject({ key: `${prefix}h`, size: 5, metadata: { stream: 'RG9jI2E', sha256: 'abc' } });
+    // S3 keeps LastModified to the second.
+    expect(head!.lastModified.getTime()).toBeGreaterThan(before - 2000);
+    expect(await store.head(`${prefix}none`)).toBeUndefined();
+  });
 });
 
 describe('S3BlobStore failures', () => {

@@ -37,7 +37,7 @@ describe('EventStoreModule options', () => {
     [{ inMemory: true, aggregateCache: { max: 5 } }, 'aggregateCache.max'],
     [{ dynamodb: {}, s3: { bucket: 'ok-bucket', createbucket: true } }, 's3.createbucket'],
     [{ inMemory: true, dynamodb: {} }, 'dynamodb'],
-    [{ inMemory: true, s3: { bucket: 'ok-bucket' } }, 's3'],
+    [{ inMemory: true, s3: { bucket: 'ok-bucket', createBucket: true } }, 's3.createBucket'],
     [{ dynamodb: { client: { send() {} }, clientConfig: {} } }, 'dynamodb.clientConfig'],
     [{ dynamodb: {}, s3: { bucket: 'ok-bucket', client: { send() {} }, clientConfig: {} } }, 's3.clientConfig'],
   ])('rejects %j naming %s', (options, option) => {

@@ -25,6 +25,17 @@ export interface StoredState {
   readonly views: ReadonlyMap<string, ViewItem>;
   /** Each projection's checkpoint position. */
   readonly checkpoints: Readonly<Record<string, number>>;
+  /** Large changesets' objects: each pointer and whether it resolved, and what the bucket holds after the sweep. */
+  readonly objects: ObjectState;
+}
+
+export interface ObjectState {
+  /** Every committed pointer: its slot, key, and the problem reading it (`undefined`: it resolved, checksum and all). */
+  readonly pointers: ReadonlyArray<{ readonly slot: string; readonly key: string; readonly problem?: string }>;
+  /** Object keys under the store's changesets prefix after the final sweep. */
+  readonly remaining: readonly string[];
+  /** What the final sweep did. */
+  readonly sweep: { readonly examined: number; readonly deleted: number; readonly kept: number };
 }
 
 /** One list of problems per property; every list is empty in a correct run. */
@@ -45,12 +56,14 @@ export interface Violations {
   readonly projections: string[];
   /** The sample's views disagree with totals recomputed from the changesets. */
   readonly views: string[];
+  /** A committed pointer that does not resolve (missing object, checksum), or an unreferenced object left after the sweep. */
+  readonly objects: string[];
 }
 
 export type ViolationKind = keyof Violations;
 
 export function noViolations(): Violations {
-  return { lost: [], duplicated: [], phantom: [], versions: [], gaps: [], outOfOrder: [], projections: [], views: [] };
+  return { lost: [], duplicated: [], phantom: [], versions: [], gaps: [], outOfOrder: [], projections: [], views: [], objects: [] };
 }
 
 export const streamOf = (s: { readonly aggregateType: string; readonly aggregateId: string }): string => `${s.aggregateType}#${s.aggregateId}`;

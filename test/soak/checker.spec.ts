@@ -1,6 +1,6 @@
 import type { ChangesetRecord, CommitResult, Dependency, FeedEntry } from '../../lib/index.js';
 import type { ViewItem } from '../multi-process/tables.js';
-import type { StoredState } from './check-types.js';
+import type { ObjectState, StoredState } from './check-types.js';
 import { checkHistory, type HistoryCheck } from './checker.js';
 import type { CommandKind, SaveAttempt } from './history.js';
 import { HISTORY_PROJECTION } from './history-projection.js';
@@ -58,7 +58,9 @@ function world(): World {
   };
 }
 
-function check(w: World, applied: (position: number) => number = () => 1): HistoryCheck {
+const noObjects: ObjectState = { pointers: [], remaining: [], sweep: { examined: 0, deleted: 0, kept: 0 } };
+
+function check(w: World, applied: (position: number) => number = () => 1, objects: ObjectState = noObjects): HistoryCheck {
   const head = Math.max(0, ...w.feed.map((e) => e.position));
   const state: StoredState = {
     changesets: w.changesets,
@@ -67,6 +69,7 @@ function check(w: World, applied: (position: number) => number = () => 1): Histo
     applications: w.feed.map((e) => ({ projection: HISTORY_PROJECTION, aggregateType: e.aggregateType, aggregateId: e.aggregateId, seq: e.seq, applied: applied(e.position), position: e.position })),
     views: w.views,
     checkpoints: { [HISTORY_PROJECTION]: head, 'user-views': head },
+    objects,
   };
   return checkHistory(w.attempts, state);
 }
@@ -156,5 +159,14 @@ describe('soak history checker', () => {
     const w = world();
     w.changesets[3] = { ...w.changesets[3]!, fromVersion: 5, toVersion: 5 };
     expect(check(w).violations.versions).toEqual(['Post#p1@3: versions 5..5 after 2']);
+  });
+
+  it('reports a committed pointer that does not resolve, and an unreferenced object left after the sweep', () => {
+    const good = { slot: 'Post#p1@2', key: 'changesets/Post%23p1/2/c/1' };
+    expect(reported(check(world(), () => 1, { ...noObjects, pointers: [good], remaining: [good.key] }))).toEqual({});
+    const dangling = { slot: 'Post#p1@3', key: 'changesets/Post%23p1/3/c/2', problem: 'the object is missing' };
+    const result = check(world(), () => 1, { ...noObjects, pointers: [good, dangling], remaining: [good.key, 'changesets/Post%23p1/4/x/3'] });
+    expect(reported(result)).toEqual({ objects: 2 });
+    expect(result.violations.objects.join('\n')).toMatch(/missing[\s\S]*referenced by no changeset/);
   });
 });

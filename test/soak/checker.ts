@@ -1,6 +1,7 @@
 import { checkFeed } from './check-feed.js';
 import { checkApplications, checkViews } from './check-projections.js';
 import { checkStore, opOf } from './check-store.js';
+import { checkObjects } from './check-objects.js';
 import { groupBy, noViolations, type StoredState, type ViolationKind, type Violations } from './check-types.js';
 import type { SaveAttempt } from './history.js';
 
@@ -22,6 +23,10 @@ export interface HistoryCounts {
   readonly dependenciesChecked: number;
   readonly applicationsChecked: number;
   readonly viewsChecked: number;
+  /** Committed pointers to S3 objects, each read back and checked against its SHA-256. */
+  readonly pointersChecked: number;
+  /** Orphaned objects the final sweep deleted. */
+  readonly objectsSwept: number;
 }
 
 export interface HistoryCheck {
@@ -39,6 +44,7 @@ export function checkHistory(attempts: readonly SaveAttempt[], state: StoredStat
   const dependenciesChecked = checkFeed(attempts, state.changesets, state.feed, state.head, v);
   const applicationsChecked = checkApplications(state.feed, state.applications, state.checkpoints, state.head, v);
   const viewsChecked = checkViews(state.changesets, state.views, v);
+  const pointersChecked = checkObjects(state.objects, v);
 
   const committed = new Set(state.changesets.map(opOf));
   let ackedAfterUnknown = 0;
@@ -69,6 +75,8 @@ export function checkHistory(attempts: readonly SaveAttempt[], state: StoredStat
       dependenciesChecked,
       applicationsChecked,
       viewsChecked,
+      pointersChecked,
+      objectsSwept: state.objects.sweep.deleted,
     },
     violations: v,
     problems,

@@ -1,10 +1,12 @@
 import type { FaultCounts } from '../support/faults/index.js';
 import { SoakNode, type SoakNodeOptions } from './soak-node.js';
 
-export type NodeSettings = Omit<SoakNodeOptions, 'id' | 'seed' | 'maxAttempts'> & {
+export type NodeSettings = Omit<SoakNodeOptions, 'id' | 'seed' | 'maxAttempts' | 'largeChangesetBytes'> & {
   readonly seed: number;
   /** The DynamoDB clients' `maxAttempts`, by node in turn. */
   readonly maxAttempts: readonly number[];
+  /** `s3.largeChangesetBytes`, by node in turn (0: the library's default). */
+  readonly largeChangesetBytes?: readonly number[];
 };
 
 /** The run's nodes: the live ones, and those killed (kept for their fault counts). */
@@ -22,8 +24,15 @@ export class Cluster {
   /** Starts one more node, with its own proxy and seed. */
   async add(): Promise<SoakNode> {
     const n = ++this.started;
-    const { maxAttempts } = this.settings;
-    const node = await SoakNode.start({ ...this.settings, id: `node-${n}`, seed: this.settings.seed * 31 + n, maxAttempts: maxAttempts[(n - 1) % maxAttempts.length]! });
+    const { maxAttempts, largeChangesetBytes: large = [], ...settings } = this.settings;
+    const threshold = large.length > 0 ? large[(n - 1) % large.length]! : 0;
+    const node = await SoakNode.start({
+      ...settings,
+      id: `node-${n}`,
+      seed: this.settings.seed * 31 + n,
+      maxAttempts: maxAttempts[(n - 1) % maxAttempts.length]!,
+      ...(threshold > 0 ? { largeChangesetBytes: threshold } : {}),
+    });
     this.nodes.push(node);
     return node;
   }

@@ -31,6 +31,7 @@ async function main(): Promise<number> {
       afterShare: 0.1,
       faultRate: 0.1,
       maxAttempts: [1, 3],
+      largeChangesetBytes: [0, 0, 1],
       saveRetries: 5,
       leaseTtlMs: 2000,
       pauses: 3,

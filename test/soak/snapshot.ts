@@ -5,6 +5,8 @@ import { DynamoDbFeedStorage, DynamoDbProjectionStore, tableNames } from '../../
 import { readChangesets, readViews, scan } from '../multi-process/tables.js';
 import type { Application, StoredState } from './check-types.js';
 import { historyTable } from './history-projection.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { readObjects } from './check-objects.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -26,7 +28,12 @@ async function feedItems(client: DynamoDBClient, table: string, head: number): P
 }
 
 /** Reads everything the checker needs, raw (every feed batch, not through the reader, which stops at a hole), with a client that has no faults. */
-export async function readStoredState(client: DynamoDBClient, prefix: string, projections: readonly string[]): Promise<StoredState> {
+export async function readStoredState(
+  client: DynamoDBClient,
+  prefix: string,
+  projections: readonly string[],
+  s3: { readonly client: S3Client; readonly bucket: string },
+): Promise<StoredState> {
   const tables = tableNames(prefix);
   const head = (await new DynamoDbFeedStorage(client, tables).readSequencerState()).head;
   const applications: Application[] = (await scan(client, historyTable(prefix))).map((item) => ({
@@ -40,8 +47,10 @@ export async function readStoredState(client: DynamoDBClient, prefix: string, pr
   const store = new DynamoDbProjectionStore(client, tables);
   const checkpoints: Record<string, number> = {};
   for (const name of projections) checkpoints[name] = (await store.readCheckpoint(name)).position;
+  const { changesets, objects } = await readObjects(client, s3.client, s3.bucket, prefix, await readChangesets(client, prefix));
   return {
-    changesets: await readChangesets(client, prefix),
+    changesets,
+    objects,
     feed: (await feedItems(client, tables.feed, head)).flatMap((item) => parseFeedBatch(tables.feed, item).entries),
     head,
     applications,

@@ -39,6 +39,8 @@ export interface SoakNodeOptions {
   readonly maxAttempts: number;
   readonly saveRetries: number;
   readonly history: HistoryRecorder;
+  /** `s3.largeChangesetBytes` of this node (1: every save goes to S3). Default: the library's. */
+  readonly largeChangesetBytes?: number;
 }
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -69,6 +71,7 @@ export class SoakNode {
       bucket: options.bucket,
       tablePrefix: options.tablePrefix,
       feed: { nodeId: options.id, leaseTtlMs: options.leaseTtlMs },
+      ...(options.largeChangesetBytes === undefined ? {} : { largeChangesetBytes: options.largeChangesetBytes }),
     };
     try {
       node.app = await NestFactory.create(SoakNodeModule.register(config, context), { logger: ['error'], abortOnError: false });

@@ -22,6 +22,8 @@ describe('soak (short): 3 nodes, faults, a paused and a killed lease owner', () 
       afterShare: 0.1,
       faultRate: 0.1,
       maxAttempts: [1, 3],
+      // One node in three stores every changeset in S3: a share of the saves are large, under the same faults.
+      largeChangesetBytes: [0, 0, 1],
       saveRetries: 5,
       leaseTtlMs: 1500,
       pauses: 1,
@@ -39,5 +41,6 @@ describe('soak (short): 3 nodes, faults, a paused and a killed lease owner', () 
     expect(result.check.counts.storedChangesets).toBeGreaterThan(50);
     expect(result.chaos.map((e) => e.kind)).toEqual(['pause', 'kill']);
     expect(result.faults.byKind['drop-response']).toBeGreaterThan(0);
+    expect(result.check.counts.pointersChecked).toBeGreaterThan(10);
   }, 120_000);
 });

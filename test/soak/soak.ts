@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { runChaos, type ChaosEvent } from './chaos.js';
 import { waitForCatchUp } from './catch-up.js';
 import { checkHistory, type HistoryCheck } from './checker.js';
@@ -22,6 +23,8 @@ export interface SoakOptions extends Omit<WorkloadOptions, 'deadline'> {
    * default): the SDK retries by itself, and a lost write's retry finds its own changeset in the slot.
    */
   readonly maxAttempts: readonly number[];
+  /** `s3.largeChangesetBytes` by node in turn (1: all of that node's saves go to S3; 0: the default, 256 KiB). */
+  readonly largeChangesetBytes?: readonly number[];
   /** Saves of one instance after unknown outcomes before the command gives up. */
   readonly saveRetries: number;
   readonly leaseTtlMs: number;
@@ -52,6 +55,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const started = Date.now();
   const prefix = `soak-${o.seed}-${randomUUID().slice(0, 6)}-`;
   const client = new DynamoDBClient({ endpoint: o.dynamodbEndpoint, region: 'us-east-1', credentials });
+  const s3 = new S3Client({ endpoint: o.s3Endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
   const history = new HistoryRecorder();
   const cluster = new Cluster({ ...o, tablePrefix: prefix, history });
   try {
@@ -71,7 +75,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const load = Date.now() - loadStarted;
     log(`soak: load done in ${(load / 1000).toFixed(1)} s, ${history.count} attempts; waiting for the feed and projections`);
     const catchUp = await waitForCatchUp(cluster, client, prefix, PROJECTIONS, o.catchUpTimeoutMs, log);
-    const state = await readStoredState(client, prefix, PROJECTIONS);
+    const state = await readStoredState(client, prefix, PROJECTIONS, { client: s3, bucket: o.bucket });
     const check = checkHistory(history.attempts, state);
     const faults = cluster.faults();
     await cluster.stop();
@@ -80,5 +84,6 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   } finally {
     await cluster.stop().catch(() => undefined);
     client.destroy();
+    s3.destroy();
   }
 }

@@ -2,7 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { MalformedItemError } from '../../errors/malformed-item.error.js';
 import { parseJsonText } from '../../store/json-text.js';
 import type { AggregateRecord, ChangesetRecord } from '../../store/records.js';
-import { isDependencies, isStoredEvents } from '../../store/record-shapes.js';
+import { isDependencies, isPayloadPointer, isStoredEvents } from '../../store/record-shapes.js';
 import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C } from './table-layout.js';
 
 type Item = Record<string, AttributeValue>;
@@ -61,14 +61,17 @@ export function parseChangesetItem(table: string, item: Item): ChangesetRecord {
     committedAt: read.string(C.committedAt),
     events: read.json(C.events, isStoredEvents),
     dependencies: read.json(C.dependencies, isDependencies),
+    ...(item[C.payload] ? { payload: read.json(C.payload, isPayloadPointer) } : {}),
   };
   // The key decides which stream an item belongs to; attributes naming another stream are not ours.
   const stream = read.string(C.stream);
   if (stream !== `${record.aggregateType}#${record.aggregateId}`) {
     read.fail(`aggregateType "${record.aggregateType}" and aggregateId do not match the key`);
   }
-  if (record.toVersion - record.fromVersion + 1 !== record.events.length) {
-    read.fail(`versions ${record.fromVersion}..${record.toVersion} do not match ${record.events.length} events`);
+  const eventCount = record.payload ? record.payload.eventCount : record.events.length;
+  if (record.payload && record.events.length > 0) read.fail('it has both a payload pointer and events');
+  if (record.toVersion - record.fromVersion + 1 !== eventCount) {
+    read.fail(`versions ${record.fromVersion}..${record.toVersion} do not match ${eventCount} events`);
   }
   return record;
 }

@@ -9,6 +9,7 @@ import type {
 import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
 import { jsonText } from '../../store/json-text.js';
+import { pointerJson } from '../../store/record-shapes.js';
 import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C, CONTROL_ATTR as K, FEED_ATTR as F, type TableNames } from './table-layout.js';
 
 /** Pure builders of DynamoDB requests: no I/O here, so each is unit-tested on its own. */
@@ -25,6 +26,7 @@ export function changesetItem(record: ChangesetRecord): Record<string, Attribute
     [C.committedAt]: { S: record.committedAt },
     [C.events]: { S: jsonText(record.events) },
     [C.dependencies]: { S: jsonText(record.dependencies) },
+    ...(record.payload ? { [C.payload]: { S: pointerJson(record.payload) } } : {}),
   };
 }
 

@@ -10,6 +10,8 @@ export const CHANGESET_ATTR = {
   committedAt: 'committedAt',
   events: 'events',
   dependencies: 'dependencies',
+  /** Only on changesets stored as an object: the pointer (JSON); `events` is then `[]`. */
+  payload: 'payload',
 } as const;
 
 /** Attribute names of the aggregates table. */

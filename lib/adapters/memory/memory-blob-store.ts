@@ -3,10 +3,20 @@ import type { BlobInfo, BlobStore } from '../../store/blob-store.port.js';
 /** A `BlobStore` in process memory, for the in-memory store and tests. */
 export class InMemoryBlobStore implements BlobStore {
   readonly location = 'memory://blobs';
-  private readonly objects = new Map<string, { readonly body: Uint8Array; readonly lastModified: Date }>();
+  private readonly objects = new Map<string, { readonly body: Uint8Array; readonly lastModified: Date; readonly metadata: Record<string, string> }>();
 
-  async put(key: string, body: Uint8Array): Promise<void> {
-    this.objects.set(key, { body: Uint8Array.from(body), lastModified: new Date() });
+  constructor(
+    /** The time objects are stamped with; tests inject one. Default: the system clock. */
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async put(key: string, body: Uint8Array, metadata?: Readonly<Record<string, string>>): Promise<void> {
+    this.objects.set(key, { body: Uint8Array.from(body), lastModified: this.now(), metadata: { ...metadata } });
+  }
+
+  async head(key: string): Promise<(BlobInfo & { metadata: Record<string, string> }) | undefined> {
+    const object = this.objects.get(key);
+    return object && { key, size: object.body.byteLength, lastModified: object.lastModified, metadata: { ...object.metadata } };
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {

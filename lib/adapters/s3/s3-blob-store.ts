@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { BlobInfo, BlobStore } from '../../store/blob-store.port.js';
 import { call } from '../dynamodb/storage-call.js';
 
@@ -26,6 +26,18 @@ export class S3BlobStore implements BlobStore {
       try {
         const reply = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
         return reply.Body ? await reply.Body.transformToByteArray() : new Uint8Array();
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  async head(key: string): Promise<(BlobInfo & { metadata: Record<string, string> }) | undefined> {
+    return call(`HeadObject ${this.location}/${key}`, async () => {
+      try {
+        const reply = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+        return { key, size: reply.ContentLength ?? 0, lastModified: reply.LastModified ?? new Date(0), metadata: { ...reply.Metadata } };
       } catch (error) {
         if (isMissing(error)) return undefined;
         throw error;
