@@ -11,7 +11,7 @@ import type { ExpectedVersion } from '../store/expected-version.js';
 import type { CommitResult, Dependency, StoredEvent, StreamKey } from '../store/records.js';
 import { assertValidStream, streamName } from '../store/stream-key.js';
 import type { AggregateCache } from './aggregate-cache.js';
-import type { AggregateClass } from './aggregate.decorator.js';
+import { type AggregateClass, aggregateIdOf } from './aggregate.decorator.js';
 import {
   forgetAttempt,
   getAggregateVersion,
@@ -171,8 +171,7 @@ export class AggregateRepository<T extends AggregateRoot> {
    * by itself (`autoCommit`, a class merged with `EventPublisher`) is refused with `PublishBypassesStoreError`.
    */
   save(aggregate: T, options: SaveOptions = {}): Promise<CommitResult> {
-    // Read at run time: a `private` or `protected` id is as good as a public one.
-    const id = (aggregate as unknown as { readonly id?: unknown }).id as string;
+    const id = aggregateIdOf(aggregate) as string;
     return traceSave(this.aggregateType, String(id), () => this.append(aggregate, id, options));
   }
 

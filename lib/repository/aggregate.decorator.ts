@@ -15,6 +15,11 @@ export type IdentifiedAggregate = AggregateRoot & { readonly id: string };
  */
 export type AggregateClass<T extends AggregateRoot = AggregateRoot> = new (id: string) => T;
 
+/** An aggregate's id, read at run time: a `private` or `protected` `id` is as good as a public one. */
+export function aggregateIdOf(aggregate: AggregateRoot): unknown {
+  return (aggregate as unknown as { readonly id?: unknown }).id;
+}
+
 export interface AggregateOptions {
   /** Stable stored type name. Default: the class name. */
   readonly type?: string;
