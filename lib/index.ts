@@ -15,6 +15,22 @@ export { AggregateCache, type CachedAggregate } from './repository/aggregate-cac
 export { type AggregateStateCodec, plainDataState } from './repository/state-codec.js';
 export { runInUnitOfWork, UnitOfWork } from './repository/unit-of-work.js';
 
+// Snapshots
+export {
+  type SnapshotOptions,
+  type SnapshotContext,
+  type SnapshotPlacement,
+  type SnapshotPolicy,
+  snapshotPolicy,
+  INLINE_SNAPSHOT_LIMIT_BYTES,
+  DEFAULT_INLINE_SNAPSHOT_BYTES,
+} from './snapshots/snapshot-options.js';
+export { SnapshotStore, type Snapshot, type SnapshotWriteResult } from './snapshots/snapshot-store.js';
+export { Snapshotter, type SnapshotterOptions } from './snapshots/snapshotter.js';
+export type { SnapshotRecord, SnapshotRecordStorage, SnapshotWriteOutcome } from './snapshots/snapshot-records.port.js';
+export { DynamoDbSnapshotRecords, SNAPSHOT_ATTR, snapshotRecordKey } from './adapters/dynamodb/dynamodb-snapshot-records.js';
+export { InMemorySnapshotRecords } from './adapters/memory/memory-snapshot-records.js';
+
 // Events
 export { EventType, eventTypeName, type EventTypeOptions, type Upcaster, type EventClass } from './serialization/event-type.decorator.js';
 export { EventRegistry } from './serialization/event-registry.js';

@@ -17,7 +17,8 @@ export type EventStoreErrorCode =
   | 'LEASE_LOST'
   | 'PUBLISH_BYPASSES_STORE'
   | 'NOTHING_TO_SAVE'
-  | 'INVALID_EXPECTED_VERSION';
+  | 'INVALID_EXPECTED_VERSION'
+  | 'SNAPSHOT_UNREADABLE';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

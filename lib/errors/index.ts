@@ -18,3 +18,4 @@ export { isTransientStorageError } from './transient.js';
 export * from './publish-bypasses-store.error.js';
 export * from './nothing-to-save.error.js';
 export * from './invalid-expected-version.error.js';
+export * from './snapshot-unreadable.error.js';
