@@ -87,11 +87,12 @@ describe.each([
       return { id: ledger.id, record: (await backend.records.readSnapshotRecord(stream(ledger.id), 1, true))! };
     }
 
-    async function expectFullReplay(id: string, reason: RegExp): Promise<void> {
+    /** `checked`: changesets read to check the snapshot before giving it up (its own changeset). */
+    async function expectFullReplay(id: string, reason: RegExp, checked = 0): Promise<void> {
       const { repository, warnings } = ledgers(backend, { every: 100 });
       reads.count = 0;
       const loaded = await repository.load(id);
-      expect(reads.count).toBe(6);
+      expect(reads.count).toBe(6 + checked);
       expect(stateOf(loaded)).toStrictEqual(stateOf(await replayingLedgers(backend).load(id)));
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(reason);
@@ -154,7 +155,7 @@ describe.each([
     it('it is of another history (its changeset id is not the stream\'s)', async () => {
       const { id, record } = await snapshotted('inline');
       await forged(record, 5, randomUUID());
-      await expectFullReplay(id, /the stream does not hold its changeset 5/);
+      await expectFullReplay(id, /the stream does not hold its changeset 5/, 1);
     });
   });
 });
