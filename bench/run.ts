@@ -17,6 +17,7 @@ import { feedBench } from './feed-bench.js';
 import { httpBench } from './http/http-bench.js';
 import { peerBench } from './peer/peer-bench.js';
 import { saveVsPut } from './save-vs-put.js';
+import { snapshotBench } from './snapshot-bench.js';
 
 const durationMs = Number(process.env['BENCH_PHASE_MS'] ?? 3000);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
   if (only === 'http') return void (await httpBench());
   // The peer part (Castore and raw SDK calls, side by side) starts its own DynamoDB Local too: bench/results/peer.json.
   if (only === 'peer') return void (await peerBench());
+  // The snapshot part (a 10,000-changeset load with and without a snapshot): bench/results/snapshot.json.
+  if (only === 'snapshot') return void (await snapshotBench());
   let services = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ? undefined : await startLocalServices();
   const endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ?? services!.dynamodbEndpoint;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -90,7 +93,8 @@ async function main(): Promise<void> {
   if (only === undefined) {
     const http = await httpBench();
     const peer = await peerBench();
-    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer }, null, 2)}\n`);
+    const snapshot = await snapshotBench();
+    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer, snapshot }, null, 2)}\n`);
   }
 }
 
