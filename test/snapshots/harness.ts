@@ -4,6 +4,7 @@ import { InMemoryBlobStore } from '../../lib/adapters/memory/memory-blob-store.j
 import { InMemorySnapshotRecords } from '../../lib/adapters/memory/memory-snapshot-records.js';
 import { InMemoryChangesetStorage } from '../../lib/adapters/memory/memory-storage.js';
 import { S3BlobStore } from '../../lib/adapters/s3/s3-blob-store.js';
+import type { AggregateCache } from '../../lib/repository/aggregate-cache.js';
 import { AggregateRepository } from '../../lib/repository/aggregate-repository.js';
 import { EventRegistry } from '../../lib/serialization/event-registry.js';
 import { EventSerializer } from '../../lib/serialization/event-serializer.js';
@@ -79,7 +80,7 @@ export interface Ledgers {
 }
 
 /** A Ledger repository with snapshots and no aggregate cache (unless `cache` is given). */
-export function ledgers(backend: SnapshotBackend, options: SnapshotOptions, extra: { blobs?: BlobStore | undefined; cache?: import('../../lib/repository/aggregate-cache.js').AggregateCache } = {}): Ledgers {
+export function ledgers(backend: SnapshotBackend, options: SnapshotOptions, extra: { blobs?: BlobStore | undefined; cache?: AggregateCache } = {}): Ledgers {
   const blobs = 'blobs' in extra ? extra.blobs : backend.blobs;
   const warnings: string[] = [];
   const snapshotStore = new SnapshotStore(backend.records, blobs, backend.keyPrefix);
