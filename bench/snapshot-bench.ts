@@ -32,7 +32,8 @@ const settings = {
  * snapshot. Writes bench/results/snapshot.json.
  */
 export async function snapshotBench(): Promise<object> {
-  const services = await startLocalServices({ buckets: ['bench-snapshots'] });
+  // A generous start-up wait: on a shared, busy machine DynamoDB Local's JVM takes long to answer.
+  const services = await startLocalServices({ buckets: ['bench-snapshots'], startTimeoutMs: 300_000 });
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const client = new DynamoDBClient({ endpoint: services.dynamodbEndpoint, region: 'us-east-1', credentials });
   const s3 = new S3Client({ endpoint: services.s3Endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
