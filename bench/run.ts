@@ -18,6 +18,7 @@ import { httpBench } from './http/http-bench.js';
 import { peerBench } from './peer/peer-bench.js';
 import { saveVsPut } from './save-vs-put.js';
 import { s3Bench } from './s3-bench.js';
+import { snapshotBench } from './snapshot-bench.js';
 
 const durationMs = Number(process.env['BENCH_PHASE_MS'] ?? 3000);
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
   if (only === 'peer') return void (await peerBench());
   // A 1 MB changeset through S3 against the raw upload plus its PutItem, on its own services: bench/results/s3.json.
   if (only === 's3') return void (await s3Bench(durationMs, rounds));
+  // The snapshot part (a 10,000-changeset load with and without a snapshot): bench/results/snapshot.json.
+  if (only === 'snapshot') return void (await snapshotBench());
   let services = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ? undefined : await startLocalServices();
   const endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ?? services!.dynamodbEndpoint;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -94,7 +97,8 @@ async function main(): Promise<void> {
     const http = await httpBench();
     const peer = await peerBench();
     const s3 = await s3Bench(durationMs, rounds);
-    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer, s3 }, null, 2)}\n`);
+    const snapshot = await snapshotBench();
+    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer, s3, snapshot }, null, 2)}\n`);
   }
 }
 

@@ -17,6 +17,22 @@ export { runInUnitOfWork, UnitOfWork } from './repository/unit-of-work.js';
 export { retryOnConflict, conflictBackoffMs, DEFAULT_RETRY_ON_CONFLICT, type RetryOnConflictOptions } from './retry/retry-on-conflict.js';
 export { RetryOnConflict } from './retry/retry-on-conflict.decorator.js';
 
+// Snapshots
+export {
+  type SnapshotOptions,
+  type SnapshotContext,
+  type SnapshotPlacement,
+  type SnapshotPolicy,
+  snapshotPolicy,
+  INLINE_SNAPSHOT_LIMIT_BYTES,
+  DEFAULT_INLINE_SNAPSHOT_BYTES,
+} from './snapshots/snapshot-options.js';
+export { SnapshotStore, type Snapshot, type SnapshotWriteResult } from './snapshots/snapshot-store.js';
+export { Snapshotter, type SnapshotterOptions } from './snapshots/snapshotter.js';
+export type { SnapshotRecord, SnapshotRecordStorage, SnapshotWriteOutcome } from './snapshots/snapshot-records.port.js';
+export { DynamoDbSnapshotRecords, SNAPSHOT_ATTR, snapshotRecordKey } from './adapters/dynamodb/dynamodb-snapshot-records.js';
+export { InMemorySnapshotRecords } from './adapters/memory/memory-snapshot-records.js';
+
 // Events
 export { EventType, eventTypeName, type EventTypeOptions, type Upcaster, type EventClass } from './serialization/event-type.decorator.js';
 export { EventRegistry } from './serialization/event-registry.js';

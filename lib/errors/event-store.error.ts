@@ -20,7 +20,8 @@ export type EventStoreErrorCode =
   | 'INVALID_EXPECTED_VERSION'
   | 'MISSING_TABLES'
   | 'INVALID_METADATA'
-  | 'CHANGESET_PAYLOAD';
+  | 'CHANGESET_PAYLOAD'
+  | 'SNAPSHOT_UNREADABLE';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

@@ -21,3 +21,4 @@ export * from './nothing-to-save.error.js';
 export * from './invalid-expected-version.error.js';
 export * from './missing-tables.error.js';
 export * from './invalid-metadata.error.js';
+export * from './snapshot-unreadable.error.js';

@@ -33,6 +33,11 @@ import type { BlobStore } from '../store/blob-store.port.js';
 import type { LargeChangesetOptions } from '../store/changeset-payloads.js';
 import type { SweepOptions, SweepResult } from '../store/orphan-sweep.js';
 import type { EventStoreModuleOptions } from './event-store-options.js';
+import { DynamoDbSnapshotRecords } from '../adapters/dynamodb/dynamodb-snapshot-records.js';
+import { InMemorySnapshotRecords } from '../adapters/memory/memory-snapshot-records.js';
+import { snapshotPolicy } from '../snapshots/snapshot-options.js';
+import { SnapshotStore } from '../snapshots/snapshot-store.js';
+import { Snapshotter } from '../snapshots/snapshotter.js';
 import { validateOptions } from './validate-options.js';
 import { observeProjectionLag } from '../telemetry/instruments.js';
 
@@ -49,6 +54,11 @@ export class EventStoreRuntime {
   projections: ProjectionManager | undefined;
   /** Loaded aggregates kept in process, shared by every repository of this store. */
   aggregateCache = new AggregateCache(DEFAULT_CACHED_AGGREGATES);
+  /** Snapshot records and bodies; classes with `@Aggregate({ snapshot })` use them. */
+  snapshotStore: SnapshotStore | undefined;
+  /** Where snapshot warnings go. */
+  warn: (message: string) => void = (message) => console.warn(message);
+  private readonly snapshotters = new Map<string, Snapshotter>();
 
   constructor(
     readonly store: EventStore,
@@ -71,6 +81,11 @@ export class EventStoreRuntime {
       );
     }
     guardPublishing(aggregateClass, definition.type);
+    if (definition.snapshot && !this.snapshotters.has(definition.type)) {
+      // Checked here, at start-up: `store: 's3'` without S3 configured fails now, not on every snapshot.
+      const policy = snapshotPolicy(definition.type, definition.snapshot, this.blobs !== undefined);
+      this.snapshotters.set(definition.type, new Snapshotter(definition.type, this.snapshotStore!, policy, { warn: this.warn }));
+    }
     this.aggregateTypes.set(definition.type, aggregateClass);
     this.registry.register(...definition.events);
     return definition.type;
@@ -79,7 +94,12 @@ export class EventStoreRuntime {
   /** What a repository of this aggregate class is built with: the shared cache (unless the class opts out) and its state codec. */
   repositoryOptions(aggregateClass: AggregateClass): RepositoryOptions {
     const definition = aggregateDefinition(aggregateClass);
-    return { ...(definition.cache ? { cache: this.aggregateCache } : {}), ...(definition.state ? { state: definition.state } : {}) };
+    const snapshots = this.snapshotters.get(definition.type);
+    return {
+      ...(definition.cache ? { cache: this.aggregateCache } : {}),
+      ...(definition.state ? { state: definition.state } : {}),
+      ...(snapshots ? { snapshots } : {}),
+    };
   }
 
   /** Deletes unreferenced objects of large changesets (see `EventStore.sweepOrphans`). */
@@ -89,6 +109,7 @@ export class EventStoreRuntime {
 
   async close(): Promise<void> {
     await this.projections?.stop();
+    await Promise.all([...this.snapshotters.values()].map((snapshotter) => snapshotter.close()));
     await this.store.close();
     for (const close of this.closers) close();
   }
@@ -111,11 +132,14 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
   let storage: ChangesetStorage;
   let feedParts: { feed: FeedStorage; source: ChangeSource; projections: ProjectionStore };
   let blobs: BlobStore | undefined;
+  let snapshotStore: () => SnapshotStore;
   if (options.inMemory) {
     const memory = new InMemoryChangesetStorage();
     storage = memory;
     feedParts = { feed: new InMemoryFeedStorage(), source: memory.changes, projections: new InMemoryProjectionStore() };
     blobs = new InMemoryBlobStore();
+    const memoryBlobs = blobs;
+    snapshotStore = () => new SnapshotStore(new InMemorySnapshotRecords(), memoryBlobs);
   } else {
     const dynamodb = options.dynamodb!;
     const client = dynamodb.client ?? new DynamoDBClient(dynamodb.clientConfig ?? {});
@@ -142,6 +166,8 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
       await ensureBucket(s3Client, options.s3.bucket, options.s3.createBucket ?? false);
       blobs = new S3BlobStore(s3Client, options.s3.bucket);
     }
+    const s3Blobs = blobs;
+    snapshotStore = () => new SnapshotStore(new DynamoDbSnapshotRecords(client, dynamoStorage.tables.aggregates), s3Blobs, dynamodb.tablePrefix ?? '');
   }
   const s3 = options.s3;
   const largeChangesets: LargeChangesetOptions = {
@@ -154,6 +180,8 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
   const store = new EventStore(storage, { ...storeOptions, ...(blobs ? { blobs } : {}), largeChangesets });
   const runtime = new EventStoreRuntime(store, blobs, closers);
   runtime.aggregateCache = new AggregateCache(options.aggregateCache?.maxAggregates ?? DEFAULT_CACHED_AGGREGATES);
+  runtime.snapshotStore = snapshotStore();
+  runtime.warn = warn;
   runtime.registry.register(...(options.events ?? []));
   if (feedEnabled) {
     const owner = options.feed?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;

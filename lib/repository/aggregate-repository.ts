@@ -8,19 +8,13 @@ import type { EventSerializer } from '../serialization/event-serializer.js';
 import { decodeCommitToken, encodeCommitToken } from '../store/commit-token.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ExpectedVersion } from '../store/expected-version.js';
-import type { CommitResult, Dependency, StoredEvent, StreamKey } from '../store/records.js';
+import type { CommitResult, Dependency, StreamKey } from '../store/records.js';
 import { assertValidStream, streamName } from '../store/stream-key.js';
+import type { Snapshotter } from '../snapshots/snapshotter.js';
 import type { AggregateCache } from './aggregate-cache.js';
+import { AggregateLoader } from './aggregate-loader.js';
 import { type AggregateClass, aggregateIdOf } from './aggregate.decorator.js';
-import {
-  forgetAttempt,
-  getAggregateVersion,
-  getPosition,
-  type KnownPosition,
-  previousAttempt,
-  rememberAttempt,
-  setPosition,
-} from './aggregate-state.js';
+import { forgetAttempt, getAggregateVersion, getPosition, type KnownPosition, previousAttempt, rememberAttempt, setPosition } from './aggregate-state.js';
 import { assertStoreManaged } from './publish-guard.js';
 import { type AggregateStateCodec, plainDataState } from './state-codec.js';
 import { currentUnitOfWork } from './unit-of-work.js';
@@ -53,14 +47,16 @@ export interface CommittedEventPublisher {
 export interface RepositoryOptions {
   /** Loaded aggregates kept in process (see `AggregateCache`). Default: none (every load replays in full). */
   readonly cache?: AggregateCache;
-  /** How the aggregate's state is captured for the cache. Default: `plainDataState`. */
+  /** How the aggregate's state is captured for the cache and snapshots. Default: `plainDataState`. */
   readonly state?: AggregateStateCodec;
+  /** Snapshots of this aggregate type (policy and storage). Default: none (loads start from the cache or the first changeset). */
+  readonly snapshots?: Snapshotter;
 }
 
 /** Loads and saves one aggregate type. Inject it with `@InjectRepository(User)`. */
 export class AggregateRepository<T extends AggregateRoot> {
   private readonly cache: AggregateCache | undefined;
-  private readonly state: AggregateStateCodec;
+  private readonly loader: AggregateLoader<T>;
 
   constructor(
     private readonly aggregateClass: AggregateClass<T>,
@@ -71,7 +67,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     options: RepositoryOptions = {},
   ) {
     this.cache = options.cache && options.cache.maxAggregates > 0 ? options.cache : undefined;
-    this.state = options.state ?? plainDataState;
+    this.loader = new AggregateLoader(aggregateClass, store, serializer, options.state ?? plainDataState, this.cache, options.snapshots);
   }
 
   /** Rebuilds the aggregate from its changesets, or throws `AggregateNotFoundError`. */
@@ -94,6 +90,7 @@ export class AggregateRepository<T extends AggregateRoot> {
    * Rebuilds the aggregate from its changesets, or returns `undefined` when it does not exist. With the
    * cache, a recently loaded aggregate is restored from its captured state and only the changesets after
    * it are read (the same strongly consistent read), so a long history is not replayed on every command.
+   * Without it, a class with snapshots starts from its newest snapshot and reads the changesets after it.
    */
   find(id: string): Promise<T | undefined> {
     return traceLoad(this.aggregateType, id, () => this.replay(id));
@@ -101,33 +98,11 @@ export class AggregateRepository<T extends AggregateRoot> {
 
   private async replay(id: string): Promise<T | undefined> {
     const stream = this.stream(id);
-    const key = streamName(stream);
-    const aggregate = new this.aggregateClass(id);
-    const cached = this.cache?.get(key);
-    if (cached) this.state.restore(aggregate, cached.state);
-    let position: KnownPosition = cached?.position ?? { version: 0, seq: 0 };
-    let replayed = 0;
-    for await (const changeset of this.store.readStream(stream, position.seq + 1)) {
-      replayed++;
-      const events = changeset.events.map((event, index) => this.serializer.deserialize(stream, event, changeset.fromVersion + index));
-      aggregate.loadFromHistory(events);
-      position = {
-        version: changeset.toVersion,
-        seq: changeset.seq,
-        changesetId: changeset.changesetId,
-        fromVersion: changeset.fromVersion,
-        committedAt: changeset.committedAt,
-      };
-    }
-    if (position.seq === 0) return undefined;
-    // Captured right after the replay, before the caller changes anything: only event-sourced state is cached.
-    if (this.cache && (replayed > 0 || !cached)) {
-      const state = this.state.capture(aggregate);
-      if (state !== undefined) this.cache.set(key, { state, position });
-    }
-    setPosition(aggregate, position);
-    currentUnitOfWork()?.recordRead({ ...stream, version: position.version });
-    return aggregate;
+    const rebuilt = await this.loader.rebuild(stream);
+    if (!rebuilt) return undefined;
+    setPosition(rebuilt.aggregate, rebuilt.position);
+    currentUnitOfWork()?.recordRead({ ...stream, version: rebuilt.position.version });
+    return rebuilt.aggregate;
   }
 
   /**
@@ -200,33 +175,13 @@ export class AggregateRepository<T extends AggregateRoot> {
     });
     forgetAttempt(aggregate);
     const saved = { version: result.version, seq: result.seq, changesetId: result.changesetId, fromVersion: result.fromVersion, committedAt: result.committedAt };
-    if (result.committed && result.fromVersion === (position?.version ?? 0) + 1) this.cacheSaved(stream, position, attempt.stored, saved);
-    setPosition(aggregate, saved);
+    const fresh = result.committed && result.fromVersion === (position?.version ?? 0) + 1;
+    setPosition(aggregate, this.loader.afterSave(stream, position, attempt.stored, saved, fresh));
     unitOfWork?.recordWrite(result);
     aggregate.uncommit();
     events.forEach((event, index) => attachEnvelope(event as object, envelopeOf(stream, attempt.stored[index]!, result.fromVersion + index)));
     this.publisher.publishAll(events as IEvent[]);
     return result;
-  }
-
-  /**
-   * Caches the state after a save by applying the saved events, as stored (so as a replay would see them:
-   * JSON, upcast), to a fresh copy of the state before it (the cached one, or a new instance): only
-   * event-sourced state enters the cache, never changes the caller made outside its events. Skipped when
-   * the state before is not the cached one.
-   */
-  private cacheSaved(stream: StreamKey, before: KnownPosition | undefined, stored: readonly StoredEvent[], after: KnownPosition): void {
-    if (!this.cache) return;
-    const key = streamName(stream);
-    const fresh = new this.aggregateClass(stream.aggregateId);
-    if (before && before.seq > 0) {
-      const cached = this.cache.get(key);
-      if (!cached || cached.position.seq !== before.seq) return;
-      this.state.restore(fresh, cached.state);
-    }
-    fresh.loadFromHistory(stored.map((event, index) => this.serializer.deserialize(stream, event, after.version - stored.length + 1 + index)));
-    const state = this.state.capture(fresh);
-    if (state !== undefined) this.cache.set(key, { state, position: after });
   }
 
   private stream(id: string): StreamKey {

@@ -17,6 +17,8 @@ const positions = new WeakMap<object, KnownPosition>();
 export interface KnownPosition extends StreamPosition {
   readonly fromVersion?: number;
   readonly committedAt?: string;
+  /** Version of the newest snapshot known when loaded or saved (0: none); snapshot policies count from it. */
+  readonly snapshotVersion?: number;
 }
 const attempts = new WeakMap<object, PendingAttempt>();
 

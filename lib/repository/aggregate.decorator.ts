@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { AggregateRoot } from '@nestjs/cqrs';
 import type { EventClass } from '../serialization/event-type.decorator.js';
+import type { SnapshotOptions } from '../snapshots/snapshot-options.js';
 import type { AggregateStateCodec } from './state-codec.js';
 
 const AGGREGATE = Symbol.for('nestjs-dynamodb-event-store:aggregate');
@@ -29,6 +30,8 @@ export interface AggregateOptions {
   readonly state?: AggregateStateCodec;
   /** Keep loaded instances in the in-process cache. Default `true` (when the module's `aggregateCache` is on). */
   readonly cache?: boolean;
+  /** Snapshots: when to take them (`every` N events or `shouldSnapshot`), their schema `version` and where they go. Default: none. */
+  readonly snapshot?: SnapshotOptions;
 }
 
 /** Declares an aggregate's stable type name and its events. */
@@ -43,6 +46,7 @@ export interface AggregateDefinition {
   readonly events: readonly EventClass[];
   readonly state?: AggregateStateCodec;
   readonly cache: boolean;
+  readonly snapshot?: SnapshotOptions;
 }
 
 export function aggregateDefinition(aggregateClass: AggregateClass): AggregateDefinition {
@@ -50,5 +54,11 @@ export function aggregateDefinition(aggregateClass: AggregateClass): AggregateDe
     throw new TypeError(`Expected an aggregate class, got ${String(aggregateClass)} (a circular import?)`);
   }
   const options = (Reflect.getOwnMetadata(AGGREGATE, aggregateClass) as AggregateOptions | undefined) ?? {};
-  return { type: options.type ?? aggregateClass.name, events: options.events ?? [], ...(options.state ? { state: options.state } : {}), cache: options.cache ?? true };
+  return {
+    type: options.type ?? aggregateClass.name,
+    events: options.events ?? [],
+    ...(options.state ? { state: options.state } : {}),
+    cache: options.cache ?? true,
+    ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+  };
 }

@@ -9,16 +9,34 @@ export interface AggregateStateCodec {
   restore(aggregate: object, state: unknown): void;
 }
 
-const PLAIN = new Set<unknown>([Object.prototype, null, Array.prototype, Map.prototype, Set.prototype, Date.prototype]);
+/** Classes whose instances `structuredClone` copies exactly, by their `Object.prototype.toString` tag. */
+const PLAIN_TAGS = new Set(['Object', 'Array', 'Map', 'Set', 'Date']);
+
+/**
+ * True when `value`'s prototype is the built-in one of its kind, from any realm: snapshots are decoded by
+ * `node:v8`, whose objects belong to the main realm, while code under a test runner's VM context has its own
+ * built-ins. A subclass (one more prototype level) or a class instance is not plain.
+ */
+function hasPlainPrototype(value: object): string | undefined {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  if (proto === null) return tag === 'Object' ? tag : undefined;
+  if (!PLAIN_TAGS.has(tag)) return undefined;
+  const constructor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value as { name?: unknown } | undefined;
+  if (typeof constructor !== 'function' || constructor.name !== tag) return undefined;
+  const base = Object.getPrototypeOf(proto) as object | null;
+  return (tag === 'Object' ? base === null : base !== null && Object.getPrototypeOf(base) === null) ? tag : undefined;
+}
 
 /** True when `value` holds only data that `structuredClone` copies without loss (no class instances, no functions). */
 function isPlainData(value: unknown, depth = 0): boolean {
   if (typeof value === 'function' || typeof value === 'symbol') return false;
   if (typeof value !== 'object' || value === null) return true;
-  if (depth > 64 || !PLAIN.has(Object.getPrototypeOf(value))) return false;
-  if (value instanceof Date) return true;
-  if (value instanceof Map) return [...value].every(([k, v]) => isPlainData(k, depth + 1) && isPlainData(v, depth + 1));
-  if (value instanceof Set) return [...value].every((v) => isPlainData(v, depth + 1));
+  const tag = depth > 64 ? undefined : hasPlainPrototype(value);
+  if (tag === undefined) return false;
+  if (tag === 'Date') return true;
+  if (tag === 'Map') return [...(value as Map<unknown, unknown>)].every(([k, v]) => isPlainData(k, depth + 1) && isPlainData(v, depth + 1));
+  if (tag === 'Set') return [...(value as Set<unknown>)].every((v) => isPlainData(v, depth + 1));
   if (Object.getOwnPropertySymbols(value).length > 0) return false;
   return Object.values(value).every((v) => isPlainData(v, depth + 1));
 }

@@ -5,7 +5,10 @@ import { PostClapped, PostPublished } from './post.events.js';
 /** Most claps one request may give; the HTTP layer rejects more before the command is sent. */
 export const MAX_CLAPS_PER_REQUEST = 50;
 
-@Aggregate({ type: 'Post', events: [PostPublished, PostClapped] })
+/** Posts collect claps by the thousand: a load after a restart starts from a snapshot taken every 100 events. */
+export const POST_SNAPSHOT_EVERY = 100;
+
+@Aggregate({ type: 'Post', events: [PostPublished, PostClapped], snapshot: { every: POST_SNAPSHOT_EVERY } })
 export class Post extends AggregateRoot {
   authorId?: string;
   title?: string;

@@ -1,0 +1,24 @@
+import type { SnapshotRecord, SnapshotRecordStorage, SnapshotWriteOutcome } from '../../snapshots/snapshot-records.port.js';
+import type { StreamKey } from '../../store/records.js';
+import { streamName } from '../../store/stream-key.js';
+
+/** Snapshot records in process memory, with the DynamoDB adapter's newer-wins rule. */
+export class InMemorySnapshotRecords implements SnapshotRecordStorage {
+  private readonly records = new Map<string, SnapshotRecord>();
+
+  async readSnapshotRecord(stream: StreamKey, schemaVersion: number): Promise<SnapshotRecord | undefined> {
+    return this.records.get(key(stream, schemaVersion));
+  }
+
+  async writeSnapshotRecord(record: SnapshotRecord): Promise<SnapshotWriteOutcome> {
+    const at = key(record, record.schemaVersion);
+    const existing = this.records.get(at);
+    if (existing && existing.seq >= record.seq) return { written: false };
+    this.records.set(at, { ...record, ...(record.body ? { body: Uint8Array.from(record.body) } : {}) });
+    return existing ? { written: true, replaced: existing } : { written: true };
+  }
+}
+
+function key(stream: StreamKey, schemaVersion: number): string {
+  return `${schemaVersion}#${streamName(stream)}`;
+}

@@ -1,0 +1,166 @@
+import type { Snapshotter } from '../snapshots/snapshotter.js';
+import type { Snapshot } from '../snapshots/snapshot-store.js';
+import type { EventSerializer } from '../serialization/event-serializer.js';
+import type { EventStore } from '../store/event-store.js';
+import type { ChangesetRecord, StoredEvent, StreamKey } from '../store/records.js';
+import { streamName } from '../store/stream-key.js';
+import type { AggregateCache } from './aggregate-cache.js';
+import type { AggregateRoot } from '@nestjs/cqrs';
+import type { AggregateClass } from './aggregate.decorator.js';
+import type { KnownPosition } from './aggregate-state.js';
+import type { AggregateStateCodec } from './state-codec.js';
+
+export interface Rebuilt<T> {
+  readonly aggregate: T;
+  readonly position: KnownPosition;
+}
+
+/**
+ * Rebuilds aggregates from the cheapest start that is certain to be right: the in-process cache, else the
+ * newest snapshot, else the first changeset; then the changesets after it, always with the store's strongly
+ * consistent read. After a save it derives the new state (for the cache) and takes snapshots.
+ */
+export class AggregateLoader<T extends AggregateRoot> {
+  constructor(
+    private readonly aggregateClass: AggregateClass<T>,
+    private readonly store: EventStore,
+    private readonly serializer: EventSerializer,
+    private readonly state: AggregateStateCodec,
+    private readonly cache: AggregateCache | undefined,
+    private readonly snapshots: Snapshotter | undefined,
+  ) {}
+
+  /** The aggregate as of its last changeset, or `undefined` when it has none. */
+  async rebuild(stream: StreamKey): Promise<Rebuilt<T> | undefined> {
+    const cached = this.cache?.get(streamName(stream));
+    if (cached) return this.replay(stream, cached.state, cached.position, true);
+    const snapshot = this.snapshots ? await this.snapshots.load(stream) : undefined;
+    if (snapshot) {
+      const rebuilt = await this.fromSnapshot(stream, snapshot);
+      if (rebuilt) return rebuilt;
+    }
+    return this.replay(stream, undefined, { version: 0, seq: 0, snapshotVersion: 0 }, false);
+  }
+
+  /**
+   * Restores the snapshot and replays what follows it. The read starts at the snapshot's own changeset, to
+   * check that the stream holds it (same seq, id and version): a snapshot that does not belong to this
+   * history (a table restored from a backup, items edited by hand) is discarded rather than trusted.
+   */
+  private async fromSnapshot(stream: StreamKey, snapshot: Snapshot): Promise<Rebuilt<T> | undefined> {
+    const aggregate = new this.aggregateClass(stream.aggregateId);
+    try {
+      this.state.restore(aggregate, snapshot.state);
+    } catch (error) {
+      this.snapshots!.discarded(stream, error);
+      return undefined;
+    }
+    const start: KnownPosition = { ...positionOf(snapshot), snapshotVersion: snapshot.version };
+    const changesets = this.store.readStream(stream, snapshot.seq)[Symbol.asyncIterator]();
+    const first = await changesets.next();
+    if (first.done || first.value.changesetId !== snapshot.changesetId || first.value.toVersion !== snapshot.version) {
+      await changesets.return?.();
+      this.snapshots!.discarded(stream, `the stream does not hold its changeset ${snapshot.seq} (${snapshot.changesetId}, version ${snapshot.version})`);
+      return undefined;
+    }
+    return this.apply(stream, aggregate, { [Symbol.asyncIterator]: () => changesets }, start, true);
+  }
+
+  private replay(stream: StreamKey, state: unknown, start: KnownPosition, fromSavedState: boolean): Promise<Rebuilt<T> | undefined> {
+    const aggregate = new this.aggregateClass(stream.aggregateId);
+    if (state !== undefined) this.state.restore(aggregate, state);
+    return this.apply(stream, aggregate, this.store.readStream(stream, start.seq + 1), start, fromSavedState);
+  }
+
+  private async apply(
+    stream: StreamKey,
+    aggregate: T,
+    changesets: AsyncIterable<ChangesetRecord>,
+    start: KnownPosition,
+    fromSavedState: boolean,
+  ): Promise<Rebuilt<T> | undefined> {
+    let position = start;
+    let replayed = 0;
+    for await (const changeset of changesets) {
+      replayed++;
+      aggregate.loadFromHistory(changeset.events.map((event, index) => this.serializer.deserialize(stream, event, changeset.fromVersion + index)));
+      position = { ...positionOf({ ...changeset, version: changeset.toVersion }), snapshotVersion: start.snapshotVersion ?? 0 };
+    }
+    if (position.seq === 0) return undefined;
+    // Captured right after the replay, before the caller changes anything: only event-sourced state is cached.
+    if (this.cache && (replayed > 0 || !fromSavedState)) {
+      const state = this.state.capture(aggregate);
+      if (state !== undefined) this.cache.set(streamName(stream), { state, position });
+    }
+    return { aggregate, position };
+  }
+
+  /**
+   * After a committed save: caches the new state and, when the policy asks, takes a snapshot in the
+   * background. Returns the position the instance stands at (its `snapshotVersion` raised when a snapshot
+   * was scheduled, so the policy counts from it). `fresh` is false when the changeset did not follow the
+   * position the instance was at (then the state before it is unknown here).
+   */
+  afterSave(stream: StreamKey, before: KnownPosition | undefined, stored: readonly StoredEvent[], after: KnownPosition, fresh: boolean): KnownPosition {
+    const state = fresh ? this.stateAfter(stream, before, stored) : undefined;
+    const snapshotVersion = before?.snapshotVersion ?? 0;
+    let position: KnownPosition = { ...after, snapshotVersion };
+    const context = {
+      ...stream,
+      version: after.version,
+      seq: after.seq,
+      events: stored.length,
+      eventsSinceSnapshot: after.version - snapshotVersion,
+      snapshotVersion,
+    };
+    if (this.snapshots?.wants(context)) {
+      const capture = state !== undefined ? async () => this.snapshotOf(stream, state, position) : () => this.captureLatest(stream);
+      if (this.snapshots.schedule(stream, capture)) position = { ...position, snapshotVersion: after.version };
+    }
+    if (state !== undefined) this.cache?.set(streamName(stream), { state, position });
+    return position;
+  }
+
+  /**
+   * The state after a save, made by applying the saved events, as stored (so as a replay would see them:
+   * JSON, upcast), to a fresh copy of the state before it (the cached one, or a new instance): never
+   * changes the caller made outside its events. `undefined` when neither the cache nor snapshots need it,
+   * or the state before is not the cached one.
+   */
+  private stateAfter(stream: StreamKey, before: KnownPosition | undefined, stored: readonly StoredEvent[]): unknown {
+    if (!this.cache) return undefined;
+    const fresh = new this.aggregateClass(stream.aggregateId);
+    if (before && before.seq > 0) {
+      const cached = this.cache.get(streamName(stream));
+      if (!cached || cached.position.seq !== before.seq) return undefined;
+      this.state.restore(fresh, cached.state);
+    }
+    fresh.loadFromHistory(stored.map((event, index) => this.serializer.deserialize(stream, event, (before?.version ?? 0) + 1 + index)));
+    return this.state.capture(fresh);
+  }
+
+  /** Without a state derived from the save (no cache): rebuild the latest state, off the save path. */
+  private async captureLatest(stream: StreamKey): Promise<Snapshot | undefined> {
+    const rebuilt = await this.rebuild(stream);
+    if (!rebuilt) return undefined;
+    const state = this.state.capture(rebuilt.aggregate);
+    return state === undefined ? (this.snapshots!.notCaptured(stream), undefined) : this.snapshotOf(stream, state, rebuilt.position);
+  }
+
+  private snapshotOf(stream: StreamKey, state: unknown, position: KnownPosition): Snapshot {
+    return {
+      ...stream,
+      schemaVersion: this.snapshots!.policy.schemaVersion,
+      version: position.version,
+      seq: position.seq,
+      changesetId: position.changesetId ?? '',
+      fromVersion: position.fromVersion ?? position.version,
+      committedAt: position.committedAt ?? '',
+      state,
+    };
+  }
+}
+
+function positionOf(at: { version: number; seq: number; changesetId: string; fromVersion: number; committedAt: string }): KnownPosition {
+  return { version: at.version, seq: at.seq, changesetId: at.changesetId, fromVersion: at.fromVersion, committedAt: at.committedAt };
+}
