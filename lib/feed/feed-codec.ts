@@ -1,13 +1,15 @@
 import { MalformedItemError } from '../errors/malformed-item.error.js';
 import { jsonText } from '../store/json-text.js';
-import type { ChangesetRecord, Dependency, StoredEvent } from '../store/records.js';
+import { eventsText, restoreEvents } from '../store/events-text.js';
+import type { ChangesetRecord, Dependency } from '../store/records.js';
 import type { FeedBatch, FeedEntry } from './feed.port.js';
-import { isDependencies, isStoredEvents } from '../store/record-shapes.js';
+import { isDependencies } from '../store/record-shapes.js';
 
 /**
  * The stored form of a feed batch's entries, shared by every feed adapter so that they all hold the same
  * bytes and the same limits: per position, either a reference `[type, id, seq, toVersion, changesetId]`
- * or the changeset inline `[type, id, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies]`.
+ * or the changeset inline `[type, id, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies]`,
+ * its events in the stored form of `events-text.ts` (older entries hold them in full; both are read).
  */
 
 /**
@@ -43,7 +45,7 @@ export function feedEntriesJson(batch: FeedBatch): string {
     const reference = references[i]!;
     const c = e.changeset;
     if (!c) return reference;
-    const inline = `${reference.slice(0, -1)},${c.fromVersion},${JSON.stringify(c.committedAt)},${jsonText(c.events)},${jsonText(c.dependencies)}]`;
+    const inline = `${reference.slice(0, -1)},${c.fromVersion},${JSON.stringify(c.committedAt)},${eventsText(c.events, c.committedAt)},${jsonText(c.dependencies)}]`;
     const extra = Buffer.byteLength(inline) - Buffer.byteLength(reference);
     if (extra > FEED_INLINE_MAX_BYTES || extra > budget) return reference;
     budget -= extra;
@@ -74,7 +76,10 @@ function parseEntry(table: string, position: number, entry: unknown): FeedEntry 
   if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(toVersion)) fail();
   const reference = { position, aggregateType, aggregateId, seq, toVersion, changesetId } as Omit<FeedEntry, 'changeset'>;
   if (entry.length === 5) return reference;
-  if (!Number.isSafeInteger(fromVersion) || typeof committedAt !== 'string' || !isStoredEvents(events) || !isDependencies(dependencies)) fail();
+  if (!Number.isSafeInteger(fromVersion) || typeof committedAt !== 'string' || !isDependencies(dependencies)) fail();
+  // Events inlined before the stored events were shortened have the full form; `restoreEvents` reads both.
+  const stored = restoreEvents(events, committedAt);
+  if (!stored) fail();
   const changeset: ChangesetRecord = {
     aggregateType: reference.aggregateType,
     aggregateId: reference.aggregateId,
@@ -82,8 +87,8 @@ function parseEntry(table: string, position: number, entry: unknown): FeedEntry 
     changesetId: reference.changesetId,
     fromVersion: fromVersion as number,
     toVersion: reference.toVersion,
-    committedAt: committedAt as string,
-    events: events as StoredEvent[],
+    committedAt,
+    events: stored,
     dependencies: dependencies as Dependency[],
   };
   return { ...reference, changeset };

@@ -1,21 +1,6 @@
-import type { Dependency, StoredEvent } from './records.js';
+import type { Dependency } from './records.js';
 
-/** Shape checks of stored JSON (events, dependencies), shared by every adapter that parses them. */
-
-export function isStoredEvents(value: unknown): value is StoredEvent[] {
-  return (
-    Array.isArray(value) &&
-    value.every(
-      (event) =>
-        typeof event === 'object' &&
-        event !== null &&
-        typeof (event as StoredEvent).eventId === 'string' &&
-        typeof (event as StoredEvent).type === 'string' &&
-        typeof (event as StoredEvent).occurredAt === 'string',
-    )
-  );
-}
-
+/** Shape check of stored dependencies JSON, shared by every adapter that parses them (events: `events-text.ts`). */
 export function isDependencies(value: unknown): value is Dependency[] {
   return (
     Array.isArray(value) &&

@@ -1,8 +1,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { MalformedItemError } from '../../errors/malformed-item.error.js';
 import { parseJsonText } from '../../store/json-text.js';
-import type { AggregateRecord, ChangesetRecord } from '../../store/records.js';
-import { isDependencies, isStoredEvents } from '../../store/record-shapes.js';
+import { parseEventsText } from '../../store/events-text.js';
+import type { AggregateRecord, ChangesetRecord, Dependency, StoredEvent, StreamKey } from '../../store/records.js';
+import { isDependencies } from '../../store/record-shapes.js';
+import { parseStreamName, streamName } from '../../store/stream-key.js';
 import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C } from './table-layout.js';
 
 type Item = Record<string, AttributeValue>;
@@ -36,6 +38,18 @@ class ItemReader {
     return value;
   }
 
+  events(name: string, committedAt: string): StoredEvent[] {
+    const text = this.string(name);
+    let events: StoredEvent[] | undefined;
+    try {
+      events = parseEventsText(text, committedAt);
+    } catch {
+      this.fail(`attribute "${name}" is not valid JSON`);
+    }
+    if (!events) this.fail(`attribute "${name}" does not have the expected shape`);
+    return events;
+  }
+
   json<T>(name: string, check: (value: unknown) => value is T): T {
     const text = this.string(name);
     let value: unknown;
@@ -49,29 +63,47 @@ class ItemReader {
   }
 }
 
+/**
+ * Reads a changeset item of either layout (docs/storage.md): the current one, which leaves out what the key
+ * and the events already say, or the one written before (with `aggregateType`, `aggregateId`, `fromVersion`
+ * and always `dependencies`). Attributes it does not know are ignored.
+ */
 export function parseChangesetItem(table: string, item: Item): ChangesetRecord {
   const read = new ItemReader(table, item);
-  const record: ChangesetRecord = {
-    aggregateType: read.string(C.aggregateType),
-    aggregateId: read.string(C.aggregateId),
-    seq: read.integer(C.seq),
-    changesetId: read.string(C.changesetId),
-    fromVersion: read.integer(C.fromVersion),
-    toVersion: read.integer(C.toVersion),
-    committedAt: read.string(C.committedAt),
-    events: read.json(C.events, isStoredEvents),
-    dependencies: read.json(C.dependencies, isDependencies),
-  };
-  // The key decides which stream an item belongs to; attributes naming another stream are not ours.
   const stream = read.string(C.stream);
-  if (stream !== `${record.aggregateType}#${record.aggregateId}`) {
-    read.fail(`aggregateType "${record.aggregateType}" and aggregateId do not match the key`);
+  const seq = read.integer(C.seq);
+  const changesetId = read.string(C.changesetId);
+  const toVersion = read.integer(C.toVersion);
+  const committedAt = read.string(C.committedAt);
+  const events = read.events(C.events, committedAt);
+  // Older items name the aggregate in attributes too; the key decides, so attributes naming another stream are not ours.
+  let aggregate: StreamKey;
+  if (item[C.aggregateType] === undefined && item[C.aggregateId] === undefined) {
+    aggregate = parseStreamName(stream) ?? read.fail(`the key is not "<aggregateType>#<aggregateId>"`);
+  } else {
+    aggregate = { aggregateType: read.string(C.aggregateType), aggregateId: read.string(C.aggregateId) };
+    if (stream !== streamName(aggregate)) read.fail(`aggregateType "${aggregate.aggregateType}" and aggregateId do not match the key`);
   }
-  if (record.toVersion - record.fromVersion + 1 !== record.events.length) {
-    read.fail(`versions ${record.fromVersion}..${record.toVersion} do not match ${record.events.length} events`);
+  // Stated by older items (and by items whose events are not inline); otherwise the events' count gives it.
+  const fromVersion = item[C.fromVersion] === undefined ? toVersion - events.length + 1 : read.integer(C.fromVersion);
+  if (toVersion - fromVersion + 1 !== events.length || fromVersion < 1) {
+    read.fail(`versions ${fromVersion}..${toVersion} do not match ${events.length} events`);
   }
-  return record;
+  return {
+    aggregateType: aggregate.aggregateType,
+    aggregateId: aggregate.aggregateId,
+    seq,
+    changesetId,
+    fromVersion,
+    toVersion,
+    committedAt,
+    events,
+    dependencies: item[C.dependencies] === undefined ? NO_DEPENDENCIES : read.json(C.dependencies, isDependencies),
+  };
 }
+
+/** Shared by every item without dependencies; stored arrays are never mutated. */
+const NO_DEPENDENCIES: readonly Dependency[] = Object.freeze([]);
 
 export function parseAggregateItem(table: string, item: Item): AggregateRecord {
   const read = new ItemReader(table, item);

@@ -8,24 +8,28 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
+import { eventsText } from '../../store/events-text.js';
 import { jsonText } from '../../store/json-text.js';
 import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C, CONTROL_ATTR as K, FEED_ATTR as F, type TableNames } from './table-layout.js';
 
 /** Pure builders of DynamoDB requests: no I/O here, so each is unit-tested on its own. */
 
+/**
+ * The changeset item. It leaves out what readers can derive (docs/storage.md): the aggregate (the key says
+ * it), `fromVersion` (`toVersion` and the events' count say it; an item whose events are not inline must
+ * state it), empty dependencies, and each event's `occurredAt` where it repeats `committedAt`.
+ */
 export function changesetItem(record: ChangesetRecord): Record<string, AttributeValue> {
-  return {
+  const item: Record<string, AttributeValue> = {
     [C.stream]: { S: streamName(record) },
     [C.seq]: { N: String(record.seq) },
     [C.changesetId]: { S: record.changesetId },
-    [C.aggregateType]: { S: record.aggregateType },
-    [C.aggregateId]: { S: record.aggregateId },
-    [C.fromVersion]: { N: String(record.fromVersion) },
     [C.toVersion]: { N: String(record.toVersion) },
     [C.committedAt]: { S: record.committedAt },
-    [C.events]: { S: jsonText(record.events) },
-    [C.dependencies]: { S: jsonText(record.dependencies) },
+    [C.events]: { S: eventsText(record.events, record.committedAt) },
   };
+  if (record.dependencies.length > 0) item[C.dependencies] = { S: jsonText(record.dependencies) };
+  return item;
 }
 
 /** The commit point: put the changeset iff its (stream, seq) slot is free; return the occupant otherwise. */
