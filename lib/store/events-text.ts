@@ -36,10 +36,12 @@ export function parseEventsText(text: string, committedAt: string): StoredEvent[
   return events;
 }
 
-/** Restores events from their parsed stored form; `undefined` when `value` is not an array of events. */
+/**
+ * Restores, in place, events from their freshly parsed stored form; `undefined` when `value` is not an array
+ * of events. In place because a load restores every event it reads: building copies would double the garbage.
+ */
 export function restoreEvents(value: unknown, committedAt: string): StoredEvent[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  const events: StoredEvent[] = new Array<StoredEvent>(value.length);
   let base: number | undefined;
   for (let i = 0; i < value.length; i++) {
     const stored = value[i] as Record<string, unknown> | null;
@@ -47,23 +49,22 @@ export function restoreEvents(value: unknown, committedAt: string): StoredEvent[
       return undefined;
     }
     const occurredAt = stored['occurredAt'];
-    if (typeof occurredAt === 'string') {
-      events[i] = stored as unknown as StoredEvent;
-      continue;
-    }
+    if (typeof occurredAt === 'string') continue;
     // The short form is only ever written for the serializer's shape, which always has `data`.
     if (!('data' in stored)) return undefined;
-    let restoredAt = committedAt;
-    if (occurredAt !== undefined) {
-      base ??= canonicalTime(committedAt);
-      if (base === undefined || !Number.isSafeInteger(occurredAt)) return undefined;
-      const time = new Date(base + (occurredAt as number));
-      if (Number.isNaN(time.getTime())) return undefined;
-      restoredAt = time.toISOString();
+    if (occurredAt === undefined) {
+      // Added last, it lands where the serializer puts it unless the optional ids follow `data`.
+      if (stored['correlationId'] === undefined && stored['causationId'] === undefined) stored['occurredAt'] = committedAt;
+      else value[i] = expand(stored, committedAt);
+      continue;
     }
-    events[i] = expand(stored, restoredAt);
+    base ??= canonicalTime(committedAt);
+    if (base === undefined || !Number.isSafeInteger(occurredAt)) return undefined;
+    const time = new Date(base + (occurredAt as number));
+    if (Number.isNaN(time.getTime())) return undefined;
+    stored['occurredAt'] = time.toISOString(); // in its place: the key order stays the serializer's
   }
-  return events;
+  return value as StoredEvent[];
 }
 
 function expand(stored: Record<string, unknown>, occurredAt: string): StoredEvent {

@@ -42,6 +42,10 @@ describe('DynamoDB request builders', () => {
       { eventId: 'e2', type: 'y', data: null, correlationId: 'c' },
     ]);
     expect(parseChangesetItem('t', alone)).toEqual({ ...record, dependencies: [] });
+    // In a stream of one-event changesets, toVersion is the seq: left out too.
+    const single = { ...record, seq: 6, fromVersion: 6, toVersion: 6, events: [record.events[0]!] };
+    expect(changesetItem(single)['toVersion']).toBeUndefined();
+    expect(parseChangesetItem('t', changesetItem(single))).toEqual(single);
   });
 
   it('round-trips a changeset item and rejects malformed ones', () => {

@@ -70,8 +70,8 @@ const wrongShape = fc.constantFrom(
 );
 const wrongDependencies = fc.constantFrom('{}', '[1]', '[{"aggregateType":"User","aggregateId":"u"}]', '[{"aggregateType":"User","aggregateId":7,"version":1}]');
 
-/** Attributes every item needs; `fromVersion` and `dependencies` may be left out (derived, or empty). */
-const REQUIRED_ATTRS = [C.changesetId, C.committedAt, C.events, C.toVersion];
+/** Attributes every item needs; `fromVersion`, `toVersion` and `dependencies` may be left out (derived, or empty). */
+const REQUIRED_ATTRS = [C.changesetId, C.committedAt, C.events];
 
 /**
  * Every kind of malformed changeset item the issue names, for an item of `layout`: missing attributes, wrong

@@ -101,11 +101,12 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
 
   async *readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord> {
     let startKey: Record<string, AttributeValue> | undefined;
+    const name = streamName(stream);
     do {
       const page = await call('Query changesets', () =>
         this.client.send(new QueryCommand(queryChangesetsRequest(this.tables, stream, fromSeq, startKey))),
       );
-      for (const item of page.Items ?? []) yield parseChangesetItem(this.tables.changesets, item);
+      for (const item of page.Items ?? []) yield parseChangesetItem(this.tables.changesets, item, name);
       startKey = page.LastEvaluatedKey;
     } while (startKey);
   }

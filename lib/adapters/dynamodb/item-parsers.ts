@@ -13,10 +13,11 @@ class ItemReader {
   constructor(
     private readonly table: string,
     private readonly item: Item,
+    private readonly stream?: string,
   ) {}
 
   private get key(): string {
-    const stream = this.item[C.stream]?.S ?? '?';
+    const stream = this.item[C.stream]?.S ?? this.stream ?? '?';
     const seq = this.item[C.seq]?.N;
     return seq === undefined ? `"${stream}"` : `"${stream}"/${seq}`;
   }
@@ -66,14 +67,16 @@ class ItemReader {
 /**
  * Reads a changeset item of either layout (docs/storage.md): the current one, which leaves out what the key
  * and the events already say, or the one written before (with `aggregateType`, `aggregateId`, `fromVersion`
- * and always `dependencies`). Attributes it does not know are ignored.
+ * and always `dependencies`). Attributes it does not know are ignored. `queried` is the stream a Query asked
+ * for, when it projected the key's `stream` away.
  */
-export function parseChangesetItem(table: string, item: Item): ChangesetRecord {
-  const read = new ItemReader(table, item);
-  const stream = read.string(C.stream);
+export function parseChangesetItem(table: string, item: Item, queried?: string): ChangesetRecord {
+  const read = new ItemReader(table, item, queried);
+  const stream = item[C.stream] === undefined && queried !== undefined ? queried : read.string(C.stream);
   const seq = read.integer(C.seq);
   const changesetId = read.string(C.changesetId);
-  const toVersion = read.integer(C.toVersion);
+  // Left out while it equals `seq` (a stream of one-event changesets).
+  const toVersion = item[C.toVersion] === undefined ? seq : read.integer(C.toVersion);
   const committedAt = read.string(C.committedAt);
   const events = read.events(C.events, committedAt);
   // Older items name the aggregate in attributes too; the key decides, so attributes naming another stream are not ours.

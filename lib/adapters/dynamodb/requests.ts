@@ -17,17 +17,18 @@ import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C, CONTROL_ATTR as K, FEED_ATTR 
 /**
  * The changeset item. It leaves out what readers can derive (docs/storage.md): the aggregate (the key says
  * it), `fromVersion` (`toVersion` and the events' count say it; an item whose events are not inline must
- * state it), empty dependencies, and each event's `occurredAt` where it repeats `committedAt`.
+ * state it), `toVersion` when it equals `seq` (so far every changeset of the stream held one event), empty
+ * dependencies, and each event's `occurredAt` where it repeats `committedAt`.
  */
 export function changesetItem(record: ChangesetRecord): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
     [C.stream]: { S: streamName(record) },
     [C.seq]: { N: String(record.seq) },
     [C.changesetId]: { S: record.changesetId },
-    [C.toVersion]: { N: String(record.toVersion) },
     [C.committedAt]: { S: record.committedAt },
     [C.events]: { S: eventsText(record.events, record.committedAt) },
   };
+  if (record.toVersion !== record.seq) item[C.toVersion] = { N: String(record.toVersion) };
   if (record.dependencies.length > 0) item[C.dependencies] = { S: jsonText(record.dependencies) };
   return item;
 }
@@ -43,6 +44,10 @@ export function putChangesetRequest(tables: TableNames, record: ChangesetRecord)
   };
 }
 
+/**
+ * A page of one stream's changesets from `fromSeq`. Every attribute but the key's `stream` is projected: it is
+ * the same on every item of the stream, and a long load would otherwise carry it (some 50 bytes) once per item.
+ */
 export function queryChangesetsRequest(
   tables: TableNames,
   stream: StreamKey,
@@ -52,12 +57,20 @@ export function queryChangesetsRequest(
   return {
     TableName: tables.changesets,
     KeyConditionExpression: '#stream = :stream AND #seq >= :from',
-    ExpressionAttributeNames: { '#stream': C.stream, '#seq': C.seq },
+    ProjectionExpression: PROJECTED.expression,
+    ExpressionAttributeNames: { '#stream': C.stream, '#seq': C.seq, ...PROJECTED.names },
     ExpressionAttributeValues: { ':stream': { S: streamName(stream) }, ':from': { N: String(fromSeq) } },
     ConsistentRead: true,
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
   };
 }
+
+/** Every changeset attribute but `stream`, as placeholders (several are reserved words). */
+const PROJECTED = (() => {
+  const attributes = Object.values(C).filter((name) => name !== C.stream && name !== C.seq);
+  const names = Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name]));
+  return { expression: ['#seq', ...Object.keys(names)].join(', '), names };
+})();
 
 export function lastChangesetRequest(tables: TableNames, stream: StreamKey): QueryCommandInput {
   return {
