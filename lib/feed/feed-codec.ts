@@ -1,13 +1,15 @@
 import { MalformedItemError } from '../errors/malformed-item.error.js';
 import { jsonText } from '../store/json-text.js';
-import type { ChangesetRecord, Dependency, PayloadPointer, StoredEvent } from '../store/records.js';
+import { eventsText, restoreEvents } from '../store/events-text.js';
+import type { ChangesetRecord, Dependency, PayloadPointer } from '../store/records.js';
 import type { FeedBatch, FeedEntry } from './feed.port.js';
-import { isDependencies, isPayloadPointer, isStoredEvents, pointerJson } from '../store/record-shapes.js';
+import { isDependencies, isPayloadPointer, pointerJson } from '../store/record-shapes.js';
 
 /**
  * The stored form of a feed batch's entries, shared by every feed adapter so that they all hold the same
  * bytes and the same limits: per position, either a reference `[type, id, seq, toVersion, changesetId]`
- * or the changeset inline `[type, id, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies]`;
+ * or the changeset inline `[type, id, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies]`,
+ * its events in the stored form of `events-text.ts` (older entries hold them in full; both are read);
  * a changeset stored as an object is inlined with its pointer, never its events:
  * `[type, id, seq, toVersion, changesetId, fromVersion, committedAt, [], dependencies, pointer]`.
  */
@@ -45,7 +47,7 @@ export function feedEntriesJson(batch: FeedBatch): string {
     const reference = references[i]!;
     const c = e.changeset;
     if (!c) return reference;
-    const tail = c.payload ? `[],${jsonText(c.dependencies)},${pointerJson(c.payload)}` : `${jsonText(c.events)},${jsonText(c.dependencies)}`;
+    const tail = c.payload ? `[],${jsonText(c.dependencies)},${pointerJson(c.payload)}` : `${eventsText(c.events, c.committedAt)},${jsonText(c.dependencies)}`;
     const inline = `${reference.slice(0, -1)},${c.fromVersion},${JSON.stringify(c.committedAt)},${tail}]`;
     const extra = Buffer.byteLength(inline) - Buffer.byteLength(reference);
     if (extra > FEED_INLINE_MAX_BYTES || extra > budget) return reference;
@@ -77,8 +79,11 @@ function parseEntry(table: string, position: number, entry: unknown): FeedEntry 
   if (!Number.isSafeInteger(seq) || !Number.isSafeInteger(toVersion)) fail();
   const reference = { position, aggregateType, aggregateId, seq, toVersion, changesetId } as Omit<FeedEntry, 'changeset'>;
   if (entry.length === 5) return reference;
-  if (!Number.isSafeInteger(fromVersion) || typeof committedAt !== 'string' || !isStoredEvents(events) || !isDependencies(dependencies)) fail();
-  if (entry.length === 10 && (!isPayloadPointer(pointer) || events.length > 0)) fail();
+  if (!Number.isSafeInteger(fromVersion) || typeof committedAt !== 'string' || !isDependencies(dependencies)) fail();
+  // Events inlined before the stored events were shortened have the full form; `restoreEvents` reads both.
+  const stored = restoreEvents(events, committedAt);
+  if (!stored) fail();
+  if (entry.length === 10 && (!isPayloadPointer(pointer) || stored.length > 0)) fail();
   const changeset: ChangesetRecord = {
     aggregateType: reference.aggregateType,
     aggregateId: reference.aggregateId,
@@ -86,8 +91,8 @@ function parseEntry(table: string, position: number, entry: unknown): FeedEntry 
     changesetId: reference.changesetId,
     fromVersion: fromVersion as number,
     toVersion: reference.toVersion,
-    committedAt: committedAt as string,
-    events: events as StoredEvent[],
+    committedAt,
+    events: stored,
     dependencies: dependencies as Dependency[],
     ...(entry.length === 10 ? { payload: pointer as PayloadPointer } : {}),
   };

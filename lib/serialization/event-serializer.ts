@@ -14,6 +14,8 @@ export interface EventMetadata {
 
 /** Turns event instances into stored events and back, with the registry's stable names. */
 export class EventSerializer {
+  private readonly assignableKeys = new WeakMap<object, Map<string, boolean>>();
+
   constructor(
     private readonly registry: EventRegistry,
     private readonly now: () => Date = () => new Date(),
@@ -45,12 +47,34 @@ export class EventSerializer {
     if (!entry) throw new UnknownEventTypeError(event.type, stream.aggregateType, stream.aggregateId);
     const raw = (event.data ?? {}) as Record<string, unknown>;
     const data = entry.upcast ? entry.upcast(raw) : raw;
-    const instance = Object.create(entry.eventClass.prototype as object) as object;
-    // defineProperty, not Object.assign: a stored "__proto__" key is data, and must not swap the event's class.
-    for (const [key, value] of Object.entries(data)) {
-      Object.defineProperty(instance, key, { value, enumerable: true, writable: true, configurable: true });
+    const prototype = entry.eventClass.prototype as object;
+    const instance = Object.create(prototype) as Record<string, unknown>;
+    for (const key of Object.keys(data)) {
+      // Assignment is several times faster than defineProperty, and does the same where the prototype chain
+      // has no setter, getter or read-only property by that name ("__proto__" has one: it stays data).
+      if (this.assignable(prototype, key)) instance[key] = data[key];
+      else Object.defineProperty(instance, key, { value: data[key], enumerable: true, writable: true, configurable: true });
     }
     if (version !== undefined) attachEnvelope(instance, envelopeOf(stream, event, version));
     return instance;
+  }
+
+  /** Per event prototype and key: does `instance[key] = value` create a plain own data property? */
+  private assignable(prototype: object, key: string): boolean {
+    let keys = this.assignableKeys.get(prototype);
+    if (!keys) this.assignableKeys.set(prototype, (keys = new Map()));
+    let known = keys.get(key);
+    if (known === undefined) {
+      known = true;
+      for (let p: object | null = prototype; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+        const descriptor = Object.getOwnPropertyDescriptor(p, key);
+        if (descriptor) {
+          known = 'value' in descriptor && descriptor.writable === true;
+          break;
+        }
+      }
+      keys.set(key, known);
+    }
+    return known;
   }
 }

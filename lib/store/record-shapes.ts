@@ -1,7 +1,6 @@
 import type { Dependency, PayloadPointer, StoredEvent } from './records.js';
 
-/** Shape checks of stored JSON (events, dependencies), shared by every adapter that parses them. */
-
+/** Shape check of events in their full stored form (a large changeset's object holds them so). */
 export function isStoredEvents(value: unknown): value is StoredEvent[] {
   return (
     Array.isArray(value) &&
@@ -16,6 +15,7 @@ export function isStoredEvents(value: unknown): value is StoredEvent[] {
   );
 }
 
+/** Shape check of stored dependencies JSON, shared by every adapter that parses them (events: `events-text.ts`). */
 export function isDependencies(value: unknown): value is Dependency[] {
   return (
     Array.isArray(value) &&

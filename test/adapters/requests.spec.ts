@@ -30,15 +30,56 @@ describe('DynamoDB request builders', () => {
       ConditionExpression: 'attribute_not_exists(#stream)',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
-    expect(request.Item).toMatchObject({ stream: { S: 'User#a#b' }, seq: { N: '3' }, fromVersion: { N: '5' }, toVersion: { N: '6' } });
+    expect(request.Item).toMatchObject({ stream: { S: 'User#a#b' }, seq: { N: '3' }, toVersion: { N: '6' } });
+  });
+
+  it('writes only what readers cannot derive: no aggregate, no fromVersion, no empty dependencies, no repeated occurredAt', () => {
+    expect(Object.keys(changesetItem(record)).sort()).toEqual(['changesetId', 'committedAt', 'dependencies', 'events', 'seq', 'stream', 'toVersion']);
+    const alone = changesetItem({ ...record, dependencies: [] });
+    expect(Object.keys(alone).sort()).toEqual(['changesetId', 'committedAt', 'events', 'seq', 'stream', 'toVersion']);
+    expect(JSON.parse(alone['events']!.S!)).toEqual([
+      { eventId: 'e1', type: 'x', data: { n: 1 } },
+      { eventId: 'e2', type: 'y', data: null, correlationId: 'c' },
+    ]);
+    expect(parseChangesetItem('t', alone)).toEqual({ ...record, dependencies: [] });
+    // In a stream of one-event changesets, toVersion is the seq: left out too.
+    const single = { ...record, seq: 6, fromVersion: 6, toVersion: 6, events: [record.events[0]!] };
+    expect(changesetItem(single)['toVersion']).toBeUndefined();
+    expect(parseChangesetItem('t', changesetItem(single))).toEqual(single);
   });
 
   it('round-trips a changeset item and rejects malformed ones', () => {
     expect(parseChangesetItem('t', changesetItem(record))).toEqual(record);
     const broken = { ...changesetItem(record), events: { S: '[{"eventId":"e1"}]' } };
     expect(() => parseChangesetItem('t', broken)).toThrow(MalformedItemError);
-    const mismatch = { ...changesetItem(record), toVersion: { N: '9' } };
-    expect(() => parseChangesetItem('t', mismatch)).toThrow(/do not match/);
+    // An explicit fromVersion (older items; items whose events are not inline) must agree with the events.
+    const explicit = { ...changesetItem(record), fromVersion: { N: '5' } };
+    expect(parseChangesetItem('t', explicit)).toEqual(record);
+    expect(() => parseChangesetItem('t', { ...explicit, toVersion: { N: '9' } })).toThrow(/do not match/);
+    expect(() => parseChangesetItem('t', { ...changesetItem(record), toVersion: { N: '1' } })).toThrow(/do not match/);
+    expect(() => parseChangesetItem('t', { ...changesetItem(record), stream: { S: 'no-type' } })).toThrow(/key/);
+    expect(() => parseChangesetItem('t', { ...changesetItem(record), aggregateType: { S: 'User' } })).toThrow(MalformedItemError);
+  });
+
+  it('reads items written before the layout shrank, and ignores attributes it does not know', () => {
+    const old = {
+      stream: { S: 'User#a#b' },
+      seq: { N: '3' },
+      changesetId: { S: 'cs-1' },
+      aggregateType: { S: 'User' },
+      aggregateId: { S: 'a#b' },
+      fromVersion: { N: '5' },
+      toVersion: { N: '6' },
+      committedAt: { S: record.committedAt },
+      events: { S: JSON.stringify(record.events) },
+      dependencies: { S: JSON.stringify(record.dependencies) },
+      somethingNew: { S: 'x' },
+    };
+    const parsed = parseChangesetItem('t', old);
+    expect(parsed).toEqual(record);
+    expect(JSON.stringify(parsed.events)).toBe(JSON.stringify(record.events));
+    expect(() => parseChangesetItem('t', { ...old, aggregateId: { S: 'other' } })).toThrow(/do not match the key/);
+    expect(() => parseChangesetItem('t', { ...old, fromVersion: { N: '4' } })).toThrow(/do not match/);
   });
 
   it('reads strongly consistent, from a seq, and the tail descending', () => {
@@ -82,6 +123,17 @@ describe('DynamoDB request builders', () => {
     const back = parseFeedBatch('feed', { first: { N: '1' }, last: { N: '400' }, entries: { S: json } });
     expect(back.entries.filter((e) => e.changeset).length).toBeGreaterThan(100);
     expect(back.entries.at(-1)!.changeset).toBeUndefined();
+  });
+
+  it('inlines events in their stored form, and reads entries inlined in full before', () => {
+    const batch = { first: 1, last: 1, entries: [{ position: 1, ...record, changeset: record }] };
+    const json = feedEntriesJson(batch);
+    expect(json).not.toContain('occurredAt');
+    expect(parseFeedBatch('feed', { first: { N: '1' }, last: { N: '1' }, entries: { S: json } }).entries[0]!.changeset).toEqual(record);
+    const older = JSON.stringify([['User', 'a#b', 3, 6, 'cs-1', 5, record.committedAt, record.events, record.dependencies]]);
+    const changeset = parseFeedBatch('feed', { first: { N: '1' }, last: { N: '1' }, entries: { S: older } }).entries[0]!.changeset!;
+    expect(changeset).toEqual(record);
+    expect(JSON.stringify(changeset.events)).toBe(JSON.stringify(record.events));
   });
 
   it('rejects malformed feed items with a typed error', () => {

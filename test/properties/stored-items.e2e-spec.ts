@@ -6,7 +6,7 @@ import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
 import { Box } from './box.js';
 import { countChangesets, type RepositoryPropertyContext, startRepositoryContext } from './repository-context.js';
 import { PROPERTY_TIMEOUT_MS, runs } from './settings.js';
-import { brokenContinuity, type Item, mutation, wellFormedItem } from './stored-items.js';
+import { brokenContinuity, type Item, layouts, mutationOf, wellFormedItem } from './stored-items.js';
 
 /** Items this library did not write (edited by hand, another tool) must give a typed error on load, never garbage. */
 describe('malformed stored changesets on DynamoDB Local (raw PutItem)', () => {
@@ -43,27 +43,27 @@ describe('malformed stored changesets on DynamoDB Local (raw PutItem)', () => {
 
   it('a malformed item (missing attribute, wrong type, bad JSON, versions not matching events) gives MalformedItemError', async () => {
     await fc.assert(
-      fc.asyncProperty(mutation, fc.integer({ min: 1, max: 3 }), fc.boolean(), async (change, count, afterGoodOne) => {
+      fc.asyncProperty(layouts.chain((layout) => fc.tuple(fc.constant(layout), mutationOf(layout))), fc.integer({ min: 1, max: 3 }), fc.boolean(), async ([layout, change], count, afterGoodOne) => {
         const id = `malformed-${randomUUID()}`;
-        if (afterGoodOne) await putRaw(wellFormedItem(id, 1, 1, 1));
+        if (afterGoodOne) await putRaw(wellFormedItem(id, 1, 1, 1, layout));
         const seq = afterGoodOne ? 2 : 1;
-        await putRaw(change.apply(wellFormedItem(id, seq, seq, count)));
+        await putRaw(change.apply(wellFormedItem(id, seq, seq, count, layout)));
         await expectMalformed(id);
       }),
-      runs(60),
+      runs(80),
     );
   }, PROPERTY_TIMEOUT_MS);
 
   it('well-formed items whose versions are not 1..N across changesets give MalformedItemError', async () => {
     await fc.assert(
-      fc.asyncProperty(brokenContinuity, async ({ versions }) => {
+      fc.asyncProperty(brokenContinuity, layouts, async ({ versions }, layout) => {
         const id = `gap-${randomUUID()}`;
         for (const [index, range] of versions.entries()) {
-          if (range) await putRaw(wellFormedItem(id, index + 1, range[0]!, range[1]! - range[0]! + 1));
+          if (range) await putRaw(wellFormedItem(id, index + 1, range[0]!, range[1]! - range[0]! + 1, layout));
         }
         await expect(ctx.boxes.load(id)).rejects.toBeInstanceOf(MalformedItemError);
       }),
-      runs(12),
+      runs(20),
     );
   }, PROPERTY_TIMEOUT_MS);
 });

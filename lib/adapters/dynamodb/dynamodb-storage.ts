@@ -7,6 +7,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  type QueryCommandOutput,
   ScanCommand,
   ResourceInUseException,
   ResourceNotFoundException,
@@ -121,14 +122,18 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
   }
 
   async *readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord> {
-    let startKey: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await call(`Query ${this.tables.changesets}`, () =>
-        this.client.send(new QueryCommand(queryChangesetsRequest(this.tables, stream, fromSeq, startKey))),
-      );
-      for (const item of page.Items ?? []) yield parseChangesetItem(this.tables.changesets, item);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const name = streamName(stream);
+    const query = (startKey?: Record<string, AttributeValue>) =>
+      call(`Query ${this.tables.changesets}`, () => this.client.send(new QueryCommand(queryChangesetsRequest(this.tables, stream, fromSeq, startKey))));
+    let next: Promise<QueryCommandOutput> | undefined = query();
+    while (next) {
+      const page: QueryCommandOutput = await next;
+      // The next page is asked for before this one is parsed, so DynamoDB reads it while the caller replays
+      // this one. A caller that stops early leaves it unawaited: its failure must not be an unhandled rejection.
+      next = page.LastEvaluatedKey ? query(page.LastEvaluatedKey) : undefined;
+      next?.catch(() => undefined);
+      for (const item of page.Items ?? []) yield parseChangesetItem(this.tables.changesets, item, name);
+    }
   }
 
   async getChangesets(keys: readonly ChangesetKey[]): Promise<ChangesetRecord[]> {

@@ -1,8 +1,10 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { MalformedItemError } from '../../errors/malformed-item.error.js';
 import { parseJsonText } from '../../store/json-text.js';
-import type { AggregateRecord, ChangesetRecord } from '../../store/records.js';
-import { isDependencies, isPayloadPointer, isStoredEvents } from '../../store/record-shapes.js';
+import { parseEventsText } from '../../store/events-text.js';
+import type { AggregateRecord, ChangesetRecord, Dependency, StoredEvent, StreamKey } from '../../store/records.js';
+import { isDependencies, isPayloadPointer } from '../../store/record-shapes.js';
+import { parseStreamName, streamName } from '../../store/stream-key.js';
 import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C } from './table-layout.js';
 
 type Item = Record<string, AttributeValue>;
@@ -11,10 +13,11 @@ class ItemReader {
   constructor(
     private readonly table: string,
     private readonly item: Item,
+    private readonly stream?: string,
   ) {}
 
   private get key(): string {
-    const stream = this.item[C.stream]?.S ?? '?';
+    const stream = this.item[C.stream]?.S ?? this.stream ?? '?';
     const seq = this.item[C.seq]?.N;
     return seq === undefined ? `"${stream}"` : `"${stream}"/${seq}`;
   }
@@ -36,6 +39,18 @@ class ItemReader {
     return value;
   }
 
+  events(name: string, committedAt: string): StoredEvent[] {
+    const text = this.string(name);
+    let events: StoredEvent[] | undefined;
+    try {
+      events = parseEventsText(text, committedAt);
+    } catch {
+      this.fail(`attribute "${name}" is not valid JSON`);
+    }
+    if (!events) this.fail(`attribute "${name}" does not have the expected shape`);
+    return events;
+  }
+
   json<T>(name: string, check: (value: unknown) => value is T): T {
     const text = this.string(name);
     let value: unknown;
@@ -49,32 +64,54 @@ class ItemReader {
   }
 }
 
-export function parseChangesetItem(table: string, item: Item): ChangesetRecord {
-  const read = new ItemReader(table, item);
-  const record: ChangesetRecord = {
-    aggregateType: read.string(C.aggregateType),
-    aggregateId: read.string(C.aggregateId),
-    seq: read.integer(C.seq),
-    changesetId: read.string(C.changesetId),
-    fromVersion: read.integer(C.fromVersion),
-    toVersion: read.integer(C.toVersion),
-    committedAt: read.string(C.committedAt),
-    events: read.json(C.events, isStoredEvents),
-    dependencies: read.json(C.dependencies, isDependencies),
-    ...(item[C.payload] ? { payload: read.json(C.payload, isPayloadPointer) } : {}),
+/**
+ * Reads a changeset item of either layout (docs/storage.md): the current one, which leaves out what the key
+ * and the events already say, or the one written before (with `aggregateType`, `aggregateId`, `fromVersion`
+ * and always `dependencies`). Attributes it does not know are ignored. `queried` is the stream a Query asked
+ * for, when it projected the key's `stream` away.
+ */
+export function parseChangesetItem(table: string, item: Item, queried?: string): ChangesetRecord {
+  const read = new ItemReader(table, item, queried);
+  const stream = item[C.stream] === undefined && queried !== undefined ? queried : read.string(C.stream);
+  const seq = read.integer(C.seq);
+  const changesetId = read.string(C.changesetId);
+  // Left out while it equals `seq` (a stream of one-event changesets).
+  const toVersion = item[C.toVersion] === undefined ? seq : read.integer(C.toVersion);
+  const committedAt = read.string(C.committedAt);
+  const events = read.events(C.events, committedAt);
+  // Older items name the aggregate in attributes too; the key decides, so attributes naming another stream are not ours.
+  let aggregate: StreamKey;
+  if (item[C.aggregateType] === undefined && item[C.aggregateId] === undefined) {
+    aggregate = parseStreamName(stream) ?? read.fail(`the key is not "<aggregateType>#<aggregateId>"`);
+  } else {
+    aggregate = { aggregateType: read.string(C.aggregateType), aggregateId: read.string(C.aggregateId) };
+    if (stream !== streamName(aggregate)) read.fail(`aggregateType "${aggregate.aggregateType}" and aggregateId do not match the key`);
+  }
+  // A large changeset's events are in S3: the item holds a pointer (with their count) and no events.
+  const payload = item[C.payload] === undefined ? undefined : read.json(C.payload, isPayloadPointer);
+  if (payload && events.length > 0) read.fail('it has both a payload pointer and events');
+  const eventCount = payload ? payload.eventCount : events.length;
+  // Stated by older items (and by items whose events are not inline); otherwise the events' count gives it.
+  const fromVersion = item[C.fromVersion] === undefined ? toVersion - eventCount + 1 : read.integer(C.fromVersion);
+  if (toVersion - fromVersion + 1 !== eventCount || fromVersion < 1) {
+    read.fail(`versions ${fromVersion}..${toVersion} do not match ${eventCount} events`);
+  }
+  return {
+    aggregateType: aggregate.aggregateType,
+    aggregateId: aggregate.aggregateId,
+    seq,
+    changesetId,
+    fromVersion,
+    toVersion,
+    committedAt,
+    events,
+    dependencies: item[C.dependencies] === undefined ? NO_DEPENDENCIES : read.json(C.dependencies, isDependencies),
+    ...(payload ? { payload } : {}),
   };
-  // The key decides which stream an item belongs to; attributes naming another stream are not ours.
-  const stream = read.string(C.stream);
-  if (stream !== `${record.aggregateType}#${record.aggregateId}`) {
-    read.fail(`aggregateType "${record.aggregateType}" and aggregateId do not match the key`);
-  }
-  const eventCount = record.payload ? record.payload.eventCount : record.events.length;
-  if (record.payload && record.events.length > 0) read.fail('it has both a payload pointer and events');
-  if (record.toVersion - record.fromVersion + 1 !== eventCount) {
-    read.fail(`versions ${record.fromVersion}..${record.toVersion} do not match ${eventCount} events`);
-  }
-  return record;
 }
+
+/** Shared by every item without dependencies; stored arrays are never mutated. */
+const NO_DEPENDENCIES: readonly Dependency[] = Object.freeze([]);
 
 export function parseAggregateItem(table: string, item: Item): AggregateRecord {
   const read = new ItemReader(table, item);

@@ -8,26 +8,35 @@ import type {
 } from '@aws-sdk/client-dynamodb';
 import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
+import { eventsText } from '../../store/events-text.js';
 import { jsonText } from '../../store/json-text.js';
 import { pointerJson } from '../../store/record-shapes.js';
 import { AGGREGATE_ATTR as A, CHANGESET_ATTR as C, CONTROL_ATTR as K, FEED_ATTR as F, type TableNames } from './table-layout.js';
 
 /** Pure builders of DynamoDB requests: no I/O here, so each is unit-tested on its own. */
 
+/**
+ * The changeset item. It leaves out what readers can derive (docs/storage.md): the aggregate (the key says
+ * it), `fromVersion` (`toVersion` and the events' count say it; an item whose events are not inline must
+ * state it), `toVersion` when it equals `seq` (so far every changeset of the stream held one event), empty
+ * dependencies, and each event's `occurredAt` where it repeats `committedAt`.
+ */
 export function changesetItem(record: ChangesetRecord): Record<string, AttributeValue> {
-  return {
+  const item: Record<string, AttributeValue> = {
     [C.stream]: { S: streamName(record) },
     [C.seq]: { N: String(record.seq) },
     [C.changesetId]: { S: record.changesetId },
-    [C.aggregateType]: { S: record.aggregateType },
-    [C.aggregateId]: { S: record.aggregateId },
-    [C.fromVersion]: { N: String(record.fromVersion) },
-    [C.toVersion]: { N: String(record.toVersion) },
     [C.committedAt]: { S: record.committedAt },
-    [C.events]: { S: jsonText(record.events) },
-    [C.dependencies]: { S: jsonText(record.dependencies) },
-    ...(record.payload ? { [C.payload]: { S: pointerJson(record.payload) } } : {}),
+    [C.events]: { S: eventsText(record.events, record.committedAt) },
   };
+  if (record.toVersion !== record.seq) item[C.toVersion] = { N: String(record.toVersion) };
+  // A pointer item's events are not inline, so their count cannot give `fromVersion`: it is stated.
+  if (record.payload) {
+    item[C.payload] = { S: pointerJson(record.payload) };
+    item[C.fromVersion] = { N: String(record.fromVersion) };
+  }
+  if (record.dependencies.length > 0) item[C.dependencies] = { S: jsonText(record.dependencies) };
+  return item;
 }
 
 /** The commit point: put the changeset iff its (stream, seq) slot is free; return the occupant otherwise. */
@@ -41,6 +50,10 @@ export function putChangesetRequest(tables: TableNames, record: ChangesetRecord)
   };
 }
 
+/**
+ * A page of one stream's changesets from `fromSeq`. Every attribute but the key's `stream` is projected: it is
+ * the same on every item of the stream, and a long load would otherwise carry it (some 50 bytes) once per item.
+ */
 export function queryChangesetsRequest(
   tables: TableNames,
   stream: StreamKey,
@@ -50,12 +63,20 @@ export function queryChangesetsRequest(
   return {
     TableName: tables.changesets,
     KeyConditionExpression: '#stream = :stream AND #seq >= :from',
-    ExpressionAttributeNames: { '#stream': C.stream, '#seq': C.seq },
+    ProjectionExpression: PROJECTED.expression,
+    ExpressionAttributeNames: { '#stream': C.stream, '#seq': C.seq, ...PROJECTED.names },
     ExpressionAttributeValues: { ':stream': { S: streamName(stream) }, ':from': { N: String(fromSeq) } },
     ConsistentRead: true,
     ...(startKey ? { ExclusiveStartKey: startKey } : {}),
   };
 }
+
+/** Every changeset attribute but `stream`, as placeholders (several are reserved words). */
+const PROJECTED = (() => {
+  const attributes = Object.values(C).filter((name) => name !== C.stream && name !== C.seq);
+  const names = Object.fromEntries(attributes.map((name, i) => [`#p${i}`, name]));
+  return { expression: ['#seq', ...Object.keys(names)].join(', '), names };
+})();
 
 export function lastChangesetRequest(tables: TableNames, stream: StreamKey): QueryCommandInput {
   return {
