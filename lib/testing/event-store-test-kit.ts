@@ -85,7 +85,7 @@ export class EventStoreTestKit {
         aggregateId: record!.aggregateId,
         version: record!.fromVersion + index,
         type: stored.type,
-        event: this.serializer.deserialize(record!, stored),
+        event: this.serializer.deserialize(record!, stored, record!.fromVersion + index),
       })),
     );
   }
