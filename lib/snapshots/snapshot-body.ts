@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { deserialize, serialize } from 'node:v8';
 import { gunzip, gzip } from 'node:zlib';
@@ -32,10 +31,6 @@ export async function decodeSnapshotBody(body: Uint8Array): Promise<{ header: Sn
     throw new Error('the body is not a snapshot');
   }
   return { header: decoded.header, state: decoded.state };
-}
-
-export function sha256Hex(body: Uint8Array): string {
-  return createHash('sha256').update(body).digest('hex');
 }
 
 /** The header fields that differ between `expected` and `actual` (empty when they match). */

@@ -3,7 +3,8 @@ import { SnapshotUnreadableError } from '../errors/snapshot-unreadable.error.js'
 import type { BlobStore } from '../store/blob-store.port.js';
 import type { StreamKey } from '../store/records.js';
 import { streamName } from '../store/stream-key.js';
-import { decodeSnapshotBody, encodeSnapshotBody, headerMismatches, sha256Hex, type SnapshotHeader } from './snapshot-body.js';
+import { sha256Hex } from '../store/payload-codec.js';
+import { decodeSnapshotBody, encodeSnapshotBody, headerMismatches, type SnapshotHeader } from './snapshot-body.js';
 import { INLINE_SNAPSHOT_LIMIT_BYTES, type SnapshotPlacement } from './snapshot-options.js';
 import type { SnapshotRecord, SnapshotRecordStorage } from './snapshot-records.port.js';
 
