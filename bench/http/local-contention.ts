@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, type TransactWriteItem, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalServices } from '../../sample-app/embedded/local-services.js';
 import { findDescendant, processCpuMs, threadCpuMs } from './proc-cpu.js';
 import { round, summarize } from './stats.js';
@@ -24,6 +24,16 @@ function transaction(n: number, round: number): TransactWriteItem[] {
       ExpressionAttributeValues: { ':v': { N: String(round) } },
     },
   }));
+}
+
+/** The same n updates as plain `UpdateItem`s, one after another (one in flight). */
+async function plainUpdates(client: DynamoDBClient, n: number, round: number): Promise<void> {
+  for (const item of transaction(n, round)) await client.send(new UpdateItemCommand(item.Update!));
+}
+
+/** n puts in one `BatchWriteItem` (no conditions: what the batch API allows). */
+function batchWrite(client: DynamoDBClient, n: number, round: number): Promise<unknown> {
+  return client.send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: Array.from({ length: n }, (_, i) => ({ PutRequest: { Item: { id: { S: `mark-${i}` }, v: { N: String(round) } } } })) } }));
 }
 
 async function main(): Promise<void> {
@@ -62,21 +72,31 @@ async function main(): Promise<void> {
     }
     out['transactionMs'] = sizes;
     const readPhases: Record<string, unknown> = { alone: summarize(await reads(phaseMs)) };
-    for (const n of [100, 25]) {
+    const writers: Array<[string, () => Promise<unknown>, number]> = [
+      ['a transaction of 100', () => client.send(new TransactWriteItemsCommand({ TransactItems: transaction(100, ++version) })), 1],
+      ['a transaction of 25', () => client.send(new TransactWriteItemsCommand({ TransactItems: transaction(25, ++version) })), 1],
+      ['25 plain UpdateItems one after another', () => plainUpdates(client, 25, ++version), 25],
+      ['a BatchWriteItem of 25 puts', () => batchWrite(client, 25, ++version), 1],
+    ];
+    const writeTimes: Record<string, unknown> = {};
+    for (const [name, write, requestsPerWrite] of writers) {
       let running = true;
       let sent = 0;
-      // A transaction of n every 100 ms, as the feed's and projections' batches come, with reads in between.
+      const times: number[] = [];
+      // One write every 100 ms, as the feed's and projections' batches come, with reads in between.
       const writer = (async () => {
         while (running) {
-          await client.send(new TransactWriteItemsCommand({ TransactItems: transaction(n, ++version) }));
-          sent++;
+          times.push(await timed(write));
+          sent += requestsPerWrite;
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       })();
-      readPhases[`beside a transaction of ${n} every 100 ms`] = { ...summarize(await reads(phaseMs)), transactions: sent };
+      readPhases[`beside ${name} every 100 ms`] = { ...summarize(await reads(phaseMs)), transactions: sent };
       running = false;
       await writer;
+      writeTimes[name] = summarize(times);
     }
+    out['writeMs'] = writeTimes;
     out['getItemMs'] = readPhases;
     requests += Object.values(readPhases).reduce<number>((a, p) => a + (p as { count: number; transactions?: number }).count + ((p as { transactions?: number }).transactions ?? 0), 0);
     const threads1 = threadCpuMs(java);

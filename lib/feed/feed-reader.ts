@@ -4,6 +4,7 @@ import type { ChangesetStorage } from '../store/storage.port.js';
 import { ChangesetPayloads } from '../store/changeset-payloads.js';
 import { streamName } from '../store/stream-key.js';
 import type { FeedEntry, FeedStorage } from './feed.port.js';
+import { RecentFeed } from './recent-feed.js';
 
 /** A changeset at its place in the global feed. */
 export interface FeedItem {
@@ -13,6 +14,9 @@ export interface FeedItem {
 
 /** Reads the global feed in order from any position, on any node, with the changesets it points to. */
 export class FeedReader {
+  /** Batches the local sequencer committed last: read from memory, not the feed table (see `RecentFeed`). */
+  readonly recent = new RecentFeed();
+
   constructor(
     private readonly feed: FeedStorage,
     private readonly changesets: ChangesetStorage,
@@ -22,7 +26,7 @@ export class FeedReader {
 
   /** Items from position `from` on (1-based), about `max` of them; empty when nothing is sequenced there yet. */
   async read(from: number, max = 500): Promise<FeedItem[]> {
-    const batches = await this.feed.readFeed(from, max);
+    const batches = this.recent.read(from, max) ?? (await this.feed.readFeed(from, max));
     const entries = batches.flatMap((b) => b.entries);
     if (entries.length === 0) return [];
     // Small changesets come inline with the feed; only the others are read from the changesets table.

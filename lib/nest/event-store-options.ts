@@ -6,7 +6,12 @@ import type { EventClass } from '../serialization/event-type.decorator.js';
 export interface DynamoDbOptions {
   /** A client to use; the module never destroys a client it did not build. Default: built from `clientConfig`. */
   readonly client?: DynamoDBClient;
-  /** Config for the client the module builds when `client` is absent. Default `{}` (the SDK's environment and defaults). */
+  /**
+   * Config for the client the module builds when `client` is absent. Default `{}` (the SDK's environment and
+   * defaults), except that the module turns the SDK's `cacheMiddleware` on unless you set it: the middleware stack is
+   * resolved once per command class instead of on every request (docs/performance.md). Set `cacheMiddleware: false`
+   * if you add middleware to the built client (`EventStoreRuntime`'s client) after it has sent requests.
+   */
   readonly clientConfig?: DynamoDBClientConfig;
   /** Prefix of the table names (`<prefix>changesets`, `<prefix>aggregates`). Default `''`. */
   readonly tablePrefix?: string;

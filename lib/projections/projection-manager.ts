@@ -75,6 +75,7 @@ export class ProjectionManager {
   ) {
     if (sequencer) {
       sequencer.onBatch = (entries) => {
+        this.reader.recent.remember({ first: entries[0]!.position, last: entries.at(-1)!.position, entries });
         this.locator.learn(entries);
         this.wakeRunners();
         this.signalChange();

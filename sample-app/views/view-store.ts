@@ -40,7 +40,7 @@ export class ViewStore implements OnModuleInit, BeforeApplicationShutdown, OnApp
     @Inject(SAMPLE_APP_CONFIG) config: SampleAppConfig,
     private readonly projections: ProjectionManager,
   ) {
-    this.client = new DynamoDBClient(config.dynamodb);
+    this.client = new DynamoDBClient({ cacheMiddleware: true, ...config.dynamodb });
     this.tableName = `${config.tablePrefix}views`;
   }
 
