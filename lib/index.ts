@@ -9,7 +9,7 @@ export { validateOptions } from './nest/validate-options.js';
 
 // Aggregates and repositories
 export { Aggregate, type AggregateOptions, type AggregateClass, type IdentifiedAggregate } from './repository/aggregate.decorator.js';
-export { AggregateRepository, type SaveOptions, type StreamEvent, type CommittedEventPublisher, type RepositoryOptions } from './repository/aggregate-repository.js';
+export { AggregateRepository, type LoadOptions, type SaveOptions, type StreamEvent, type CommittedEventPublisher, type RepositoryOptions } from './repository/aggregate-repository.js';
 export { getAggregateVersion } from './repository/aggregate-state.js';
 export { AggregateCache, type CachedAggregate } from './repository/aggregate-cache.js';
 export { type AggregateStateCodec, plainDataState } from './repository/state-codec.js';

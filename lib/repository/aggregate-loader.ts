@@ -30,9 +30,19 @@ export class AggregateLoader<T extends AggregateRoot> {
     private readonly snapshots: Snapshotter | undefined,
   ) {}
 
-  /** The aggregate as of its last changeset, or `undefined` when it has none. */
-  async rebuild(stream: StreamKey): Promise<Rebuilt<T> | undefined> {
-    const cached = this.cache?.get(streamName(stream));
+  /**
+   * The aggregate as of its last changeset, or `undefined` when it has none. `optimistic`: a trusted cached
+   * copy is used as it is, without reading the changesets after it (see `LoadOptions.optimistic`).
+   */
+  async rebuild(stream: StreamKey, optimistic = false): Promise<Rebuilt<T> | undefined> {
+    const key = streamName(stream);
+    const trusted = optimistic ? this.cache?.trusted(key) : undefined;
+    if (trusted) {
+      const aggregate = new this.aggregateClass(stream.aggregateId);
+      this.state.restore(aggregate, trusted.state);
+      return { aggregate, position: trusted.position };
+    }
+    const cached = this.cache?.get(key);
     if (cached) return this.replay(stream, cached.state, cached.position, true);
     const snapshot = this.snapshots ? await this.snapshots.load(stream) : undefined;
     if (snapshot) {
@@ -87,12 +97,18 @@ export class AggregateLoader<T extends AggregateRoot> {
       position = { ...positionOf({ ...changeset, version: changeset.toVersion }), snapshotVersion: start.snapshotVersion ?? 0 };
     }
     if (position.seq === 0) return undefined;
+    if (replayed === 0 && fromSavedState) this.cache?.confirm(streamName(stream), position.seq);
     // Captured right after the replay, before the caller changes anything: only event-sourced state is cached.
     if (this.cache && (replayed > 0 || !fromSavedState)) {
       const state = this.state.capture(aggregate);
       if (state !== undefined) this.cache.set(streamName(stream), { state, position });
     }
     return { aggregate, position };
+  }
+
+  /** A save of the stream met a newer commit (`ConcurrencyError`): its cached copy is read again before it is trusted. */
+  conflicted(stream: StreamKey): void {
+    this.cache?.doubt(streamName(stream));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AggregateRoot, IEvent } from '@nestjs/cqrs';
 import { AggregateNotFoundError } from '../errors/aggregate-not-found.error.js';
+import { ConcurrencyError } from '../errors/concurrency.error.js';
 import { InvalidCommitTokenError } from '../errors/invalid-commit-token.error.js';
 import { NothingToSaveError } from '../errors/nothing-to-save.error.js';
 import { attachEnvelope, type EventEnvelope, envelopeOf, type UserMetadata } from '../serialization/event-envelope.js';
@@ -34,6 +35,21 @@ export interface SaveOptions {
    * values, counted in the changeset's size limit. Read back with `getEventMetadata(event)`. Default: none.
    */
   readonly metadata?: UserMetadata;
+}
+
+export interface LoadOptions {
+  /**
+   * Use the aggregate cache's copy as it is, without the strongly consistent read of the changesets committed
+   * after it: a load of a cached aggregate then sends no DynamoDB request. Meant for commands that save the
+   * aggregate they load. Writes stay exactly as safe: the save is the same conditional write, so a copy that
+   * missed a commit (made by another node, or by a save whose reply was lost) cannot commit; the save fails
+   * with `ConcurrencyError`, the copy is then doubted and the next load reads before using it, so a
+   * `retryOnConflict` loop commits on current state at its second attempt. What it gives up: a command that
+   * does not save (it rejects the command, or only answers from the state) may decide on a copy older than the
+   * newest commit. Without the cache (`aggregateCache.maxAggregates: 0`, `@Aggregate({ cache: false })`), for
+   * an aggregate not cached yet, or a doubted one, the load reads as usual. Default `false`.
+   */
+  readonly optimistic?: boolean;
 }
 
 /** One event of a stream with its envelope, as `AggregateRepository.readStream` yields it. */
@@ -71,8 +87,8 @@ export class AggregateRepository<T extends AggregateRoot> {
   }
 
   /** Rebuilds the aggregate from its changesets, or throws `AggregateNotFoundError`. */
-  async load(id: string): Promise<T> {
-    const aggregate = await this.find(id);
+  async load(id: string, options: LoadOptions = {}): Promise<T> {
+    const aggregate = await this.find(id, options);
     if (!aggregate) throw new AggregateNotFoundError(this.aggregateType, id);
     return aggregate;
   }
@@ -82,8 +98,8 @@ export class AggregateRepository<T extends AggregateRoot> {
    * for commands that create or change. Saving the new instance expects the aggregate not to exist, so two
    * commands creating one id at once cannot both commit (one gets a `ConcurrencyError`).
    */
-  async loadOrCreate(id: string): Promise<T> {
-    return (await this.find(id)) ?? new this.aggregateClass(id);
+  async loadOrCreate(id: string, options: LoadOptions = {}): Promise<T> {
+    return (await this.find(id, options)) ?? new this.aggregateClass(id);
   }
 
   /**
@@ -92,13 +108,13 @@ export class AggregateRepository<T extends AggregateRoot> {
    * it are read (the same strongly consistent read), so a long history is not replayed on every command.
    * Without it, a class with snapshots starts from its newest snapshot and reads the changesets after it.
    */
-  find(id: string): Promise<T | undefined> {
-    return traceLoad(this.aggregateType, id, () => this.replay(id));
+  find(id: string, options: LoadOptions = {}): Promise<T | undefined> {
+    return traceLoad(this.aggregateType, id, () => this.replay(id, options.optimistic === true));
   }
 
-  private async replay(id: string): Promise<T | undefined> {
+  private async replay(id: string, optimistic: boolean): Promise<T | undefined> {
     const stream = this.stream(id);
-    const rebuilt = await this.loader.rebuild(stream);
+    const rebuilt = await this.loader.rebuild(stream, optimistic);
     if (!rebuilt) return undefined;
     setPosition(rebuilt.aggregate, rebuilt.position);
     currentUnitOfWork()?.recordRead({ ...stream, version: rebuilt.position.version });
@@ -165,14 +181,20 @@ export class AggregateRepository<T extends AggregateRoot> {
     };
     rememberAttempt(aggregate, attempt);
     const unitOfWork = currentUnitOfWork();
-    const result = await this.store.append({
-      stream,
-      expectedVersion: options.expectedVersion ?? position?.version ?? 0,
-      position,
-      attempt,
-      events: attempt.stored,
-      dependencies: dependenciesOf(stream, options, unitOfWork?.reads() ?? []),
-    });
+    let result: CommitResult;
+    try {
+      result = await this.store.append({
+        stream,
+        expectedVersion: options.expectedVersion ?? position?.version ?? 0,
+        position,
+        attempt,
+        events: attempt.stored,
+        dependencies: dependenciesOf(stream, options, unitOfWork?.reads() ?? []),
+      });
+    } catch (error) {
+      if (error instanceof ConcurrencyError) this.loader.conflicted(stream);
+      throw error;
+    }
     forgetAttempt(aggregate);
     const saved = { version: result.version, seq: result.seq, changesetId: result.changesetId, fromVersion: result.fromVersion, committedAt: result.committedAt };
     const fresh = result.committed && result.fromVersion === (position?.version ?? 0) + 1;

@@ -29,9 +29,11 @@ export class ClapPostHandler implements ICommandHandler<ClapPostCommand> {
     // orders the clap after the user's creation in the feed: the command's unit of work records it as a
     // dependency, which the user view relies on (see UserViewProjection).
     if (!(await this.users.exists(command.userId))) throw new AggregateNotFoundError(this.users.aggregateType, command.userId);
-    // A popular post has many concurrent clappers: each conflict reloads the post and claps again.
+    // A popular post has many concurrent clappers: each conflict reloads the post and claps again. The load is
+    // optimistic: a post this node has cached is used without a read (the clap always saves, and the save's
+    // conditional write refuses a copy that missed another node's clap; the retry then reads).
     return retryOnConflict(async () => {
-      const post = await this.posts.load(command.postId);
+      const post = await this.posts.load(command.postId, { optimistic: true });
       post.clap(command.userId, command.count);
       const { version, token } = await this.posts.save(post, { after: command.after });
       return { id: post.id, version, token };

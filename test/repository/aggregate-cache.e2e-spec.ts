@@ -54,6 +54,8 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
   /** One node: its own cache. Two nodes share the table but not their caches. */
   const node = (cache = new AggregateCache(100)) => ({ cache, accounts: new AggregateRepository(Account, 'Account', store, serializer, bus, { cache }) });
   let replayed: number;
+  /** Reads of a stream (each a strongly consistent Query), whether they found changesets or not. */
+  let reads: number;
 
   beforeAll(() => storage.createTables());
   afterAll(async () => {
@@ -62,11 +64,13 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
   });
   beforeEach(() => {
     replayed = 0;
+    reads = 0;
   });
 
   /** Counts the changesets that loads read back, through the store's one read path. */
   const readStream = store.readStream.bind(store);
   store.readStream = (stream, fromSeq) => {
+    reads++;
     const inner = readStream(stream, fromSeq);
     return (async function* () {
       for await (const changeset of inner) {
@@ -222,5 +226,90 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
     replayed = 0;
     await accounts.load(ids[0]!); // evicted: replayed in full
     expect(replayed).toBe(2);
+  });
+  describe('optimistic loads (load(id, { optimistic: true }))', () => {
+    it('use a cached copy without reading; an aggregate not cached is read as usual', async () => {
+      const a = node();
+      const id = await accountWithDeposits(a.accounts, 3); // cached on A by its saves
+      const onA = await a.accounts.load(id, { optimistic: true });
+      expect(reads).toBe(0);
+      expect({ balance: onA.balance, version: a.accounts.versionOf(onA) }).toEqual({ balance: 6, version: 4 });
+      const onB = await node().accounts.load(id, { optimistic: true });
+      expect(reads).toBe(1);
+      expect(onB.balance).toBe(6);
+      // Without the option a cached load still reads what came after the copy.
+      await a.accounts.load(id);
+      expect(reads).toBe(2);
+    });
+
+    it('a copy that missed a commit cannot commit: its save fails, and the next load reads and commits on current state', async () => {
+      const a = node();
+      const b = node();
+      const id = await accountWithDeposits(a.accounts, 3); // cached on A at version 4
+      const onB = await b.accounts.load(id);
+      onB.deposit(100);
+      await b.accounts.save(onB); // version 5, which A has not seen
+
+      const stale = await a.accounts.load(id, { optimistic: true });
+      expect({ balance: stale.balance, version: a.accounts.versionOf(stale) }).toEqual({ balance: 6, version: 4 });
+      stale.deposit(1);
+      await expect(a.accounts.save(stale)).rejects.toBeInstanceOf(ConcurrencyError);
+
+      reads = 0;
+      const current = await a.accounts.load(id, { optimistic: true });
+      expect(reads).toBe(1); // doubted after the conflict: read before use
+      expect({ balance: current.balance, version: a.accounts.versionOf(current) }).toEqual({ balance: 106, version: 5 });
+      current.deposit(1);
+      await a.accounts.save(current);
+      reads = 0;
+      const next = await a.accounts.load(id, { optimistic: true }); // trusted again: the save committed on it
+      expect(reads).toBe(0);
+      expect({ balance: next.balance, version: a.accounts.versionOf(next) }).toEqual({ balance: 107, version: 6 });
+      const full = await new AggregateRepository(Account, 'Account', store, serializer, bus).load(id);
+      expect(full.balance).toBe(107);
+    });
+
+    it('a doubted copy that a read finds current is trusted again', async () => {
+      const { accounts } = node();
+      const id = await accountWithDeposits(accounts, 1);
+      const older = await accounts.load(id);
+      const newer = await accounts.load(id);
+      newer.deposit(5);
+      await accounts.save(newer); // the cache holds version 3
+      older.deposit(7);
+      await expect(accounts.save(older)).rejects.toBeInstanceOf(ConcurrencyError); // doubts the cached copy
+      reads = 0;
+      expect((await accounts.load(id, { optimistic: true })).balance).toBe(6);
+      expect(reads).toBe(1);
+      expect((await accounts.load(id, { optimistic: true })).balance).toBe(6);
+      expect(reads).toBe(1);
+    });
+
+    it('keep concurrent writers on one hot aggregate across two nodes exactly right', async () => {
+      const a = node();
+      const b = node();
+      const id = await accountWithDeposits(a.accounts, 0);
+      await b.accounts.load(id);
+      let conflicts = 0;
+      await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const { accounts } = i % 2 ? a : b;
+          for (;;) {
+            const account = await accounts.load(id, { optimistic: true });
+            account.deposit(1);
+            try {
+              return await accounts.save(account);
+            } catch (error) {
+              if (!(error instanceof ConcurrencyError)) throw error;
+              conflicts++;
+            }
+          }
+        }),
+      );
+      expect(conflicts).toBeGreaterThan(0);
+      const full = await new AggregateRepository(Account, 'Account', store, serializer, bus).load(id);
+      expect({ balance: full.balance, version: a.accounts.versionOf(full) }).toEqual({ balance: 20, version: 21 });
+      for (const { accounts } of [a, b]) expect((await accounts.load(id)).balance).toBe(20);
+    });
   });
 });
