@@ -3,7 +3,7 @@ import { ProjectionParkedError } from '../errors/projection-parked.error.js';
 import { ProjectionTimeoutError } from '../errors/projection-timeout.error.js';
 import { UnknownProjectionError } from '../errors/unknown-projection.error.js';
 import type { FeedStorage } from '../feed/feed.port.js';
-import { CommitLocator } from '../feed/commit-locator.js';
+import { CommitLocator, type NotSequencedYet } from '../feed/commit-locator.js';
 import { StepFailures } from '../feed/step-failures.js';
 import type { FeedReader } from '../feed/feed-reader.js';
 import type { Sequencer } from '../feed/sequencer.js';
@@ -81,7 +81,7 @@ export class ProjectionManager {
         this.signalChange();
       };
     }
-    this.locator = new CommitLocator(feed);
+    this.locator = new CommitLocator(feed, () => this.sequencer?.isLeader ?? false);
   }
 
   private wakeRunners(): void {
@@ -142,8 +142,14 @@ export class ProjectionManager {
     const deadline = Date.now() + timeoutMs;
     let pause = 5;
     let target: number | undefined;
+    let notYet: NotSequencedYet | undefined;
     for (;;) {
-      target ??= await this.locator.locate(commit);
+      if (target === undefined) {
+        // While the local sequencer's batches follow on from the last search, they alone tell: no request.
+        const found = await this.locator.find(commit, notYet);
+        if ('position' in found) target = found.position;
+        else notYet = found.notYet;
+      }
       const checkpoint = await this.checkpointOf(projection);
       // Parked commits were never applied, and a stopped projection will not move: say so now, not at the timeout.
       const parked = parkedCommit(checkpoint.parked, commit);

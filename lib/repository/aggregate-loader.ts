@@ -5,7 +5,7 @@ import type { EventStore } from '../store/event-store.js';
 import type { ChangesetRecord, StoredEvent, StreamKey } from '../store/records.js';
 import { streamName } from '../store/stream-key.js';
 import type { AggregateCache } from './aggregate-cache.js';
-import type { AggregateRoot } from '@nestjs/cqrs';
+import type { AggregateRoot, IEvent } from '@nestjs/cqrs';
 import type { AggregateClass } from './aggregate.decorator.js';
 import type { KnownPosition } from './aggregate-state.js';
 import type { AggregateStateCodec } from './state-codec.js';
@@ -66,36 +66,46 @@ export class AggregateLoader<T extends AggregateRoot> {
       return undefined;
     }
     const start: KnownPosition = { ...positionOf(snapshot), snapshotVersion: snapshot.version };
-    const changesets = this.store.readStream(stream, snapshot.seq)[Symbol.asyncIterator]();
-    const first = await changesets.next();
-    if (first.done || first.value.changesetId !== snapshot.changesetId || first.value.toVersion !== snapshot.version) {
-      await changesets.return?.();
+    const pages = this.store.readStreamPages(stream, snapshot.seq)[Symbol.asyncIterator]();
+    const first = await pages.next();
+    const own = first.done ? undefined : first.value[0];
+    if (!own || own.changesetId !== snapshot.changesetId || own.toVersion !== snapshot.version) {
+      await pages.return?.();
       this.snapshots!.discarded(stream, `the stream does not hold its changeset ${snapshot.seq} (${snapshot.changesetId}, version ${snapshot.version})`);
       return undefined;
     }
-    return this.apply(stream, aggregate, { [Symbol.asyncIterator]: () => changesets }, start, true);
+    const after = (first.value as readonly ChangesetRecord[]).slice(1);
+    return this.apply(stream, aggregate, prepended(after, pages), start, true);
   }
 
   private replay(stream: StreamKey, state: unknown, start: KnownPosition, fromSavedState: boolean): Promise<Rebuilt<T> | undefined> {
     const aggregate = new this.aggregateClass(stream.aggregateId);
     if (state !== undefined) this.state.restore(aggregate, state);
-    return this.apply(stream, aggregate, this.store.readStream(stream, start.seq + 1), start, fromSavedState);
+    return this.apply(stream, aggregate, this.store.readStreamPages(stream, start.seq + 1), start, fromSavedState);
   }
 
+  /** Replays pages of changesets onto `aggregate`: one `loadFromHistory` per page, the events in order. */
   private async apply(
     stream: StreamKey,
     aggregate: T,
-    changesets: AsyncIterable<ChangesetRecord>,
+    pages: AsyncIterable<readonly ChangesetRecord[]>,
     start: KnownPosition,
     fromSavedState: boolean,
   ): Promise<Rebuilt<T> | undefined> {
-    let position = start;
+    let last: ChangesetRecord | undefined;
     let replayed = 0;
-    for await (const changeset of changesets) {
-      replayed++;
-      aggregate.loadFromHistory(changeset.events.map((event, index) => this.serializer.deserialize(stream, event, changeset.fromVersion + index)));
-      position = { ...positionOf({ ...changeset, version: changeset.toVersion }), snapshotVersion: start.snapshotVersion ?? 0 };
+    for await (const page of pages) {
+      if (page.length === 0) continue;
+      const events: IEvent[] = [];
+      for (const changeset of page) {
+        const { events: stored, fromVersion } = changeset;
+        for (let index = 0; index < stored.length; index++) events.push(this.serializer.deserialize(stream, stored[index]!, fromVersion + index));
+      }
+      aggregate.loadFromHistory(events);
+      replayed += page.length;
+      last = page[page.length - 1];
     }
+    const position: KnownPosition = last ? { ...positionOf({ ...last, version: last.toVersion }), snapshotVersion: start.snapshotVersion ?? 0 } : start;
     if (position.seq === 0) return undefined;
     if (replayed === 0 && fromSavedState) this.cache?.confirm(streamName(stream), position.seq);
     // Captured right after the replay, before the caller changes anything: only event-sourced state is cached.
@@ -174,6 +184,18 @@ export class AggregateLoader<T extends AggregateRoot> {
       committedAt: position.committedAt ?? '',
       state,
     };
+  }
+}
+
+/** `head`, then what is left of `rest`. */
+async function* prepended<T>(head: T, rest: AsyncIterator<T>): AsyncIterable<T> {
+  let finished = false;
+  try {
+    yield head;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+    finished = true;
+  } finally {
+    if (!finished) await rest.return?.(); // the caller stopped early: let the source close too
   }
 }
 

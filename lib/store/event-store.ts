@@ -1,7 +1,7 @@
 import { ConcurrencyError } from '../errors/concurrency.error.js';
 import { type AppendAttempt, newAppendAttempt } from './append-attempt.js';
 import { InvalidExpectedVersionError } from '../errors/invalid-expected-version.error.js';
-import { checkedStream } from './checked-stream.js';
+import { checkedPages, flattenPages, singlePages } from './checked-stream.js';
 import { AggregateRecordWriter, type AggregateRecordWriterOptions } from './aggregate-record-writer.js';
 import { encodeCommitToken } from './commit-token.js';
 import { type ExpectedVersion, isExpectedVersion } from './expected-version.js';
@@ -120,8 +120,14 @@ export class EventStore {
 
   /** Changesets of a stream from `fromSeq` (default 1), in version order, strongly consistent, with their events. */
   readStream(stream: StreamKey, fromSeq = 1): AsyncIterable<ChangesetRecord> {
+    return flattenPages(this.readStreamPages(stream, fromSeq));
+  }
+
+  /** `readStream` a page at a time (as the storage reads them): what loads replay from. */
+  readStreamPages(stream: StreamKey, fromSeq = 1): AsyncIterable<readonly ChangesetRecord[]> {
     assertValidStream(stream.aggregateType, stream.aggregateId);
-    return checkedStream(stream, fromSeq, this.resolved(this.storage.readChangesets(stream, fromSeq)));
+    const pages = this.storage.readChangesetPages?.(stream, fromSeq) ?? singlePages(this.storage.readChangesets(stream, fromSeq));
+    return this.resolved(checkedPages(stream, fromSeq, pages));
   }
 
   /**
@@ -178,8 +184,9 @@ export class EventStore {
     return { outcome: await this.storage.putChangeset(record), stored: record };
   }
 
-  private async *resolved(source: AsyncIterable<ChangesetRecord>): AsyncIterable<ChangesetRecord> {
-    for await (const record of source) yield record.payload ? await this.payloads.resolve(record) : record;
+  /** Pages with the events of large changesets read from their objects. */
+  private async *resolved(source: AsyncIterable<readonly ChangesetRecord[]>): AsyncIterable<readonly ChangesetRecord[]> {
+    for await (const page of source) yield page.some((record) => record.payload) ? await this.payloads.resolveAll(page) : page;
   }
 
   /** Reports a commit of this append: made now, or by an earlier attempt whose outcome was unknown. */

@@ -15,6 +15,12 @@ export interface ChangesetStorage {
   putChangeset(record: ChangesetRecord): Promise<PutOutcome>;
   /** Changesets of one stream with `seq >= fromSeq`, in order. */
   readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord>;
+  /**
+   * The same changesets a page at a time (as the storage reads them), for loads: a replay of a long stream
+   * then pays the async iteration once per page rather than once per changeset. Optional: without it the
+   * store reads `readChangesets` one changeset per page.
+   */
+  readChangesetPages?(stream: StreamKey, fromSeq: number): AsyncIterable<readonly ChangesetRecord[]>;
   /** Specific changesets by (stream, seq), strongly consistent, in the order asked; missing ones are left out. */
   getChangesets(keys: readonly ChangesetKey[]): Promise<ChangesetRecord[]>;
   /** The changeset with the highest seq, if any. */

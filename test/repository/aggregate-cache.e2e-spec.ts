@@ -1,3 +1,4 @@
+import { countStreamReads } from '../support/count-stream-reads.js';
 import { randomUUID } from 'node:crypto';
 import { AggregateRoot } from '@nestjs/cqrs';
 import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
@@ -53,9 +54,6 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
   const bus = { publishAll: () => undefined };
   /** One node: its own cache. Two nodes share the table but not their caches. */
   const node = (cache = new AggregateCache(100)) => ({ cache, accounts: new AggregateRepository(Account, 'Account', store, serializer, bus, { cache }) });
-  let replayed: number;
-  /** Reads of a stream (each a strongly consistent Query), whether they found changesets or not. */
-  let reads: number;
 
   beforeAll(() => storage.createTables());
   afterAll(async () => {
@@ -63,22 +61,12 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
     client.destroy();
   });
   beforeEach(() => {
-    replayed = 0;
-    reads = 0;
+    counted.reads = 0;
+    counted.changesets = 0;
   });
 
-  /** Counts the changesets that loads read back, through the store's one read path. */
-  const readStream = store.readStream.bind(store);
-  store.readStream = (stream, fromSeq) => {
-    reads++;
-    const inner = readStream(stream, fromSeq);
-    return (async function* () {
-      for await (const changeset of inner) {
-        replayed++;
-        yield changeset;
-      }
-    })();
-  };
+  /** Counts the stream reads of loads and the changesets they read back, through the store's one read path. */
+  const counted = countStreamReads(store);
 
   async function accountWithDeposits(accounts: AggregateRepository<Account>, deposits: number): Promise<string> {
     const account = new Account(randomUUID());
@@ -95,13 +83,13 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
     const { accounts, cache } = node();
     const id = await accountWithDeposits(accounts, 30);
     const first = await accounts.load(id); // cached by its saves on this node
-    expect(replayed).toBe(0);
+    expect(counted.changesets).toBe(0);
     const other = node(); // another node: its first load replays in full, its second reads nothing more
     await other.accounts.load(id);
-    expect(replayed).toBe(31);
-    replayed = 0;
+    expect(counted.changesets).toBe(31);
+    counted.changesets = 0;
     const second = await other.accounts.load(id);
-    expect(replayed).toBe(0);
+    expect(counted.changesets).toBe(0);
     for (const loaded of [first, second]) {
       expect({ owner: loaded.owner, balance: loaded.balance, version: accounts.versionOf(loaded) }).toEqual({ owner: 'ada', balance: 465, version: 31 });
     }
@@ -116,9 +104,9 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
     loaded.balance = 1_000_000; // not an event
     loaded.deposit(5);
     await accounts.save(loaded);
-    replayed = 0;
+    counted.changesets = 0;
     const next = await accounts.load(id);
-    expect(replayed).toBe(0);
+    expect(counted.changesets).toBe(0);
     expect(next.balance).toBe(8);
   });
 
@@ -130,9 +118,9 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
     const onB = await b.accounts.load(id);
     onB.deposit(100);
     await b.accounts.save(onB);
-    replayed = 0;
+    counted.changesets = 0;
     const onA = await a.accounts.load(id);
-    expect(replayed).toBe(1);
+    expect(counted.changesets).toBe(1);
     expect(onA.balance).toBe(106);
     expect(a.accounts.versionOf(onA)).toBe(5);
     // And a stale cached instance can only lose a race, never write over it.
@@ -182,10 +170,10 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
     wallet.apply(new AccountOpened(wallet.id, 'x'));
     wallet.apply(new MoneyDeposited(wallet.id, 7));
     await wallets.save(wallet);
-    replayed = 0;
+    counted.changesets = 0;
     const loaded = await wallets.load(wallet.id);
     await wallets.load(wallet.id);
-    expect(replayed).toBe(2);
+    expect(counted.changesets).toBe(2);
     expect(loaded.money).toBeInstanceOf(Money);
     expect(loaded.money.cents).toBe(7);
     expect(cache.size).toBe(0);
@@ -223,23 +211,23 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
     const ids = [await accountWithDeposits(accounts, 1), await accountWithDeposits(accounts, 1), await accountWithDeposits(accounts, 1)];
     for (const id of ids) await accounts.load(id);
     expect(cache.size).toBe(2);
-    replayed = 0;
+    counted.changesets = 0;
     await accounts.load(ids[0]!); // evicted: replayed in full
-    expect(replayed).toBe(2);
+    expect(counted.changesets).toBe(2);
   });
   describe('optimistic loads (load(id, { optimistic: true }))', () => {
     it('use a cached copy without reading; an aggregate not cached is read as usual', async () => {
       const a = node();
       const id = await accountWithDeposits(a.accounts, 3); // cached on A by its saves
       const onA = await a.accounts.load(id, { optimistic: true });
-      expect(reads).toBe(0);
+      expect(counted.reads).toBe(0);
       expect({ balance: onA.balance, version: a.accounts.versionOf(onA) }).toEqual({ balance: 6, version: 4 });
       const onB = await node().accounts.load(id, { optimistic: true });
-      expect(reads).toBe(1);
+      expect(counted.reads).toBe(1);
       expect(onB.balance).toBe(6);
       // Without the option a cached load still reads what came after the copy.
       await a.accounts.load(id);
-      expect(reads).toBe(2);
+      expect(counted.reads).toBe(2);
     });
 
     it('a copy that missed a commit cannot commit: its save fails, and the next load reads and commits on current state', async () => {
@@ -255,15 +243,15 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
       stale.deposit(1);
       await expect(a.accounts.save(stale)).rejects.toBeInstanceOf(ConcurrencyError);
 
-      reads = 0;
+      counted.reads = 0;
       const current = await a.accounts.load(id, { optimistic: true });
-      expect(reads).toBe(1); // doubted after the conflict: read before use
+      expect(counted.reads).toBe(1); // doubted after the conflict: read before use
       expect({ balance: current.balance, version: a.accounts.versionOf(current) }).toEqual({ balance: 106, version: 5 });
       current.deposit(1);
       await a.accounts.save(current);
-      reads = 0;
+      counted.reads = 0;
       const next = await a.accounts.load(id, { optimistic: true }); // trusted again: the save committed on it
-      expect(reads).toBe(0);
+      expect(counted.reads).toBe(0);
       expect({ balance: next.balance, version: a.accounts.versionOf(next) }).toEqual({ balance: 107, version: 6 });
       const full = await new AggregateRepository(Account, 'Account', store, serializer, bus).load(id);
       expect(full.balance).toBe(107);
@@ -278,11 +266,11 @@ describe('the in-process aggregate cache (DynamoDB Local)', () => {
       await accounts.save(newer); // the cache holds version 3
       older.deposit(7);
       await expect(accounts.save(older)).rejects.toBeInstanceOf(ConcurrencyError); // doubts the cached copy
-      reads = 0;
+      counted.reads = 0;
       expect((await accounts.load(id, { optimistic: true })).balance).toBe(6);
-      expect(reads).toBe(1);
+      expect(counted.reads).toBe(1);
       expect((await accounts.load(id, { optimistic: true })).balance).toBe(6);
-      expect(reads).toBe(1);
+      expect(counted.reads).toBe(1);
     });
 
     it('keep concurrent writers on one hot aggregate across two nodes exactly right', async () => {

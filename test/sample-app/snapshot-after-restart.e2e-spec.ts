@@ -1,3 +1,4 @@
+import { countStreamReads } from '../support/count-stream-reads.js';
 import { randomUUID } from 'node:crypto';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { changesetItem } from '../../lib/adapters/dynamodb/requests.js';
@@ -14,20 +15,8 @@ const PER_CHANGESET = 10;
 const CHANGESETS = CLAPS / PER_CHANGESET;
 
 /** Counts the changesets the app's repositories read (the store's one read path for loads). */
-function countLoads(target: TestApp): { changesets: number } {
-  const store = target.app.get<EventStoreRuntime>(EVENT_STORE_RUNTIME).store;
-  const counter = { changesets: 0 };
-  const readStream = store.readStream.bind(store);
-  store.readStream = (stream, fromSeq) => {
-    const inner = readStream(stream, fromSeq);
-    return (async function* () {
-      for await (const changeset of inner) {
-        counter.changesets++;
-        yield changeset;
-      }
-    })();
-  };
-  return counter;
+function countLoads(target: TestApp): { readonly changesets: number } {
+  return countStreamReads(target.app.get<EventStoreRuntime>(EVENT_STORE_RUNTIME).store);
 }
 
 describe('sample app: a post with 10,000 claps loads from a snapshot after a restart', () => {

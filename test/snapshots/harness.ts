@@ -1,3 +1,4 @@
+import { countStreamReads } from '../support/count-stream-reads.js';
 import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
 import { DynamoDbSnapshotRecords } from '../../lib/adapters/dynamodb/dynamodb-snapshot-records.js';
 import { InMemoryBlobStore } from '../../lib/adapters/memory/memory-blob-store.js';
@@ -59,18 +60,15 @@ const bus = { publishAll: () => undefined };
 
 /** Counts the changesets loads read, through the store's one read path. */
 export function countReads(store: EventStore): { count: number } {
-  const counter = { count: 0 };
-  const readStream = store.readStream.bind(store);
-  store.readStream = (stream: StreamKey, fromSeq?: number) => {
-    const inner = readStream(stream, fromSeq);
-    return (async function* (): AsyncIterable<ChangesetRecord> {
-      for await (const changeset of inner) {
-        counter.count++;
-        yield changeset;
-      }
-    })();
+  const reads = countStreamReads(store);
+  return {
+    get count() {
+      return reads.changesets;
+    },
+    set count(value: number) {
+      reads.changesets = value;
+    },
   };
-  return counter;
 }
 
 export interface Ledgers {

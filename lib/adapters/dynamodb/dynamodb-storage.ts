@@ -32,6 +32,7 @@ import {
 import { CHANGESET_ATTR, type TableNames, tableNames } from './table-layout.js';
 import { parseStreamName, streamName } from '../../store/stream-key.js';
 import { call } from './storage-call.js';
+import { flattenPages } from '../../store/checked-stream.js';
 
 export interface DynamoDbStorageOptions {
   readonly client: DynamoDBClient;
@@ -121,7 +122,11 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
     return result.Item;
   }
 
-  async *readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord> {
+  readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord> {
+    return flattenPages(this.readChangesetPages(stream, fromSeq));
+  }
+
+  async *readChangesetPages(stream: StreamKey, fromSeq: number): AsyncIterable<readonly ChangesetRecord[]> {
     const name = streamName(stream);
     const query = (startKey?: Record<string, AttributeValue>) =>
       call(`Query ${this.tables.changesets}`, () => this.client.send(new QueryCommand(queryChangesetsRequest(this.tables, stream, fromSeq, startKey))));
@@ -132,7 +137,8 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
       // this one. A caller that stops early leaves it unawaited: its failure must not be an unhandled rejection.
       next = page.LastEvaluatedKey ? query(page.LastEvaluatedKey) : undefined;
       next?.catch(() => undefined);
-      for (const item of page.Items ?? []) yield parseChangesetItem(this.tables.changesets, item, name);
+      const items = page.Items ?? [];
+      if (items.length > 0) yield items.map((item) => parseChangesetItem(this.tables.changesets, item, name));
     }
   }
 

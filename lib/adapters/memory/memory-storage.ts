@@ -2,6 +2,7 @@ import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/re
 import type { ChangesetKey, ChangesetStorage, PutOutcome } from '../../store/storage.port.js';
 import { streamName } from '../../store/stream-key.js';
 import { InMemoryChangeSource } from './memory-feed.js';
+import { flattenPages } from '../../store/checked-stream.js';
 
 /**
  * Keeps changesets in memory, for users' unit tests. It passes the same contract suite as the DynamoDB
@@ -27,9 +28,13 @@ export class InMemoryChangesetStorage implements ChangesetStorage {
     return { written: true };
   }
 
-  async *readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord> {
-    const changesets = this.streams.get(streamName(stream)) ?? [];
-    for (const record of changesets.slice(Math.max(0, fromSeq - 1))) yield structuredClone(record);
+  readChangesets(stream: StreamKey, fromSeq: number): AsyncIterable<ChangesetRecord> {
+    return flattenPages(this.readChangesetPages(stream, fromSeq));
+  }
+
+  async *readChangesetPages(stream: StreamKey, fromSeq: number): AsyncIterable<readonly ChangesetRecord[]> {
+    const changesets = (this.streams.get(streamName(stream)) ?? []).slice(Math.max(0, fromSeq - 1));
+    if (changesets.length > 0) yield changesets.map((record) => structuredClone(record));
   }
 
   async getChangesets(keys: readonly ChangesetKey[]): Promise<ChangesetRecord[]> {
