@@ -62,7 +62,7 @@ export function httpBenchSettings(): HttpBenchSettings {
   if (unknown.length) throw new Error(`BENCH_HTTP_PARTS: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
   return {
     rate: num('BENCH_HTTP_RATE', 170),
-    durationMs: num('BENCH_HTTP_DURATION_MS', 30_000),
+    durationMs: num('BENCH_HTTP_DURATION_MS', 60_000),
     warmupMs: num('BENCH_HTTP_WARMUP_MS', 15_000),
     kindRate: num('BENCH_HTTP_KIND_RATE', 50),
     kindMs: num('BENCH_HTTP_KIND_MS', 10_000),
