@@ -16,6 +16,11 @@ export interface FeedItem {
 export class FeedReader {
   /** Batches the local sequencer committed last: read from memory, not the feed table (see `RecentFeed`). */
   readonly recent = new RecentFeed();
+  /**
+   * The feed's head while this node's sequencer leads (`Sequencer.leaderHead`), else `undefined`: then a read
+   * after the head needs no request, as no other node can add a position. Set by the projection manager.
+   */
+  localHead: (() => number | undefined) | undefined;
 
   constructor(
     private readonly feed: FeedStorage,
@@ -26,6 +31,8 @@ export class FeedReader {
 
   /** Items from position `from` on (1-based), about `max` of them; empty when nothing is sequenced there yet. */
   async read(from: number, max = 500): Promise<FeedItem[]> {
+    const head = this.localHead?.();
+    if (head !== undefined && from > head) return []; // nothing sequenced there yet: this node would have done it
     const batches = this.recent.read(from, max) ?? (await this.feed.readFeed(from, max));
     const entries = batches.flatMap((b) => b.entries);
     if (entries.length === 0) return [];
@@ -47,7 +54,7 @@ export class FeedReader {
 
   /** The last sequenced position. */
   async head(): Promise<number> {
-    return (await this.feed.readSequencerState()).head;
+    return this.localHead?.() ?? (await this.feed.readSequencerState()).head;
   }
 }
 

@@ -51,6 +51,14 @@ export class Sequencer {
     return this.term.valid;
   }
 
+  /**
+   * The feed's last position while this node holds the feed's lease (no other node can add one meanwhile);
+   * `undefined` otherwise. A batch this node commits counts from the moment its commit returns.
+   */
+  get leaderHead(): number | undefined {
+    return this.term.valid ? this.term.head : undefined;
+  }
+
   /** One round: make sure we lead, read new changes, sequence and commit one batch. */
   step(): Promise<StepResult> {
     return this.exclusive(() => traceSequencerStep(() => this.term.head, () => this.stepUnlocked()));

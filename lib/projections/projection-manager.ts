@@ -74,6 +74,7 @@ export class ProjectionManager {
     private readonly options: ProjectionManagerOptions,
   ) {
     if (sequencer) {
+      reader.localHead = () => sequencer.leaderHead;
       sequencer.onBatch = (entries) => {
         this.reader.recent.remember({ first: entries[0]!.position, last: entries.at(-1)!.position, entries });
         this.locator.learn(entries);
