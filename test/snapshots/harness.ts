@@ -71,6 +71,17 @@ export function countReads(store: EventStore): { count: number } {
   };
 }
 
+/** The backend of one `describe` block and a counter of the changesets its loads read: made before its tests, closed after. */
+export function useSnapshotBackend(makeBackend: () => Promise<SnapshotBackend>): { readonly backend: SnapshotBackend; readonly reads: { count: number } } {
+  const use = {} as { backend: SnapshotBackend; reads: { count: number } };
+  beforeAll(async () => {
+    use.backend = await makeBackend();
+    use.reads = countReads(use.backend.store);
+  });
+  afterAll(() => use.backend.close());
+  return use;
+}
+
 export interface Ledgers {
   readonly repository: AggregateRepository<Ledger>;
   readonly snapshotter: Snapshotter;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { AggregateCache } from '../../lib/repository/aggregate-cache.js';
 import { PROPERTY_TIMEOUT_MS, runs } from '../properties/settings.js';
-import { countReads, ledgers, localBackend, memoryBackend, replayingLedgers, type SnapshotBackend } from './harness.js';
+import { ledgers, localBackend, memoryBackend, replayingLedgers, useSnapshotBackend } from './harness.js';
 import { Ledger, stateOf } from './ledger.js';
 
 type Step = { kind: 'enter'; account: number; cents: number; note: string | undefined } | { kind: 'close'; account: number };
@@ -18,21 +18,14 @@ describe.each([
   ['memory', memoryBackend, 60],
   ['DynamoDB Local + S3 server', localBackend, 8],
 ])('load from a snapshot = load by replay, for random histories (%s)', (_name, makeBackend, numRuns) => {
-  let backend: SnapshotBackend;
-  let reads: { count: number };
-
-  beforeAll(async () => {
-    backend = await makeBackend();
-    reads = countReads(backend.store);
-  });
-  afterAll(() => backend.close());
+  const use = useSnapshotBackend(makeBackend);
 
   it(
     'the same state and version, whatever the policy, placement and cache',
     async () => {
       await fc.assert(
         fc.asyncProperty(history, fc.integer({ min: 1, max: 12 }), fc.constantFrom('auto' as const, 's3' as const, 'inline' as const), fc.boolean(), async (changesets, every, store, cached) => {
-          const { repository, snapshotter, warnings } = ledgers(backend, { every, store }, cached ? { cache: new AggregateCache(10) } : {});
+          const { repository, snapshotter, warnings } = ledgers(use.backend, { every, store }, cached ? { cache: new AggregateCache(10) } : {});
           const ledger = new Ledger(randomUUID());
           let events = 0;
           for (const changeset of changesets) {
@@ -44,12 +37,12 @@ describe.each([
             await snapshotter.idle();
             events += changeset.length;
           }
-          const record = await backend.records.readSnapshotRecord({ aggregateType: 'Ledger', aggregateId: ledger.id }, 1, true);
+          const record = await use.backend.records.readSnapshotRecord({ aggregateType: 'Ledger', aggregateId: ledger.id }, 1, true);
           expect(record !== undefined).toBe(events >= every);
-          reads.count = 0;
-          const fromSnapshot = await ledgers(backend, { every }).repository.load(ledger.id);
-          expect(reads.count).toBe(changesets.length - (record ? record.seq - 1 : 0));
-          const replayed = await replayingLedgers(backend).load(ledger.id);
+          use.reads.count = 0;
+          const fromSnapshot = await ledgers(use.backend, { every }).repository.load(ledger.id);
+          expect(use.reads.count).toBe(changesets.length - (record ? record.seq - 1 : 0));
+          const replayed = await replayingLedgers(use.backend).load(ledger.id);
           expect(stateOf(fromSnapshot)).toStrictEqual(stateOf(replayed));
           expect(repository.versionOf(fromSnapshot)).toBe(events);
           expect(warnings).toEqual([]);

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { BlobStore } from '../../lib/store/blob-store.port.js';
 import type { SnapshotRecord } from '../../lib/snapshots/snapshot-records.port.js';
 import { encodeSnapshotBody } from '../../lib/snapshots/snapshot-body.js';
-import { countReads, ledgers, localBackend, memoryBackend, replayingLedgers, type SnapshotBackend } from './harness.js';
+import { ledgers, localBackend, memoryBackend, replayingLedgers, useSnapshotBackend } from './harness.js';
 import { Ledger, stateOf } from './ledger.js';
 
 const stream = (id: string) => ({ aggregateType: 'Ledger', aggregateId: id });
@@ -36,18 +36,11 @@ describe.each([
   ['memory', memoryBackend],
   ['DynamoDB Local + S3 server', localBackend],
 ])('snapshot failures (%s)', (_name, makeBackend) => {
-  let backend: SnapshotBackend;
-  let reads: { count: number };
-
-  beforeAll(async () => {
-    backend = await makeBackend();
-    reads = countReads(backend.store);
-  });
-  afterAll(() => backend.close());
+  const use = useSnapshotBackend(makeBackend);
 
   it('a snapshot write that hangs neither delays nor fails the saves that asked for it', async () => {
-    const blobs = brokenBlobs(backend.blobs, 'hang');
-    const { repository, snapshotter } = ledgers(backend, { every: 1, store: 's3' }, { blobs });
+    const blobs = brokenBlobs(use.backend.blobs, 'hang');
+    const { repository, snapshotter } = ledgers(use.backend, { every: 1, store: 's3' }, { blobs });
     const ledger = new Ledger(randomUUID());
     for (let i = 0; i < 5; i++) {
       ledger.enter('a', 1);
@@ -57,13 +50,13 @@ describe.each([
     await waitUntil(() => blobs.puts === 1, 'the snapshot upload to start');
     // Still hanging: one snapshot at a time per aggregate, so the later saves did not pile up more uploads.
     expect(blobs.puts).toBe(1);
-    expect(await backend.records.readSnapshotRecord(stream(ledger.id), 1, true)).toBeUndefined();
+    expect(await use.backend.records.readSnapshotRecord(stream(ledger.id), 1, true)).toBeUndefined();
     await snapshotter.close(10); // gives up waiting on the hung upload
   });
 
   it('a snapshot write that fails is logged (rate-limited) and the saves succeed', async () => {
-    const blobs = brokenBlobs(backend.blobs, 'fail');
-    const { repository, snapshotter, warnings } = ledgers(backend, { every: 2, store: 's3' }, { blobs });
+    const blobs = brokenBlobs(use.backend.blobs, 'fail');
+    const { repository, snapshotter, warnings } = ledgers(use.backend, { every: 2, store: 's3' }, { blobs });
     const ledger = new Ledger(randomUUID());
     for (let i = 0; i < 6; i++) {
       ledger.enter('a', 1);
@@ -73,35 +66,35 @@ describe.each([
     expect(blobs.puts).toBe(3);
     expect(warnings).toHaveLength(3);
     expect(warnings[0]).toContain(`snapshot of Ledger#${ledger.id} not written: Error: injected: S3 is down`);
-    expect((await replayingLedgers(backend).load(ledger.id)).entries).toBe(6);
+    expect((await replayingLedgers(use.backend).load(ledger.id)).entries).toBe(6);
   });
 
   describe('a snapshot that cannot be used: a full replay and a warning, never a wrong state', () => {
     async function snapshotted(store: 's3' | 'inline'): Promise<{ id: string; record: SnapshotRecord }> {
-      const { repository, snapshotter } = ledgers(backend, { every: 4, store });
+      const { repository, snapshotter } = ledgers(use.backend, { every: 4, store });
       const ledger = new Ledger(randomUUID());
       for (let i = 0; i < 6; i++) {
         ledger.enter(`a${i % 2}`, i + 1, `n${i}`);
         await repository.save(ledger);
         await snapshotter.idle();
       }
-      return { id: ledger.id, record: (await backend.records.readSnapshotRecord(stream(ledger.id), 1, true))! };
+      return { id: ledger.id, record: (await use.backend.records.readSnapshotRecord(stream(ledger.id), 1, true))! };
     }
 
     /** `checked`: changesets read to check the snapshot before giving it up (the page from its own changeset on). */
     async function expectFullReplay(id: string, reason: RegExp, checked = 0): Promise<void> {
-      const { repository, warnings } = ledgers(backend, { every: 100 });
-      reads.count = 0;
+      const { repository, warnings } = ledgers(use.backend, { every: 100 });
+      use.reads.count = 0;
       const loaded = await repository.load(id);
-      expect(reads.count).toBe(6 + checked);
-      expect(stateOf(loaded)).toStrictEqual(stateOf(await replayingLedgers(backend).load(id)));
+      expect(use.reads.count).toBe(6 + checked);
+      expect(stateOf(loaded)).toStrictEqual(stateOf(await replayingLedgers(use.backend).load(id)));
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(reason);
     }
 
     /** Rewrites the record with `change` applied, at a higher seq (to pass the newer-wins condition) unless `change` names one. */
     async function tamper(record: SnapshotRecord, change: Partial<SnapshotRecord>): Promise<void> {
-      const outcome = await backend.records.writeSnapshotRecord({ ...record, seq: record.seq + 100, ...change });
+      const outcome = await use.backend.records.writeSnapshotRecord({ ...record, seq: record.seq + 100, ...change });
       expect(outcome.written).toBe(true);
     }
 
@@ -114,15 +107,15 @@ describe.each([
 
     it('its S3 object is missing', async () => {
       const { id, record } = await snapshotted('s3');
-      await backend.blobs.delete(record.objectKey!);
+      await use.backend.blobs.delete(record.objectKey!);
       await expectFullReplay(id, /snapshot of Ledger#.* not used, replaying in full: .*its object .* is missing/);
     });
 
     it('its S3 object was changed (checksum)', async () => {
       const { id, record } = await snapshotted('s3');
-      const body = (await backend.blobs.get(record.objectKey!))!;
+      const body = (await use.backend.blobs.get(record.objectKey!))!;
       body[body.length - 5] = body[body.length - 5]! ^ 0xff;
-      await backend.blobs.put(record.objectKey!, body);
+      await use.backend.blobs.put(record.objectKey!, body);
       await expectFullReplay(id, /its checksum does not match/);
     });
 
