@@ -59,7 +59,7 @@ export class AppProcess {
       workDir = mkdtempSync(join(tmpdir(), 'bench-http-app-'));
     }
     const args = [];
-    if (options.cpuProfileDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '--import', join(DIST, 'bench', 'http', 'exit-on-signal.js'));
+    if (options.cpuProfileDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-interval=${process.env['BENCH_HTTP_PROFILE_INTERVAL_US'] ?? 1000}`, '--import', join(DIST, 'bench', 'http', 'exit-on-signal.js'));
     for (const module of options.imports ?? []) args.push('--import', module);
     args.push(options.script ?? join(DIST, 'sample-app', 'main.js'));
     const child = spawn(process.execPath, args, { env, cwd: workDir ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
