@@ -1,4 +1,4 @@
-import type { FeedBatch, FeedEntry } from './feed.port.js';
+import type { FeedBatch } from './feed.port.js';
 import { feedEntriesJson, parseFeedEntries } from './feed-codec.js';
 
 /** Most entries kept, over all remembered batches (about 0.5 KB each). */
@@ -7,9 +7,8 @@ const DEFAULT_MAX_ENTRIES = 5000;
 interface Remembered {
   readonly first: number;
   readonly last: number;
-  /** The `entries` text exactly as the feed item stores it. */
+  /** The `entries` text exactly as the feed item stores it (parsed on each read: readers never share objects). */
   readonly json: string;
-  parsed?: FeedEntry[];
 }
 
 /**
@@ -51,8 +50,8 @@ export class RecentFeed {
     let count = 0;
     for (let i = start; i < this.batches.length && count < maxEntries; i++) {
       const batch = this.batches[i]!;
-      batch.parsed ??= parseFeedEntries('feed (recent batches)', batch.first, batch.last, batch.json);
-      const entries = from > batch.first ? batch.parsed.filter((e) => e.position >= from) : batch.parsed;
+      const parsed = parseFeedEntries('feed (recent batches)', batch.first, batch.last, batch.json);
+      const entries = from > batch.first ? parsed.filter((e) => e.position >= from) : parsed;
       out.push({ first: Math.max(from, batch.first), last: batch.last, entries });
       count += entries.length;
     }

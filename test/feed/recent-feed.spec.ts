@@ -39,6 +39,10 @@ describe('RecentFeed: the local sequencer\'s last batches, read from memory', ()
     const stored = parseFeedEntries('feed', 5, 9, feedEntriesJson(batch(5, 9)));
     expect(read[1]!.entries).toEqual(stored);
     expect(read[1]!.entries[1]!.changeset?.events).toEqual([{ eventId: 'e-6', type: 'MoneyDeposited', data: { amount: 6 }, occurredAt: '2026-11-27T20:00:00.000Z' }]);
+    // Each read gets its own objects, as each read of the table would: one projection cannot change another's.
+    const again = recent.read(5, 100)!;
+    expect(again[0]!.entries).toEqual(read[1]!.entries);
+    expect(again[0]!.entries[1]!.changeset).not.toBe(read[1]!.entries[1]!.changeset);
   });
 
   it('stops after about maxEntries, whole batches at a time', () => {
