@@ -1,35 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { ProjectionParkedError } from '../../lib/errors/projection-parked.error.js';
-import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
+import { HandlesEvent, type PoisonPolicy, Projection } from '../../lib/projections/projection.decorator.js';
 import type { ProjectionManager } from '../../lib/projections/projection-manager.js';
 import type { AggregateRepository } from '../../lib/repository/aggregate-repository.js';
 import { Account, AccountOpened, MoneyDeposited } from '../fixtures/account.js';
 
-/** Throws for the accounts in `poisoned`; with `onPoison: 'stop'` it stops at the first one. */
-@Projection('stopping', { maxAttempts: 2, retryDelayMs: 1, onPoison: 'stop' })
-export class StoppingProjection {
-  readonly poisoned = new Set<string>();
-  readonly applied: string[] = [];
+/** A projection that throws for the accounts in `poisoned`, and what it does after parking one: `onPoison`. */
+function poisonableProjection(name: string, onPoison: PoisonPolicy) {
+  @Projection(name, { maxAttempts: 2, retryDelayMs: 1, onPoison })
+  class Poisonable {
+    readonly poisoned = new Set<string>();
+    readonly applied: string[] = [];
 
-  @HandlesEvent(AccountOpened, MoneyDeposited)
-  apply(event: AccountOpened | MoneyDeposited): void {
-    if (this.poisoned.has(event.accountId)) throw new Error(`poison on ${event.accountId}`);
-    this.applied.push(event.accountId);
+    @HandlesEvent(AccountOpened, MoneyDeposited)
+    apply(event: AccountOpened | MoneyDeposited): void {
+      if (this.poisoned.has(event.accountId)) throw new Error(`poison on ${event.accountId}`);
+      this.applied.push(event.accountId);
+    }
   }
+  return Poisonable;
 }
 
-/** The same, but parks and moves on (`onPoison: 'continue'`). */
-@Projection('continuing', { maxAttempts: 2, retryDelayMs: 1, onPoison: 'continue' })
-export class ContinuingProjection {
-  readonly poisoned = new Set<string>();
-  readonly applied: string[] = [];
-
-  @HandlesEvent(AccountOpened, MoneyDeposited)
-  apply(event: AccountOpened | MoneyDeposited): void {
-    if (this.poisoned.has(event.accountId)) throw new Error(`poison on ${event.accountId}`);
-    this.applied.push(event.accountId);
-  }
-}
+/** Stops at the first poisoned account (`onPoison: 'stop'`). */
+export const StoppingProjection = poisonableProjection('stopping', 'stop');
+/** Parks a poisoned account and moves on (`onPoison: 'continue'`). */
+export const ContinuingProjection = poisonableProjection('continuing', 'continue');
 
 export interface WaitForFixture {
   readonly manager: ProjectionManager;
