@@ -54,6 +54,14 @@ export async function publishPost(target: TestApp, authorId: string, title: stri
   return (await target.http().post('/posts').send({ authorId, title, ...extra }).expect(201)).body as Ack;
 }
 
+/** A fresh app with one user ("Valid") and one post of theirs: what the validation suites send their bad input beside. */
+export async function startAppWithUserAndPost(): Promise<{ target: TestApp; userId: string; postId: string; token: string }> {
+  const target = await startTestApp();
+  const { id: userId, token } = await createUser(target, 'Valid');
+  const { id: postId } = await publishPost(target, userId, 'Valid');
+  return { target, userId, postId, token };
+}
+
 export async function clap(target: TestApp, postId: string, userId: string, extra: object = {}): Promise<Ack> {
   return (await target.http().post(`/posts/${postId}/claps`).send({ userId, ...extra }).expect(201)).body as Ack;
 }

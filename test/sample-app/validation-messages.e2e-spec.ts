@@ -1,6 +1,6 @@
 import type { Test } from 'supertest';
 import { encodeCommitToken } from '../../lib/index.js';
-import { type Ack, startTestApp, type TestApp } from './support.js';
+import { startAppWithUserAndPost, type TestApp } from './support.js';
 
 /**
  * Every 400 of the write bodies, paths and `?after=` with its exact message: these messages were written by
@@ -13,9 +13,7 @@ describe('sample app: the exact 400 messages', () => {
   let token: string;
 
   beforeAll(async () => {
-    target = await startTestApp();
-    ({ id: userId, token } = (await target.http().post('/users').send({ name: 'Valid' }).expect(201)).body as Ack);
-    postId = ((await target.http().post('/posts').send({ authorId: userId, title: 'Valid' }).expect(201)).body as Ack).id;
+    ({ target, userId, postId, token } = await startAppWithUserAndPost());
   });
   afterAll(async () => {
     await target?.close();

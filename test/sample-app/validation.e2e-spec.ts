@@ -1,7 +1,7 @@
 import type { Test } from 'supertest';
 import { encodeCommitToken } from '../../lib/index.js';
 import type { PostView, UserView } from '../../sample-app/views/view-store.js';
-import { type Ack, getAfter, startTestApp, type TestApp } from './support.js';
+import { type Ack, getAfter, startAppWithUserAndPost, type TestApp } from './support.js';
 
 /** Validation is by hand in `sample-app/http/validation.ts`; every bad input must be a 400, never a 500. */
 describe('sample app: input validation', () => {
@@ -11,9 +11,7 @@ describe('sample app: input validation', () => {
   let token: string;
 
   beforeAll(async () => {
-    target = await startTestApp();
-    ({ id: userId, token } = (await target.http().post('/users').send({ name: 'Valid' }).expect(201)).body as Ack);
-    postId = ((await target.http().post('/posts').send({ authorId: userId, title: 'Valid' }).expect(201)).body as Ack).id;
+    ({ target, userId, postId, token } = await startAppWithUserAndPost());
   });
 
   afterAll(async () => {
