@@ -10,7 +10,7 @@ import { changesetCost } from './changeset-cost.js';
 import { hotAggregates } from './hot-aggregate.js';
 import { HttpClient } from './http-client.js';
 import { type Meters, RequestTally, total } from './meters.js';
-import { headroom, idleWindow, kindPhases, mixRun, settle, warmUp } from './phases.js';
+import { headroom, idleWindow, kindPhases, mixRun, settle, type WarmUpReport, warmUp } from './phases.js';
 import { findDescendant } from './proc-cpu.js';
 import { profileIn, summarizeProfile } from './profile-summary.js';
 import { httpBenchSettings, type HttpBenchSettings } from './settings.js';
@@ -28,17 +28,17 @@ interface Pool {
 }
 
 /** Starts an app process, seeds (or reuses) the pool, warms up and waits for the views; `use` gets the rest. */
-async function withApp<T>(storage: AppStorage, settings: HttpBenchSettings, pool: Pool | undefined, dynamoPid: number | undefined, use: (ctx: { app: AppProcess; client: HttpClient; workload: SampleWorkload; meters: Meters }) => Promise<T>, extra: { tally?: RequestTally; cpuProfileDir?: string } = {}): Promise<T> {
+async function withApp<T>(storage: AppStorage, settings: HttpBenchSettings, pool: Pool | undefined, dynamoPid: number | undefined, use: (ctx: { app: AppProcess; client: HttpClient; workload: SampleWorkload; meters: Meters; warm: WarmUpReport }) => Promise<T>, extra: { tally?: RequestTally; cpuProfileDir?: string } = {}): Promise<T> {
   const app = await AppProcess.start({ storage, ...(extra.cpuProfileDir ? { cpuProfileDir: extra.cpuProfileDir } : {}) });
   const client = new HttpClient(app.url);
   try {
     const workload = new SampleWorkload(client, { probeAfterMs: settings.probeAfterMs, lagEvery: settings.lagEvery, lagTimeoutMs: 35_000, seed: 42 });
     if (pool) workload.users.push(...pool.users), workload.posts.push(...pool.posts);
     else await workload.seed(settings.users, settings.posts);
-    await warmUp(client, workload, settings);
+    const warm = await warmUp(client, workload, settings, dynamoPid ?? app.dynamoDbPid);
     await settle(client, 120_000);
     const meters = { app, dynamoPid: dynamoPid ?? app.dynamoDbPid, ...(extra.tally ? { tally: extra.tally } : {}) };
-    return await use({ app, client, workload, meters });
+    return await use({ app, client, workload, meters, warm });
   } finally {
     client.close();
     await app.stop();
@@ -101,8 +101,8 @@ export async function httpBench(): Promise<Record<string, unknown>> {
     }
     if (settings.parts.has('mix') || settings.parts.has('headroom')) {
       const profileDir = settings.profile ? mkdtempSync(join(tmpdir(), 'bench-http-prof-')) : undefined;
-      await withApp(external(prefix), settings, pool, dynamoPid, async ({ client, workload, meters }) => {
-        if (settings.parts.has('mix')) report['seedLoadInMemory'] = await mixRun(client, workload, meters, settings.rate, settings.durationMs, settings);
+      await withApp(external(prefix), settings, pool, dynamoPid, async ({ client, workload, meters, warm }) => {
+        if (settings.parts.has('mix')) report['seedLoadInMemory'] = { warmUp: warm, ...(await mixRun(client, workload, meters, settings.rate, settings.durationMs, settings)) };
         if (settings.parts.has('headroom')) report['headroom'] = await headroom(client, workload, meters, settings);
       }, profileDir ? { cpuProfileDir: profileDir } : {});
       if (profileDir) {
@@ -116,9 +116,10 @@ export async function httpBench(): Promise<Record<string, unknown>> {
       }
     }
     if (settings.parts.has('embedded')) {
-      report['seedLoadEmbedded'] = await withApp({ kind: 'embedded' }, settings, undefined, undefined, ({ client, workload, meters }) =>
-        mixRun(client, workload, meters, settings.rate, settings.durationMs, settings),
-      );
+      report['seedLoadEmbedded'] = await withApp({ kind: 'embedded' }, settings, undefined, undefined, async ({ client, workload, meters, warm }) => ({
+        warmUp: warm,
+        ...(await mixRun(client, workload, meters, settings.rate, settings.durationMs, settings)),
+      }));
     }
     if (settings.parts.has('hot')) {
       // Its own tables, behind its own counting proxy, so the earlier parts' data and counts stay out.

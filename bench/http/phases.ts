@@ -1,6 +1,7 @@
 import type { HttpClient } from './http-client.js';
 import { type Meters, measureWindow, perRequest, utilisation, type WindowCost } from './meters.js';
 import { runOpenLoad } from './open-load.js';
+import { threadCpuMs } from './proc-cpu.js';
 import type { HttpBenchSettings } from './settings.js';
 import { round, summarize } from './stats.js';
 import { KINDS, type SampleWorkload } from './workload.js';
@@ -46,10 +47,45 @@ function lagSampler(client: HttpClient) {
   };
 }
 
-/** The mix at half the rate, so the app's and DynamoDB Local's JITs are warm before anything is measured. */
-export async function warmUp(client: HttpClient, workload: SampleWorkload, settings: HttpBenchSettings): Promise<void> {
-  await runOpenLoad(client, { rate: settings.rate / 2, durationMs: settings.warmupMs, timeoutMs: settings.timeoutMs, next: () => workload.mixShot() });
+/** How a warm-up went: its length, and the share of a core DynamoDB Local's JIT compilers used in its last chunk. */
+export interface WarmUpReport {
+  readonly ms: number;
+  readonly jitPercentAtEnd: number | null;
+  readonly settled: boolean;
+}
+
+/**
+ * The mix at half the rate for `warmupMs`, then at the full rate in chunks of `warmChunkMs` until DynamoDB
+ * Local's JIT compilers (`javaPid`'s `C1/C2 CompilerThread`s) used less than `warmJitPercent` of a core in
+ * one chunk, or `warmupMaxMs` has passed. A cold JVM keeps compiling for a minute or more under this load
+ * (17% of a core after 15 s, 4.5% after 90 s: `bench/results/jit-*.json`), and what it compiles runs on the
+ * same two cores as the app, so figures measured before it settles are a cold start, not the steady state.
+ */
+export async function warmUp(client: HttpClient, workload: SampleWorkload, settings: HttpBenchSettings, javaPid?: number): Promise<WarmUpReport> {
+  const started = performance.now();
+  const run = (rate: number, durationMs: number) => runOpenLoad(client, { rate, durationMs, timeoutMs: settings.timeoutMs, next: () => workload.mixShot() });
+  await run(settings.rate / 2, settings.warmupMs);
+  let jitPercentAtEnd: number | null = null;
+  let settled = javaPid === undefined;
+  while (javaPid !== undefined && performance.now() - started < settings.warmupMaxMs) {
+    const before = compilerCpuMs(javaPid);
+    const t0 = performance.now();
+    await run(settings.rate, settings.warmChunkMs);
+    jitPercentAtEnd = round(((compilerCpuMs(javaPid) - before) / (performance.now() - t0)) * 100, 1);
+    if (jitPercentAtEnd < settings.warmJitPercent) {
+      settled = true;
+      break;
+    }
+  }
   await workload.settleLagReads();
+  const report = { ms: Math.round(performance.now() - started), jitPercentAtEnd, settled };
+  console.log(`[http] warm-up ${report.ms} ms, DynamoDB Local JIT ${jitPercentAtEnd ?? '-'}% of a core in the last chunk${settled ? '' : ' (not settled)'}`);
+  return report;
+}
+
+/** CPU time of a JVM's JIT compiler threads so far, in ms. */
+function compilerCpuMs(javaPid: number): number {
+  return Object.entries(threadCpuMs(javaPid)).reduce((sum, [group, ms]) => (group.includes('Compiler') ? sum + ms : sum), 0);
 }
 
 /** Nothing sent: what the app and DynamoDB Local cost on their own (polling feed, projections, leases). */

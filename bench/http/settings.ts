@@ -6,6 +6,10 @@ export interface HttpBenchSettings {
   readonly durationMs: number;
   /** Load at half the rate before measuring, on every fresh app process (both JITs warm up). */
   readonly warmupMs: number;
+  /** After `warmupMs`: full-rate chunks of `warmChunkMs` until DynamoDB Local's JIT used under `warmJitPercent` of a core, for at most `warmupMaxMs` in all. */
+  readonly warmupMaxMs: number;
+  readonly warmChunkMs: number;
+  readonly warmJitPercent: number;
   /** One request kind at a time: rate and window. */
   readonly kindRate: number;
   readonly kindMs: number;
@@ -64,6 +68,9 @@ export function httpBenchSettings(): HttpBenchSettings {
     rate: num('BENCH_HTTP_RATE', 170),
     durationMs: num('BENCH_HTTP_DURATION_MS', 60_000),
     warmupMs: num('BENCH_HTTP_WARMUP_MS', 15_000),
+    warmupMaxMs: num('BENCH_HTTP_WARMUP_MAX_MS', 150_000),
+    warmChunkMs: num('BENCH_HTTP_WARM_CHUNK_MS', 10_000),
+    warmJitPercent: num('BENCH_HTTP_WARM_JIT_PERCENT', 5),
     kindRate: num('BENCH_HTTP_KIND_RATE', 50),
     kindMs: num('BENCH_HTTP_KIND_MS', 10_000),
     idleMs: num('BENCH_HTTP_IDLE_MS', 5_000),

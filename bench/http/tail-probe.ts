@@ -7,7 +7,7 @@ import { AppProcess } from './app-process.js';
 import { HttpClient } from './http-client.js';
 import { measureWindow, utilisation } from './meters.js';
 import { runOpenLoad } from './open-load.js';
-import { settle, warmUp } from './phases.js';
+import { settle, type WarmUpReport, warmUp } from './phases.js';
 import { findDescendant, threadCpuMs } from './proc-cpu.js';
 import type { HttpBenchSettings } from './settings.js';
 import { round, summarize } from './stats.js';
@@ -64,11 +64,12 @@ export async function tailRun(variant: TailVariant, settings: HttpBenchSettings,
     });
     const client = new HttpClient(app.url);
     const traced: Traced[] = [];
+    let warm: WarmUpReport | undefined;
     let window: { from: number; to: number; load: Awaited<ReturnType<typeof runOpenLoad>>; cost: ReturnType<typeof utilisation>; threads: Record<string, number>; load1: number };
     try {
       const workload = new SampleWorkload(client, { probeAfterMs: settings.probeAfterMs, lagEvery: settings.lagEvery, lagTimeoutMs: 35_000, seed: 42 });
       await workload.seed(settings.users, settings.posts);
-      await warmUp(client, workload, settings);
+      warm = await warmUp(client, workload, settings, java);
       await settle(client, 120_000);
       const threads0 = java ? threadCpuMs(java) : {};
       const from = Date.now();
@@ -92,6 +93,7 @@ export async function tailRun(variant: TailVariant, settings: HttpBenchSettings,
       jvmOptions: variant.jvmOptions,
       appEnv: variant.appEnv,
       loadAverage1mAtEnd: round(window.load1, 2),
+      warmUp: warm,
       overall: { p50: o.p50, p90: o.p90, p99: o.p99, max: o.max, errors: o.errors, timeouts: o.timeouts },
       ...window.cost,
       jvmThreadsCpuPercent: window.threads,
