@@ -74,14 +74,7 @@ export class CommitLocator {
     const first = entries[0]!.position;
     const last = entries.at(-1)!.position;
     this.learned = first === this.learned.through + 1 ? { from: this.learned.from, through: last } : { from: first, through: last };
-    for (const entry of entries) {
-      const key = streamName(entry);
-      const current = this.recent.get(key);
-      if (!current || current.position < entry.position) {
-        this.recent.delete(key);
-        this.recent.set(key, { version: entry.toVersion, position: entry.position });
-      }
-    }
+    for (const entry of entries) this.remember(entry);
     // Refreshes forget what the stored watermarks cover; on a node that never refreshes, keep it bounded.
     while (this.recent.size > MAX_RECENT) {
       this.recent.delete(this.recent.keys().next().value!);
@@ -106,8 +99,21 @@ export class CommitLocator {
       }
     }
     for await (const entries of feedEntries(this.feed, this.indexedThrough + 1, head)) {
-      for (const entry of entries) this.recent.set(streamName(entry), { version: entry.toVersion, position: entry.position });
+      for (const entry of entries) this.remember(entry);
       this.indexedThrough = entries.at(-1)!.position;
     }
+  }
+
+  /**
+   * Indexes an entry unless a later position of its stream is known already: a search reads the feed up to the
+   * head it saw at its start, and this node's sequencer may have committed (and `learn`ed) a later batch meanwhile.
+   * Replacing that with the older entry would let a later "not yet" vouch for positions it no longer indexes.
+   */
+  private remember(entry: FeedEntry): void {
+    const key = streamName(entry);
+    const current = this.recent.get(key);
+    if (current && current.position >= entry.position) return;
+    this.recent.delete(key);
+    this.recent.set(key, { version: entry.toVersion, position: entry.position });
   }
 }

@@ -5,6 +5,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { HeadBucketCommand, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@nestjs/common';
 import { DynamoDbChangesetStorage } from '../adapters/dynamodb/dynamodb-storage.js';
+import { CommitGroup } from '../adapters/dynamodb/commit-group.js';
 import { DynamoDbFeedStorage } from '../adapters/dynamodb/dynamodb-feed-storage.js';
 import { DynamoDbProjectionStore } from '../adapters/dynamodb/dynamodb-projection-store.js';
 import { DynamoDbStreamChangeSource } from '../adapters/dynamodb/stream-change-source.js';
@@ -155,10 +156,12 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
     storage = dynamoStorage;
     const streams = dynamodb.streamsClient ?? streamsClientFor(client);
     if (!dynamodb.streamsClient) closers.push(() => streams.destroy());
+    // Projection commits and watermark writes made in one turn share a transaction (docs/feed.md).
+    const group = new CommitGroup(client);
     feedParts = {
-      feed: new DynamoDbFeedStorage(client, dynamoStorage.tables),
+      feed: new DynamoDbFeedStorage(client, dynamoStorage.tables, { group }),
       source: new DynamoDbStreamChangeSource(client, streams, dynamoStorage.tables.changesets),
-      projections: new DynamoDbProjectionStore(client, dynamoStorage.tables),
+      projections: new DynamoDbProjectionStore(client, dynamoStorage.tables, { group }),
     };
     if (options.s3) {
       const s3Client = options.s3.client ?? new S3Client(options.s3.clientConfig ?? {});

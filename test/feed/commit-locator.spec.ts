@@ -57,4 +57,27 @@ describe('CommitLocator', () => {
     await locator.find(other, (third as { notYet: { through: number; epoch: number } }).notYet);
     expect(counted.reads).toBe(3);
   });
+
+  it("a search that read the feed before this node's newer batch does not forget that batch", async () => {
+    const feed = new InMemoryFeedStorage();
+    const locator = new CommitLocator(feed, () => true);
+    const entry = (aggregateId: string, toVersion: number, position: number) => ({ aggregateType: 'Post', aggregateId, seq: toVersion, toVersion, changesetId: `c${position}`, position });
+    const lease = (await feed.acquireLease('sequencer', 'me', 60_000, Date.now()))!;
+    const older = [entry('p-1', 1, 1), entry('p-9', 1, 2)];
+    expect(await feed.commitBatch(lease, 0, { first: 1, last: 2, entries: older }, undefined, 0)).toBe('committed');
+    locator.learn(older);
+    // The search reads the sequencer's head (2), and while it reads positions 1–2 the sequencer commits p-9's
+    // next version at 3 and this node learns it: the older entry it then indexes must not replace it.
+    const readFeed = feed.readFeed.bind(feed);
+    feed.readFeed = async (from, max) => {
+      const batches = await readFeed(from, max);
+      const newer = [entry('p-9', 2, 3)];
+      if ((await feed.commitBatch(lease, 2, { first: 3, last: 3, entries: newer }, undefined, 0)) === 'committed') locator.learn(newer);
+      return batches;
+    };
+    const commit = { aggregateType: 'Post', aggregateId: 'p-9', version: 2 };
+    const found = await locator.find({ aggregateType: 'Post', aggregateId: 'p-5', version: 1 });
+    expect('notYet' in found).toBe(true);
+    expect(await locator.find(commit, 'notYet' in found ? found.notYet : undefined)).toEqual({ position: 3 });
+  });
 });

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { partition } from '../../lib/adapters/dynamodb/commit-group.js';
+import { CommitGroup, partition } from '../../lib/adapters/dynamodb/commit-group.js';
+import { DynamoDbFeedStorage } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
 import { DynamoDbProjectionStore } from '../../lib/adapters/dynamodb/dynamodb-projection-store.js';
 import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
-import type { Lease } from '../../lib/feed/feed.port.js';
+import type { Lease, Watermark } from '../../lib/feed/feed.port.js';
 import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
 import type { ProjectionContext } from '../../lib/projections/projection-context.js';
 import { projectionLeaseName } from '../../lib/projections/projection.port.js';
@@ -119,6 +120,55 @@ describe('projection commits grouped into one transaction (DynamoDB Local)', () 
     sent.reset();
     await Promise.all([alone.commit(a, 0, 1, [add(view, `${id}-a`)], NONE), alone.commit(b, 0, 1, [add(view, `${id}-b`)], NONE)]);
     expect(transactions()).toBe(2);
+  });
+});
+
+describe('watermark writes join the projections\' group (DynamoDB Local)', () => {
+  let client: DynamoDBClient;
+  let projections: DynamoDbProjectionStore;
+  let feed: DynamoDbFeedStorage;
+  let view: string;
+  let sent: ReturnType<typeof countRequests>;
+
+  const mark = (id: string, seq: number): Watermark => ({ aggregateType: 'Account', aggregateId: id, seq, version: seq, position: seq * 10, changesetId: `${id}-${seq}` });
+  const lease = async () => (await projections.acquireLease(projectionLeaseName(`w-${randomUUID()}`), 'me', 60_000, Date.now()))!;
+
+  beforeAll(async () => {
+    client = localDynamoDb({ maxAttempts: 1 });
+    const prefix = uniquePrefix('wgroup');
+    const storage = new DynamoDbChangesetStorage({ client, tablePrefix: prefix });
+    await storage.createTables();
+    view = `${prefix}view`;
+    await createViewTable(client, view);
+    const group = new CommitGroup(client);
+    projections = new DynamoDbProjectionStore(client, storage.tables, { group });
+    feed = new DynamoDbFeedStorage(client, storage.tables, { group });
+    sent = countRequests(client);
+  });
+
+  afterAll(() => client.destroy());
+
+  it('a watermark flush and a projection commit in one turn are one transaction', async () => {
+    const held = await lease();
+    const [x, y, z] = [randomUUID(), randomUUID(), randomUUID()];
+    sent.reset();
+    const [outcome] = await Promise.all([projections.commit(held, 0, 2, [add(view, x)], NONE), feed.writeWatermarks([mark(x, 2), mark(y, 5), mark(z, 1)])]);
+    expect(outcome).toBe('committed');
+    expect(sent.sent).toEqual(['TransactWriteItems']);
+    const marks = await feed.readWatermarks([x, y, z].map((aggregateId) => ({ aggregateType: 'Account', aggregateId })));
+    expect([x, y, z].map((id) => marks.get(`Account#${id}`)?.seq)).toEqual([2, 5, 1]);
+  });
+
+  it('a watermark that would go back fails the group, yet the commit lands and no mark is lowered', async () => {
+    const held = await lease();
+    const [x, y] = [randomUUID(), randomUUID()];
+    await feed.writeWatermarks([mark(x, 9)]);
+    const [outcome] = await Promise.all([projections.commit(held, 0, 2, [add(view, x)], NONE), feed.writeWatermarks([mark(x, 3), mark(y, 4)])]);
+    expect(outcome).toBe('committed');
+    expect(await readView(client, view, x)).toMatchObject({ applied: 1 });
+    const marks = await feed.readWatermarks([x, y].map((aggregateId) => ({ aggregateType: 'Account', aggregateId })));
+    expect(marks.get(`Account#${x}`)?.seq).toBe(9);
+    expect(marks.get(`Account#${y}`)?.seq).toBe(4);
   });
 });
 

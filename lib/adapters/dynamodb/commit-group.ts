@@ -1,4 +1,4 @@
-import { type DynamoDBClient, type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 
 /** Items one `TransactWriteItems` may carry. */
 const MAX_ITEMS = 100;
@@ -71,6 +71,11 @@ export class CommitGroup {
     this.stats.grouped += group.length;
     for (const member of group) member.resolve(true);
   }
+}
+
+/** Names one item for a group's "no item twice" check: the table and its key, attributes in a fixed order. */
+export function itemKey(table: string | undefined, key: Record<string, AttributeValue>): string {
+  return `${table}|${JSON.stringify(Object.keys(key).sort().map((k) => [k, key[k]]))}`;
 }
 
 /** Members in arrival order, cut into groups that fit one transaction. */

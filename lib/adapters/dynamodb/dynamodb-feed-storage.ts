@@ -1,6 +1,7 @@
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
+  type DynamoDBClient,
   QueryCommand,
   type QueryCommandOutput,
   TransactionCanceledException,
@@ -17,10 +18,11 @@ import type { StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
 import { batchGetAll } from './batch-get.js';
 import { parseFeedEntries } from '../../feed/feed-codec.js';
+import { type CommitGroup, itemKey } from './commit-group.js';
 import { DynamoDbLeases } from './dynamodb-leases.js';
 import { call } from './storage-call.js';
 import { batchContainingRequest, batchesFromRequest, commitBatchRequest, feedBucket, watermarkRequest } from './feed-requests.js';
-import { AGGREGATE_ATTR as A, CONTROL_ATTR as K, FEED_ATTR as F } from './table-layout.js';
+import { AGGREGATE_ATTR as A, CONTROL_ATTR as K, FEED_ATTR as F, type TableNames } from './table-layout.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -43,8 +45,24 @@ export function isConditionCancellation(error: unknown): boolean {
   return (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
 }
 
+export interface DynamoDbFeedStorageOptions {
+  /**
+   * Watermark writes join this group (shared with the projection store on the same client): the sequencer
+   * flushes them right after a batch commit, in the turn the projections it wakes commit in, so they
+   * usually ride in the projections' transaction instead of one of their own. Default: none.
+   */
+  readonly group?: CommitGroup;
+}
+
 /** The feed and the sequencer's state, in DynamoDB. */
 export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
+  private readonly group: CommitGroup | undefined;
+
+  constructor(client: DynamoDBClient, tables: TableNames, options: DynamoDbFeedStorageOptions = {}) {
+    super(client, tables);
+    this.group = options.group;
+  }
+
   async readSequencerState(feedName = SEQUENCER_LEASE): Promise<SequencerState> {
     const item = await this.readControl(feedName);
     return { head: Number(item?.[K.head]?.N ?? 0), checkpoint: item?.[K.checkpoint]?.S, marksThrough: Number(item?.[K.marksThrough]?.N ?? 0) };
@@ -74,6 +92,7 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
       if (chunk.length > 1) {
         try {
           const items = chunk.map((mark) => ({ Update: watermarkRequest(this.tables, mark, now) as TransactWriteItem['Update'] }));
+          if (this.group && (await this.group.join(items, chunk.map((mark) => itemKey(this.tables.aggregates, { [A.stream]: { S: streamName(mark) } }))))) return;
           await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
           return;
         } catch (error) {

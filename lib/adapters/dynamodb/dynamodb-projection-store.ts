@@ -22,7 +22,7 @@ import {
   projectionLeaseName,
   type ReadModelWrite,
 } from '../../projections/projection.port.js';
-import { CommitGroup } from './commit-group.js';
+import { CommitGroup, itemKey } from './commit-group.js';
 import { DynamoDbLeases } from './dynamodb-leases.js';
 import { checkpointUpdate, finishRebuildRequest, leaseCheck, resetRequest } from './projection-requests.js';
 import { CONTROL_ATTR as K } from './table-layout.js';
@@ -42,6 +42,8 @@ export interface DynamoDbProjectionStoreOptions {
    * Each keeps its own outcome: when the joint transaction fails, each commit is sent alone. Default `true`.
    */
   readonly groupCommits?: boolean;
+  /** The group to join (e.g. one shared with the feed storage's watermark writes); default: a group of this store's own. */
+  readonly group?: CommitGroup;
 }
 
 /** Projection checkpoints live in the control table, in the item of the projection's lease. */
@@ -58,7 +60,7 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
 
   constructor(client: DynamoDBClient, tables: ConstructorParameters<typeof DynamoDbLeases>[1], options: DynamoDbProjectionStoreOptions = {}) {
     super(client, tables);
-    this.group = options.groupCommits === false ? undefined : new CommitGroup(client);
+    this.group = options.groupCommits === false ? undefined : (options.group ?? new CommitGroup(client));
   }
 
   async readCheckpoint(name: string): Promise<ProjectionCheckpoint> {
@@ -162,12 +164,12 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
   /** The key of the item a write touches, when it can be told without a request (a `Put` needs its table's key schema). */
   private knownKey(w: TransactWriteItem): string | undefined {
     const target = w.Update ?? w.Delete ?? w.ConditionCheck;
-    if (target) return `${target.TableName}|${canonical(target.Key ?? {})}`;
+    if (target) return itemKey(target.TableName, target.Key ?? {});
     if (!w.Put) return undefined;
     const names = this.knownKeySchemas.get(w.Put.TableName!);
     if (!names) return undefined;
     const key = Object.fromEntries(names.map((n) => [n, w.Put!.Item?.[n]]));
-    return `${w.Put.TableName}|${canonical(key as Record<string, AttributeValue>)}`;
+    return itemKey(w.Put.TableName, key as Record<string, AttributeValue>);
   }
 
   /** Every item's key, or `undefined` when one is not known yet (that commit then goes alone). */
@@ -225,8 +227,4 @@ function writeFailure(write: ReadModelWrite, reason: { Code?: string; Message?: 
   const error = new Error(`read-model ${kind} on table ${tableOfWrite(write)} failed (${detail})`, { cause });
   error.name = 'ReadModelWriteFailed';
   return error;
-}
-
-function canonical(key: Record<string, AttributeValue>): string {
-  return JSON.stringify(Object.keys(key).sort().map((k) => [k, key[k]]));
 }
