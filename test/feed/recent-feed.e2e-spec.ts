@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbFeedStorage } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
-import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
 import { FeedReader } from '../../lib/feed/feed-reader.js';
 import { Account } from '../fixtures/account.js';
-import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
-import { createViewTable, readView, startNode, until } from '../projections/harness.js';
+import { localDynamoDb } from '../support/local-aws.js';
+import { freshTables, readView, startNode, until } from '../projections/harness.js';
 
 /** Every `Query` the client sends to `table`. */
 function countQueries(client: DynamoDBClient, table: string): { count: number } {
@@ -23,11 +22,8 @@ function countQueries(client: DynamoDBClient, table: string): { count: number } 
 describe('projections beside the sequencer read its batches from memory (DynamoDB Local)', () => {
   it('applies every batch without reading the feed table back, idles without reading it, and reads what the table holds', async () => {
     const client = localDynamoDb();
-    const prefix = uniquePrefix('recent');
-    const storage = new DynamoDbChangesetStorage({ client, tablePrefix: prefix });
-    await storage.createTables();
-    const viewTable = `${prefix}views`;
-    await createViewTable(client, viewTable);
+    const { storage, views } = await freshTables(client, 'recent', 'views');
+    const viewTable = views[0]!;
     const feedQueries = countQueries(client, storage.tables.feed);
     const node = startNode(client, storage, viewTable);
     try {

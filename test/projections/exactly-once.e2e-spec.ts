@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
 import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
 import type { ProjectionContext } from '../../lib/projections/projection-context.js';
 import { Account, MoneyDeposited } from '../fixtures/account.js';
 import { loseResponses } from '../support/fault-injection.js';
-import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
-import { createViewTable, readView, startNode, until } from './harness.js';
+import { localDynamoDb } from '../support/local-aws.js';
+import { freshTables, readView, startNode, until } from './harness.js';
 
 /** Totals per account with merged counter increments: hot items do not split commits. */
 @Projection('totals', { batchSize: 500 })
@@ -21,11 +20,7 @@ class TotalsProjection {
 describe('exactly-once projection commits (DynamoDB Local)', () => {
   it('sums hot counters per commit and survives a lost commit reply without double counting', async () => {
     const client = localDynamoDb({ maxAttempts: 1 });
-    const prefix = uniquePrefix('once');
-    const storage = new DynamoDbChangesetStorage({ client, tablePrefix: prefix });
-    await storage.createTables();
-    await createViewTable(client, `${prefix}totals`);
-    await createViewTable(client, `${prefix}views`);
+    const { prefix, storage } = await freshTables(client, 'once', 'totals', 'views');
     const node = startNode(client, storage, `${prefix}views`);
     const totals = new TotalsProjection(`${prefix}totals`);
     node.manager.register(totals);

@@ -3,16 +3,15 @@ import { type DynamoDBClient, GetItemCommand, type TransactWriteItem } from '@aw
 import { CommitGroup, partition } from '../../lib/adapters/dynamodb/commit-group.js';
 import { DynamoDbFeedStorage } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
 import { DynamoDbProjectionStore } from '../../lib/adapters/dynamodb/dynamodb-projection-store.js';
-import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
 import type { Lease, Watermark } from '../../lib/feed/feed.port.js';
 import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
 import type { ProjectionContext } from '../../lib/projections/projection-context.js';
 import { projectionLeaseName } from '../../lib/projections/projection.port.js';
 import { MoneyDeposited } from '../fixtures/account.js';
 import { loseResponses } from '../support/fault-injection.js';
-import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
+import { localDynamoDb } from '../support/local-aws.js';
 import { countRequests } from '../support/request-counter.js';
-import { createViewTable, openWithDeposits, readView, startNode } from './harness.js';
+import { freshTables, openWithDeposits, readView, startNode } from './harness.js';
 
 const NONE = { parked: [] };
 
@@ -30,7 +29,6 @@ function add(table: string, id: string, amount = 1): TransactWriteItem {
 
 describe('projection commits grouped into one transaction (DynamoDB Local)', () => {
   let client: DynamoDBClient;
-  let prefix: string;
   let store: DynamoDbProjectionStore;
   let view: string;
   let sent: ReturnType<typeof countRequests>;
@@ -40,11 +38,8 @@ describe('projection commits grouped into one transaction (DynamoDB Local)', () 
 
   beforeAll(async () => {
     client = localDynamoDb({ maxAttempts: 1 });
-    prefix = uniquePrefix('group');
-    const storage = new DynamoDbChangesetStorage({ client, tablePrefix: prefix });
-    await storage.createTables();
-    view = `${prefix}view`;
-    await createViewTable(client, view);
+    const { storage, views } = await freshTables(client, 'group', 'view');
+    view = views[0]!;
     store = new DynamoDbProjectionStore(client, storage.tables);
     sent = countRequests(client);
   });
@@ -135,11 +130,8 @@ describe('watermark writes join the projections\' group (DynamoDB Local)', () =>
 
   beforeAll(async () => {
     client = localDynamoDb({ maxAttempts: 1 });
-    const prefix = uniquePrefix('wgroup');
-    const storage = new DynamoDbChangesetStorage({ client, tablePrefix: prefix });
-    await storage.createTables();
-    view = `${prefix}view`;
-    await createViewTable(client, view);
+    const { storage, views } = await freshTables(client, 'wgroup', 'view');
+    view = views[0]!;
     const group = new CommitGroup(client);
     projections = new DynamoDbProjectionStore(client, storage.tables, { group });
     feed = new DynamoDbFeedStorage(client, storage.tables, { group });
@@ -200,11 +192,7 @@ class DepositCounts {
 describe('two projections on one node share their commits (DynamoDB Local)', () => {
   it('applies every changeset once in each, with fewer transactions than commits', async () => {
     const client = localDynamoDb();
-    const prefix = uniquePrefix('pair');
-    const storage = new DynamoDbChangesetStorage({ client, tablePrefix: prefix });
-    await storage.createTables();
-    await createViewTable(client, `${prefix}views`);
-    await createViewTable(client, `${prefix}counts`);
+    const { prefix, storage } = await freshTables(client, 'pair', 'views', 'counts');
     const node = startNode(client, storage, `${prefix}views`);
     node.manager.register(new DepositCounts(`${prefix}counts`));
     const group = (node.manager as unknown as { store: DynamoDbProjectionStore }).store.group!;

@@ -15,7 +15,7 @@ import { EventRegistry } from '../../lib/serialization/event-registry.js';
 import { EventSerializer } from '../../lib/serialization/event-serializer.js';
 import { EventStore } from '../../lib/store/event-store.js';
 import { Account, AccountOpened, MoneyDeposited } from '../fixtures/account.js';
-import { dynamoDbConfig } from '../support/local-aws.js';
+import { dynamoDbConfig, uniquePrefix } from '../support/local-aws.js';
 
 /** A read model in DynamoDB: per account the balance and how many events were applied (to count duplicates). */
 @Projection('balances', { maxAttempts: 3, retryDelayMs: 1 })
@@ -97,6 +97,15 @@ export function startNode(
   manager.register(projection);
   const accounts = new AggregateRepository(Account, 'Account', store, serializer, { publishAll: () => undefined });
   return { owner, manager, projection, accounts, store };
+}
+
+/** Fresh store tables under a new `<label>-…-` prefix, and view tables `<prefix><view>` beside them. */
+export async function freshTables(client: DynamoDBClient, label: string, ...views: string[]): Promise<{ prefix: string; storage: DynamoDbChangesetStorage; views: string[] }> {
+  const prefix = uniquePrefix(label);
+  const storage = new DynamoDbChangesetStorage({ client, tablePrefix: prefix });
+  await storage.createTables();
+  for (const view of views) await createViewTable(client, `${prefix}${view}`);
+  return { prefix, storage, views: views.map((view) => `${prefix}${view}`) };
 }
 
 export async function createViewTable(client: DynamoDBClient, name: string): Promise<void> {
