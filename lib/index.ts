@@ -87,8 +87,9 @@ export { MAX_PARKED_KEPT, type ReadModelWrite, type ParkedChangeset, type Projec
 export { FeedReader, type FeedItem } from './feed/feed-reader.js';
 export { Sequencer, type SequencerOptions } from './feed/sequencer.js';
 export type { FeedEntry, FeedBatch, FeedStorage, ChangeSource, ChangeNotice, Lease, Watermark } from './feed/feed.port.js';
-export { DynamoDbFeedStorage } from './adapters/dynamodb/dynamodb-feed-storage.js';
-export { DynamoDbProjectionStore } from './adapters/dynamodb/dynamodb-projection-store.js';
+export { DynamoDbFeedStorage, type DynamoDbFeedStorageOptions } from './adapters/dynamodb/dynamodb-feed-storage.js';
+export { DynamoDbProjectionStore, type DynamoDbProjectionStoreOptions } from './adapters/dynamodb/dynamodb-projection-store.js';
+export { CommitGroup, type CommitGroupStats } from './adapters/dynamodb/commit-group.js';
 export { DynamoDbStreamChangeSource } from './adapters/dynamodb/stream-change-source.js';
 export { InMemoryFeedStorage } from './adapters/memory/memory-feed.js';
 export { InMemoryProjectionStore } from './adapters/memory/memory-projection-store.js';

@@ -53,6 +53,7 @@ export class CommitGroup {
     this.scheduled = false;
     const members = this.pending;
     this.pending = [];
+    if (members.length === 1) return members[0]!.resolve(false); // alone: no size estimate needed
     for (const group of partition(members)) {
       if (group.length === 1) group[0]!.resolve(false);
       else void this.send(group);
