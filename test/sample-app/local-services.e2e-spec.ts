@@ -1,12 +1,24 @@
-import { readFileSync } from 'node:fs';
-import { findDescendant } from '../../bench/http/proc-cpu.js';
+import { readdirSync, readFileSync } from 'node:fs';
 import { DYNAMODB_LOCAL_JVM_OPTIONS, startLocalServices } from '../../sample-app/embedded/local-services.js';
 
-/** The command line of DynamoDB Local's `java` process, started by this test process. */
-function javaArgs(): string[] {
-  const pid = findDescendant(process.pid, 'java');
-  if (pid === undefined) throw new Error('no java child');
-  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+/**
+ * The command line of the `java` process serving `endpoint`'s port. Found by its `-port` argument rather than
+ * as a child of this process: run in band, the suite's own global DynamoDB Local is a child too.
+ */
+function javaArgs(endpoint: string): string[] {
+  const port = new URL(endpoint).port;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let args: string[];
+    try {
+      args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    } catch {
+      continue; // gone meanwhile
+    }
+    const at = args.indexOf('-port');
+    if (args[0]?.endsWith('java') && at > 0 && args[at + 1] === port) return args;
+  }
+  throw new Error(`no java process serves port ${port}`);
 }
 
 describe('sample app: the embedded DynamoDB Local', () => {
@@ -17,7 +29,7 @@ describe('sample app: the embedded DynamoDB Local', () => {
     ] as const) {
       const services = await startLocalServices(options ? { jvmOptions: options } : {});
       try {
-        const args = javaArgs();
+        const args = javaArgs(services.dynamodbEndpoint);
         const jar = args.indexOf('-jar');
         expect(args.slice(1, jar).filter((arg) => !arg.startsWith('-Djava.library.path='))).toEqual([...expected]);
         expect(args.slice(jar)).toEqual(expect.arrayContaining(['-inMemory', '-sharedDb']));
