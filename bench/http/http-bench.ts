@@ -16,6 +16,7 @@ import { profileIn, summarizeProfile } from './profile-summary.js';
 import { httpBenchSettings, type HttpBenchSettings } from './settings.js';
 import { round } from './stats.js';
 import { latencyChart } from './svg-chart.js';
+import { floorPart } from './floor.js';
 import { tailPart } from './tail-probe.js';
 import { SampleWorkload } from './workload.js';
 
@@ -50,13 +51,14 @@ export async function httpBench(): Promise<Record<string, unknown>> {
   const settings = httpBenchSettings();
   mkdirSync(RESULTS, { recursive: true });
   const given = process.env['AWS_ENDPOINT_URL_DYNAMODB'];
-  if (settings.parts.has('tail')) {
-    // Its own DynamoDB Local per run (the JVM's flags and GC log are per variant), alone: its probes add load.
-    const head = { benchmark: 'sample-app-http-tail', date: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadavg().map((l) => round(l, 1)) }, settings: { ...settings, parts: [...settings.parts] } };
+  if (settings.parts.has('tail') || settings.parts.has('floor')) {
+    // Each run on its own DynamoDB Local (the tail's JVM flags and GC log are per variant), alone: they add load.
+    const part = settings.parts.has('tail') ? 'tail' : 'floor';
+    const head = { benchmark: `sample-app-http-${part}`, date: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadavg().map((l) => round(l, 1)) }, settings: { ...settings, parts: [...settings.parts] } };
     const save = (body: object) => writeFileSync(join(RESULTS, `${settings.resultName}.json`), `${JSON.stringify({ ...head, ...body }, null, 2)}\n`);
-    const tail = await tailPart(settings, save);
-    save(tail);
-    return tail;
+    const result = part === 'tail' ? await tailPart(settings, save) : await floorPart(settings, save);
+    save(result);
+    return result;
   }
   let services = given ? undefined : await startLocalServices({ buckets: [BUCKET] });
   let dynamodbEndpoint = given ?? services!.dynamodbEndpoint;

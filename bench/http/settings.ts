@@ -43,8 +43,11 @@ export interface HttpBenchSettings {
 }
 
 export const ALL_PARTS = ['kinds', 'mix', 'headroom', 'embedded', 'adapters', 'hot', 'validation'] as const;
-/** Parts run only when named: `tail` (where the 170/s tail comes from, with probes in the app and the JVM). */
-export const EXTRA_PARTS = ['tail'] as const;
+/**
+ * Parts run only when named, and then alone: `tail` (where the 170/s tail comes from, with probes in the app and
+ * the JVM) and `floor` (the same load against a bare server making only the request path's DynamoDB requests).
+ */
+export const EXTRA_PARTS = ['tail', 'floor'] as const;
 
 function num(name: string, fallback: number): number {
   const raw = process.env[name];
