@@ -12,6 +12,7 @@ import { SampleWorkload } from './workload.js';
 
 const BUCKET = 'bench-http';
 const FLOOR_SERVER = join(process.cwd(), 'dist', 'bench', 'http', 'floor-server.js');
+const ADAPTER_SERVER = join(process.cwd(), 'dist', 'bench', 'http', 'adapter-server.js');
 
 /** What serves the mix (the sample app, or the floor server with or without its DynamoDB requests), and on what. */
 export interface FloorVariant {
@@ -24,6 +25,8 @@ export interface FloorVariant {
 
 export const FLOOR_VARIANTS: readonly FloorVariant[] = [
   { name: 'sample', env: {}, disk: false },
+  // The whole sample module on Nest's Fastify adapter instead of Express (the `adapters` part's server).
+  { name: 'sample-fastify', script: ADAPTER_SERVER, env: { BENCH_ADAPTER: 'fastify' }, disk: false },
   { name: 'bare-sdk', script: FLOOR_SERVER, env: { BENCH_FLOOR_DYNAMODB: '1' }, disk: false },
   { name: 'bare-sdk-tx', script: FLOOR_SERVER, env: { BENCH_FLOOR_DYNAMODB: '1', BENCH_FLOOR_TRANSACTIONS: '1' }, disk: false },
   { name: 'bare-sdk-views', script: FLOOR_SERVER, env: { BENCH_FLOOR_DYNAMODB: '1', BENCH_FLOOR_TRANSACTIONS: '1', BENCH_FLOOR_MARKS: '0' }, disk: false },
@@ -124,6 +127,6 @@ export async function floorPart(settings: HttpBenchSettings, save: (partial: obj
     p99: round(means[a]!.p99 / means[b]!.p99, 2),
     appCpu: round(means[a]!.appCpuMsPerRequest / means[b]!.appCpuMsPerRequest, 2),
   } : undefined);
-  const ratios = { sampleOverBareSdk: ratio('sample', 'bare-sdk'), bareSdkOverBareHttp: ratio('bare-sdk', 'bare-http'), sampleOverBareSdkTx: ratio('sample', 'bare-sdk-tx'), bareSdkTxOverBareSdk: ratio('bare-sdk-tx', 'bare-sdk'), bareSdkViewsOverBareSdk: ratio('bare-sdk-views', 'bare-sdk'), bareSdkAlsOverBareSdk: ratio('bare-sdk-als', 'bare-sdk'), sampleDiskOverBareSdkDisk: ratio('sample-disk', 'bare-sdk-disk') };
+  const ratios = { sampleOverBareSdk: ratio('sample', 'bare-sdk'), bareSdkOverBareHttp: ratio('bare-sdk', 'bare-http'), sampleOverBareSdkTx: ratio('sample', 'bare-sdk-tx'), bareSdkTxOverBareSdk: ratio('bare-sdk-tx', 'bare-sdk'), bareSdkViewsOverBareSdk: ratio('bare-sdk-views', 'bare-sdk'), bareSdkAlsOverBareSdk: ratio('bare-sdk-als', 'bare-sdk'), sampleDiskOverBareSdkDisk: ratio('sample-disk', 'bare-sdk-disk'), sampleFastifyOverSample: ratio('sample-fastify', 'sample') };
   return { note: 'means of the rounds; ratios of those means', means, ratios, runs };
 }
