@@ -2,13 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServices } from '../../sample-app/embedded/local-services.js';
-import { AppProcess } from './app-process.js';
-import { HttpClient } from './http-client.js';
-import { headroom, mixRun, settle, warmUp } from './phases.js';
+import { headroom, mixRun } from './phases.js';
 import { findDescendant } from './proc-cpu.js';
 import type { HttpBenchSettings } from './settings.js';
 import { round } from './stats.js';
-import { SampleWorkload } from './workload.js';
+import { withApp } from './with-app.js';
 
 const BUCKET = 'bench-http';
 const FLOOR_SERVER = join(process.cwd(), 'dist', 'bench', 'http', 'floor-server.js');
@@ -52,19 +50,9 @@ async function floorRun(variant: FloorVariant, settings: HttpBenchSettings, head
   const services = await startLocalServices({ buckets: [BUCKET], ...(dataDir ? { dataDir } : {}) });
   const java = findDescendant(process.pid, 'java');
   try {
-    const app = await AppProcess.start({
-      ...(variant.script ? { script: variant.script } : {}),
-      storage: { kind: 'external', dynamodbEndpoint: services.dynamodbEndpoint, s3Endpoint: services.s3Endpoint, bucket: BUCKET, tablePrefix: `floor-${Date.now()}-` },
-      env: variant.env,
-    });
-    const client = new HttpClient(app.url);
-    try {
-      const workload = new SampleWorkload(client, { probeAfterMs: settings.probeAfterMs, lagEvery: settings.lagEvery, lagTimeoutMs: 35_000, seed: 42 });
-      await workload.seed(settings.users, settings.posts);
-      const warm = await warmUp(client, workload, settings, java);
-      await settle(client, 120_000);
+    const storage = { kind: 'external', dynamodbEndpoint: services.dynamodbEndpoint, s3Endpoint: services.s3Endpoint, bucket: BUCKET, tablePrefix: `floor-${Date.now()}-` } as const;
+    return await withApp(storage, settings, undefined, java, async ({ client, workload, meters, warm }) => {
       const loadAtStart = round(loadavg()[0]!, 2);
-      const meters = { app, dynamoPid: java };
       const run = await mixRun(client, workload, meters, settings.rate, settings.durationMs, settings);
       const o = run.overall;
       // The same headroom search as the sample's: how far the machine carries each server.
@@ -83,10 +71,7 @@ async function floorRun(variant: FloorVariant, settings: HttpBenchSettings, head
         dynamoCpuMsPerRequest: run.dynamoCpuMsPerRequest,
         ...(steps ? { headroom: { highestMultiple: steps.highestMultiple, steps: steps.steps.map((s) => ({ multiple: s.multiple, achievedRate: s.achievedRate, p50: s.overall.p50, p99: s.overall.p99, errors: s.overall.errors, timeouts: s.overall.timeouts, appCpuPercent: s.appCpuPercent, dynamoCpuPercent: s.dynamoCpuPercent })) } } : {}),
       };
-    } finally {
-      client.close();
-      await app.stop();
-    }
+    }, { ...(variant.script ? { script: variant.script } : {}), env: variant.env });
   } finally {
     await services.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

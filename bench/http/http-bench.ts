@@ -5,12 +5,11 @@ import { startLocalServices } from '../../sample-app/embedded/local-services.js'
 import { type RequestInfo, startFaultProxy } from '../../test/support/faults/index.js';
 import { adapterComparison } from './adapters.js';
 import { validationCost } from './validation-cost.js';
-import { AppProcess, type AppStorage } from './app-process.js';
+import type { AppStorage } from './app-process.js';
 import { changesetCost } from './changeset-cost.js';
 import { hotAggregates } from './hot-aggregate.js';
-import { HttpClient } from './http-client.js';
-import { type Meters, RequestTally, total } from './meters.js';
-import { headroom, idleWindow, kindPhases, mixRun, settle, type WarmUpReport, warmUp } from './phases.js';
+import { RequestTally, total } from './meters.js';
+import { headroom, idleWindow, kindPhases, mixRun } from './phases.js';
 import { findDescendant } from './proc-cpu.js';
 import { profileIn, summarizeProfile } from './profile-summary.js';
 import { httpBenchSettings, type HttpBenchSettings } from './settings.js';
@@ -18,33 +17,10 @@ import { round } from './stats.js';
 import { latencyChart } from './svg-chart.js';
 import { floorPart } from './floor.js';
 import { tailPart } from './tail-probe.js';
-import { SampleWorkload } from './workload.js';
+import { type Pool, withApp } from './with-app.js';
 
 const BUCKET = 'bench-http';
 const RESULTS = 'bench/results';
-
-interface Pool {
-  readonly users: string[];
-  readonly posts: string[];
-}
-
-/** Starts an app process, seeds (or reuses) the pool, warms up and waits for the views; `use` gets the rest. */
-async function withApp<T>(storage: AppStorage, settings: HttpBenchSettings, pool: Pool | undefined, dynamoPid: number | undefined, use: (ctx: { app: AppProcess; client: HttpClient; workload: SampleWorkload; meters: Meters; warm: WarmUpReport }) => Promise<T>, extra: { tally?: RequestTally; cpuProfileDir?: string } = {}): Promise<T> {
-  const app = await AppProcess.start({ storage, ...(extra.cpuProfileDir ? { cpuProfileDir: extra.cpuProfileDir } : {}) });
-  const client = new HttpClient(app.url);
-  try {
-    const workload = new SampleWorkload(client, { probeAfterMs: settings.probeAfterMs, lagEvery: settings.lagEvery, lagTimeoutMs: 35_000, seed: 42 });
-    if (pool) workload.users.push(...pool.users), workload.posts.push(...pool.posts);
-    else await workload.seed(settings.users, settings.posts);
-    const warm = await warmUp(client, workload, settings, dynamoPid ?? app.dynamoDbPid);
-    await settle(client, 120_000);
-    const meters = { app, dynamoPid: dynamoPid ?? app.dynamoDbPid, ...(extra.tally ? { tally: extra.tally } : {}) };
-    return await use({ app, client, workload, meters, warm });
-  } finally {
-    client.close();
-    await app.stop();
-  }
-}
 
 /** The HTTP part of `npm run bench`: the sample app in its own process, under an open-model load. */
 export async function httpBench(): Promise<Record<string, unknown>> {
