@@ -12,6 +12,7 @@ import { SampleAppModule } from '../../sample-app/app.module.js';
 import { createSampleApp, type SampleAppConfig } from '../../sample-app/app.js';
 import { settingsFromEnv } from '../../sample-app/env.js';
 import { User } from '../../sample-app/users/user.aggregate.js';
+import { answer } from './json-answer.js';
 
 const adapter = process.env['BENCH_ADAPTER'];
 
@@ -19,11 +20,6 @@ async function bare(config: SampleAppConfig, port: number): Promise<void> {
   const context = await NestFactory.createApplicationContext(SampleAppModule.register(config), { abortOnError: false });
   context.enableShutdownHooks();
   const users = context.get<AggregateRepository<User>>(getRepositoryToken(User));
-  const answer = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
-    const json = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
-    res.end(json);
-  };
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/stats') return answer(res, 200, { projections: {} });
     if (req.method !== 'POST' || req.url !== '/users') return answer(res, 404, { statusCode: 404, message: 'Not found' });

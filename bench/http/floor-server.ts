@@ -17,6 +17,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { answer } from './json-answer.js';
 
 const port = Number(process.env['PORT'] ?? 3000);
 const withDynamoDb = process.env['BENCH_FLOOR_DYNAMODB'] !== '0';
@@ -35,12 +36,6 @@ const dirtyMarks = new Set<string>();
 let marksFlushedAt = performance.now();
 let changesets = 0;
 let position = 0;
-
-function answer(res: ServerResponse, status: number, body: unknown): void {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
-  res.end(json);
-}
 
 function readBody(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -66,10 +61,13 @@ async function put(pk: string, aggregate: string, views: readonly string[]): Pro
       ConditionExpression: 'attribute_not_exists(pk)',
     }));
   }
-  known.add(pk);
-  for (const view of views) dirtyViews.add(view);
-  dirtyMarks.add(aggregate);
-  changesets++;
+  // Only the modes that need it keep track: the plain floor does nothing but its request.
+  if (!withDynamoDb) known.add(pk);
+  if (transactions) {
+    for (const view of views) dirtyViews.add(view);
+    dirtyMarks.add(aggregate);
+    changesets++;
+  }
 }
 
 const names = (...list: string[]) => Object.fromEntries(list.map((name) => [`#${name}`, name]));
