@@ -32,6 +32,8 @@ export const FLOOR_VARIANTS: readonly FloorVariant[] = [
   { name: 'bare-http', script: FLOOR_SERVER, env: { BENCH_FLOOR_DYNAMODB: '0' }, disk: false },
   { name: 'sample-disk', env: {}, disk: true },
   { name: 'bare-sdk-disk', script: FLOOR_SERVER, env: { BENCH_FLOOR_DYNAMODB: '1' }, disk: true },
+  { name: 'bare-sdk-tx-disk', script: FLOOR_SERVER, env: { BENCH_FLOOR_DYNAMODB: '1', BENCH_FLOOR_TRANSACTIONS: '1' }, disk: true },
+  { name: 'bare-sdk-views-disk', script: FLOOR_SERVER, env: { BENCH_FLOOR_DYNAMODB: '1', BENCH_FLOOR_TRANSACTIONS: '1', BENCH_FLOOR_MARKS: '0' }, disk: true },
 ];
 
 /** `BENCH_HTTP_FLOOR_VARIANTS`: which of them, comma-separated. Default: all. */
@@ -112,6 +114,6 @@ export async function floorPart(settings: HttpBenchSettings, save: (partial: obj
     p99: round(means[a]!.p99 / means[b]!.p99, 2),
     appCpu: round(means[a]!.appCpuMsPerRequest / means[b]!.appCpuMsPerRequest, 2),
   } : undefined);
-  const ratios = { sampleOverBareSdk: ratio('sample', 'bare-sdk'), bareSdkOverBareHttp: ratio('bare-sdk', 'bare-http'), sampleOverBareSdkTx: ratio('sample', 'bare-sdk-tx'), bareSdkTxOverBareSdk: ratio('bare-sdk-tx', 'bare-sdk'), bareSdkViewsOverBareSdk: ratio('bare-sdk-views', 'bare-sdk'), bareSdkAlsOverBareSdk: ratio('bare-sdk-als', 'bare-sdk'), sampleDiskOverBareSdkDisk: ratio('sample-disk', 'bare-sdk-disk'), sampleFastifyOverSample: ratio('sample-fastify', 'sample') };
+  const ratios = { sampleOverBareSdk: ratio('sample', 'bare-sdk'), bareSdkOverBareHttp: ratio('bare-sdk', 'bare-http'), sampleOverBareSdkTx: ratio('sample', 'bare-sdk-tx'), bareSdkTxOverBareSdk: ratio('bare-sdk-tx', 'bare-sdk'), bareSdkViewsOverBareSdk: ratio('bare-sdk-views', 'bare-sdk'), bareSdkAlsOverBareSdk: ratio('bare-sdk-als', 'bare-sdk'), sampleDiskOverBareSdkDisk: ratio('sample-disk', 'bare-sdk-disk'), sampleFastifyOverSample: ratio('sample-fastify', 'sample'), bareSdkTxDiskOverBareSdkDisk: ratio('bare-sdk-tx-disk', 'bare-sdk-disk'), sampleDiskOverBareSdkTxDisk: ratio('sample-disk', 'bare-sdk-tx-disk') };
   return { note: 'means of the rounds; ratios of those means', means, ratios, runs };
 }

@@ -13,11 +13,13 @@ import { round, summarize } from './stats.js';
 
 /**
  * What one request of each shape the sample's background work sends costs DynamoDB Local in CPU, one request in
- * flight, on a fresh in-memory DynamoDB Local: the save's `PutItem`, watermark transactions of 25 in the
- * library's own shape (`watermarkRequest`) against the same 25 as plain `UpdateItem`s and against 25 minimal
- * updates, view-style `ADD` updates, and a `GetRecords` poll of an idle stream. Each shape warms up, then runs
- * `BENCH_LOCAL_COST_MS` (default 4,000); rounds alternate the shapes (`BENCH_LOCAL_COST_ROUNDS`, default 2).
- * Run: `node dist/bench/http/local-cost.js`; writes `bench/results/local-cost.json` (`local-cost-disk.json` on disk).
+ * flight, on a fresh in-memory DynamoDB Local: the save's `PutItem` (and the same into a table without a stream,
+ * which shows what the changesets table's stream costs), watermark transactions of 25 in the library's own shape
+ * (`watermarkRequest`) against the same 25 as plain `UpdateItem`s and against 25 minimal updates, view-style `ADD`
+ * updates, and a `GetRecords` poll of an idle stream. Each shape warms up, then runs `BENCH_LOCAL_COST_MS`
+ * (default 4,000); rounds alternate the shapes (`BENCH_LOCAL_COST_ROUNDS`, default 2).
+ * Run: `node dist/bench/http/local-cost.js`; writes `bench/results/local-cost.json` (`local-cost-disk.json` on
+ * disk; `BENCH_LOCAL_COST_RESULT` names the file instead).
  */
 const phaseMs = Number(process.env['BENCH_LOCAL_COST_MS'] ?? 4000);
 const rounds = Number(process.env['BENCH_LOCAL_COST_ROUNDS'] ?? 2);
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
   try {
     for (const request of createTableRequests(tables)) await client.send(new CreateTableCommand(request));
     await client.send(new CreateTableCommand({ TableName: 'cost-views', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }] }));
+    await client.send(new CreateTableCommand({ TableName: 'cost-nostream', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'stream', KeyType: 'HASH' }, { AttributeName: 'seq', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'stream', AttributeType: 'S' }, { AttributeName: 'seq', AttributeType: 'N' }] }));
     const streamArn = (await client.send(new DescribeTableCommand({ TableName: tables.changesets }))).Table!.LatestStreamArn!;
     const shard = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription!.Shards![0]!.ShardId!;
     let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard, ShardIteratorType: 'LATEST' }))).ShardIterator;
@@ -47,16 +50,16 @@ async function main(): Promise<void> {
       const now = new Date().toISOString();
       return ids.map((id) => watermarkRequest(tables, { aggregateType: 'Post', aggregateId: id, seq, version: seq, position: seq * N, changesetId: randomUUID() }, now));
     };
+    /** The save's conditional `PutItem` of a one-event changeset into `table`. */
+    const putChangeset = (table: string) => client.send(new PutItemCommand({
+      TableName: table,
+      Item: { stream: { S: `Post#${randomUUID()}` }, seq: { N: '1' }, changesetId: { S: randomUUID() }, committedAt: { S: new Date().toISOString() }, events: { S: JSON.stringify([{ eventId: randomUUID(), type: 'PostClapped', data: { postId: randomUUID(), userId: randomUUID(), count: 1 } }]) } },
+      ConditionExpression: 'attribute_not_exists(#s)',
+      ExpressionAttributeNames: { '#s': 'stream' },
+    }));
     const shapes: Record<string, { requests: number; send: () => Promise<unknown> }> = {
-      'PutItem changeset (save)': {
-        requests: 1,
-        send: () => client.send(new PutItemCommand({
-          TableName: tables.changesets,
-          Item: { stream: { S: `Post#${randomUUID()}` }, seq: { N: '1' }, changesetId: { S: randomUUID() }, committedAt: { S: new Date().toISOString() }, events: { S: JSON.stringify([{ eventId: randomUUID(), type: 'PostClapped', data: { postId: randomUUID(), userId: randomUUID(), count: 1 } }]) } },
-          ConditionExpression: 'attribute_not_exists(#s)',
-          ExpressionAttributeNames: { '#s': 'stream' },
-        })),
-      },
+      'PutItem changeset (save)': { requests: 1, send: () => putChangeset(tables.changesets) },
+      'PutItem changeset, table without a stream': { requests: 1, send: () => putChangeset('cost-nostream') },
       [`TransactWriteItems of ${N} watermarks (library shape)`]: { requests: 1, send: () => client.send(new TransactWriteItemsCommand({ TransactItems: marks().map((m) => ({ Update: m as TransactWriteItem['Update'] })) })) },
       [`${N} watermark UpdateItems, one after another`]: { requests: N, send: async () => { for (const m of marks()) await client.send(new UpdateItemCommand(m)); } },
       [`TransactWriteItems of ${N} minimal updates (SET v)`]: {
@@ -104,7 +107,7 @@ async function main(): Promise<void> {
     out['note'] = 'DynamoDB Local CPU (all its threads, /proc) per call of each shape, one call in flight; one value per round';
     out['shapes'] = results;
     out['loadAverageAtEnd'] = loadavg().map((l) => round(l, 1));
-    writeFileSync(`bench/results/local-cost${onDisk ? '-disk' : ''}.json`, `${JSON.stringify(out, null, 2)}\n`);
+    writeFileSync(`bench/results/${process.env['BENCH_LOCAL_COST_RESULT'] ?? `local-cost${onDisk ? '-disk' : ''}`}.json`, `${JSON.stringify(out, null, 2)}\n`);
   } finally {
     client.destroy();
     streams.destroy();
