@@ -36,6 +36,20 @@ export const FLOOR_VARIANTS: readonly FloorVariant[] = [
   { name: 'bare-sdk-views-disk', script: FLOOR_SERVER, env: { BENCH_FLOOR_DYNAMODB: '1', BENCH_FLOOR_TRANSACTIONS: '1', BENCH_FLOOR_MARKS: '0' }, disk: true },
 ];
 
+/** The ratios the part reports: name, variant, the variant it is divided by (absent when either did not run). */
+const FLOOR_RATIOS: ReadonlyArray<[name: string, variant: string, over: string]> = [
+  ['sampleOverBareSdk', 'sample', 'bare-sdk'],
+  ['bareSdkOverBareHttp', 'bare-sdk', 'bare-http'],
+  ['sampleOverBareSdkTx', 'sample', 'bare-sdk-tx'],
+  ['bareSdkTxOverBareSdk', 'bare-sdk-tx', 'bare-sdk'],
+  ['bareSdkViewsOverBareSdk', 'bare-sdk-views', 'bare-sdk'],
+  ['bareSdkAlsOverBareSdk', 'bare-sdk-als', 'bare-sdk'],
+  ['sampleDiskOverBareSdkDisk', 'sample-disk', 'bare-sdk-disk'],
+  ['sampleFastifyOverSample', 'sample-fastify', 'sample'],
+  ['bareSdkTxDiskOverBareSdkDisk', 'bare-sdk-tx-disk', 'bare-sdk-disk'],
+  ['sampleDiskOverBareSdkTxDisk', 'sample-disk', 'bare-sdk-tx-disk'],
+];
+
 /** `BENCH_HTTP_FLOOR_VARIANTS`: which of them, comma-separated. Default: all. */
 export function floorVariants(raw = process.env['BENCH_HTTP_FLOOR_VARIANTS']): FloorVariant[] {
   if (!raw) return [...FLOOR_VARIANTS];
@@ -114,6 +128,6 @@ export async function floorPart(settings: HttpBenchSettings, save: (partial: obj
     p99: round(means[a]!.p99 / means[b]!.p99, 2),
     appCpu: round(means[a]!.appCpuMsPerRequest / means[b]!.appCpuMsPerRequest, 2),
   } : undefined);
-  const ratios = { sampleOverBareSdk: ratio('sample', 'bare-sdk'), bareSdkOverBareHttp: ratio('bare-sdk', 'bare-http'), sampleOverBareSdkTx: ratio('sample', 'bare-sdk-tx'), bareSdkTxOverBareSdk: ratio('bare-sdk-tx', 'bare-sdk'), bareSdkViewsOverBareSdk: ratio('bare-sdk-views', 'bare-sdk'), bareSdkAlsOverBareSdk: ratio('bare-sdk-als', 'bare-sdk'), sampleDiskOverBareSdkDisk: ratio('sample-disk', 'bare-sdk-disk'), sampleFastifyOverSample: ratio('sample-fastify', 'sample'), bareSdkTxDiskOverBareSdkDisk: ratio('bare-sdk-tx-disk', 'bare-sdk-disk'), sampleDiskOverBareSdkTxDisk: ratio('sample-disk', 'bare-sdk-tx-disk') };
+  const ratios = Object.fromEntries(FLOOR_RATIOS.map(([name, a, b]) => [name, ratio(a, b)]));
   return { note: 'means of the rounds; ratios of those means', means, ratios, runs };
 }

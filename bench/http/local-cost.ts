@@ -37,9 +37,12 @@ async function main(): Promise<void> {
   const java = findDescendant(process.pid, 'java')!;
   const out: Record<string, unknown> = { benchmark: 'dynamodb-local-cost-per-request', storage: onDisk ? 'disk' : 'memory', date: new Date().toISOString(), loadAverageAtStart: loadavg().map((l) => round(l, 1)) };
   try {
-    for (const request of createTableRequests(tables)) await client.send(new CreateTableCommand(request));
+    const requests = createTableRequests(tables);
+    for (const request of requests) await client.send(new CreateTableCommand(request));
     await client.send(new CreateTableCommand({ TableName: 'cost-views', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }] }));
-    await client.send(new CreateTableCommand({ TableName: 'cost-nostream', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'stream', KeyType: 'HASH' }, { AttributeName: 'seq', KeyType: 'RANGE' }], AttributeDefinitions: [{ AttributeName: 'stream', AttributeType: 'S' }, { AttributeName: 'seq', AttributeType: 'N' }] }));
+    // The changesets table as the library creates it, but without its stream.
+    const { StreamSpecification: _stream, ...changesetsTable } = requests.find((r) => r.TableName === tables.changesets)!;
+    await client.send(new CreateTableCommand({ ...changesetsTable, TableName: 'cost-nostream' }));
     const streamArn = (await client.send(new DescribeTableCommand({ TableName: tables.changesets }))).Table!.LatestStreamArn!;
     const shard = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription!.Shards![0]!.ShardId!;
     let iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard, ShardIteratorType: 'LATEST' }))).ShardIterator;
