@@ -29,10 +29,16 @@ export function eventsText(events: readonly StoredEvent[], committedAt: string):
   return text;
 }
 
-/** Parses `eventsText`'s output (or the older form); `undefined` when it is not an array of events. Throws on invalid JSON. */
-export function parseEventsText(text: string, committedAt: string): StoredEvent[] | undefined {
+/**
+ * Parses `eventsText`'s output (or the older form); `undefined` when it is not an array of events. Throws on
+ * invalid JSON. With `keepText` (the default) the text is kept with the parsed array, so that writing the same
+ * events again (the sequencer's feed entry) reuses it instead of serializing them anew. A replay, which never
+ * writes what it reads, passes `false`: keeping the text costs a `WeakMap` entry per changeset, about twice the
+ * parse itself and most of it in the garbage collector.
+ */
+export function parseEventsText(text: string, committedAt: string, keepText = true): StoredEvent[] | undefined {
   const events = restoreEvents(JSON.parse(text) as unknown, committedAt);
-  if (events) texts.set(events, { committedAt, text });
+  if (events && keepText) texts.set(events, { committedAt, text });
   return events;
 }
 

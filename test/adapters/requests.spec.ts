@@ -50,6 +50,9 @@ describe('DynamoDB request builders', () => {
 
   it('round-trips a changeset item and rejects malformed ones', () => {
     expect(parseChangesetItem('t', changesetItem(record))).toEqual(record);
+    // As a replay reads it: the key's stream projected away, the events' text not kept.
+    const { stream: _stream, ...projected } = changesetItem(record);
+    expect(parseChangesetItem('t', projected, { queried: changesetItem(record)['stream']!.S!, keepText: false })).toEqual(record);
     const broken = { ...changesetItem(record), events: { S: '[{"eventId":"e1"}]' } };
     expect(() => parseChangesetItem('t', broken)).toThrow(MalformedItemError);
     // An explicit fromVersion (older items; items whose events are not inline) must agree with the events.

@@ -58,6 +58,15 @@ describe('stored events text', () => {
     expect(parseEventsText(eventsText(parsed, later), later)).toEqual(parsed);
   });
 
+  it('parses the same events without keeping the text, and writes them again to the same text', () => {
+    const text = eventsText([event(), event({ eventId: 'e2', occurredAt: '2026-03-04T05:06:07.000Z' }), event({ eventId: 'e3', correlationId: 'c' })], committedAt);
+    const kept = parseEventsText(text, committedAt)!;
+    const replayed = parseEventsText(text, committedAt, false)!;
+    expect(replayed).toEqual(kept);
+    expect(JSON.stringify(replayed)).toBe(JSON.stringify(kept));
+    expect(eventsText(replayed, committedAt)).toBe(text);
+  });
+
   it('refuses what is not an array of events', () => {
     for (const value of [{}, null, [1], [null], [{ type: 'x', data: 1 }], [{ eventId: 'e', type: 7, data: 1 }], [{ eventId: 'e', type: 'x' }]]) {
       expect(restoreEvents(value, committedAt)).toBeUndefined();

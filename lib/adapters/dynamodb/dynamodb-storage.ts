@@ -138,7 +138,8 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
       next = page.LastEvaluatedKey ? query(page.LastEvaluatedKey) : undefined;
       next?.catch(() => undefined);
       const items = page.Items ?? [];
-      if (items.length > 0) yield items.map((item) => parseChangesetItem(this.tables.changesets, item, name));
+      // Pages are read to replay (a load) or, rarely, to fill the feed's gaps, which serializes the events anew.
+      if (items.length > 0) yield items.map((item) => parseChangesetItem(this.tables.changesets, item, { queried: name, keepText: false }));
     }
   }
 

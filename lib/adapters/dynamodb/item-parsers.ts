@@ -39,11 +39,11 @@ class ItemReader {
     return value;
   }
 
-  events(name: string, committedAt: string): StoredEvent[] {
+  events(name: string, committedAt: string, keepText: boolean): StoredEvent[] {
     const text = this.string(name);
     let events: StoredEvent[] | undefined;
     try {
-      events = parseEventsText(text, committedAt);
+      events = parseEventsText(text, committedAt, keepText);
     } catch {
       this.fail(`attribute "${name}" is not valid JSON`);
     }
@@ -64,13 +64,23 @@ class ItemReader {
   }
 }
 
+export interface ChangesetItemReading {
+  /** The stream a Query asked for, when it projected the key's `stream` away. */
+  readonly queried?: string;
+  /**
+   * Keep the events' stored text with them (`parseEventsText`), for records that may be written again (the
+   * sequencer's feed entries). Default `true`; a replay, which only reads, passes `false`.
+   */
+  readonly keepText?: boolean;
+}
+
 /**
  * Reads a changeset item of either layout (docs/storage.md): the current one, which leaves out what the key
  * and the events already say, or the one written before (with `aggregateType`, `aggregateId`, `fromVersion`
- * and always `dependencies`). Attributes it does not know are ignored. `queried` is the stream a Query asked
- * for, when it projected the key's `stream` away.
+ * and always `dependencies`). Attributes it does not know are ignored.
  */
-export function parseChangesetItem(table: string, item: Item, queried?: string): ChangesetRecord {
+export function parseChangesetItem(table: string, item: Item, reading: ChangesetItemReading = {}): ChangesetRecord {
+  const { queried, keepText = true } = reading;
   const read = new ItemReader(table, item, queried);
   const stream = item[C.stream] === undefined && queried !== undefined ? queried : read.string(C.stream);
   const seq = read.integer(C.seq);
@@ -78,7 +88,7 @@ export function parseChangesetItem(table: string, item: Item, queried?: string):
   // Left out while it equals `seq` (a stream of one-event changesets).
   const toVersion = item[C.toVersion] === undefined ? seq : read.integer(C.toVersion);
   const committedAt = read.string(C.committedAt);
-  const events = read.events(C.events, committedAt);
+  const events = read.events(C.events, committedAt, keepText);
   // Older items name the aggregate in attributes too; the key decides, so attributes naming another stream are not ours.
   let aggregate: StreamKey;
   if (item[C.aggregateType] === undefined && item[C.aggregateId] === undefined) {
