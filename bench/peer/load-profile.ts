@@ -10,7 +10,8 @@ import { seedCounterHistory } from './seed.js';
  * Seeds one Counter of `PROFILE_CHANGESETS` (default 1,000) one-event changesets, warms up, then loads it
  * `PROFILE_LOADS` times (default 200) and writes the measured window (µs on the profile's clock) and this
  * process's CPU per load to `PROFILE_WINDOW_FILE` (default `load-profile-window.json`), for
- * `summarizeProfile` (bench/http/profile-summary.ts).
+ * `summarizeProfile` (bench/http/profile-summary.ts). `PROFILE_DEPENDENCIES=1`: each changeset depends on another
+ * aggregate, as a clap on its user.
  */
 async function main(): Promise<void> {
   const changesets = Number(process.env['PROFILE_CHANGESETS'] ?? 1000);
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     const store = new EventStore(storage, { aggregateRecords: false });
     const serializer = new EventSerializer(new EventRegistry().register(Incremented));
     const counters = new AggregateRepository(Counter, 'Counter', store, serializer, { publishAll: () => undefined });
-    const id = await seedCounterHistory(client, storage, serializer, changesets);
+    const id = await seedCounterHistory(client, storage, serializer, changesets, process.env['PROFILE_DEPENDENCIES'] === '1');
     const load = async () => {
       if ((await counters.load(id)).value !== changesets) throw new Error('the load did not replay every changeset');
     };

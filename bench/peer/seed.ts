@@ -31,13 +31,16 @@ export async function batchWrite(client: DynamoDBClient, table: string, items: r
 
 /**
  * A Counter history of `changesets` one-event changesets, as `save()` would have stored them (the same item
- * builder and serializer), written straight into the changesets table. Returns the aggregate id.
+ * builder and serializer), written straight into the changesets table. Returns the aggregate id. With
+ * `withDependencies`, each changeset depends on another aggregate it read (as the sample's clap depends on its
+ * user): the stored item then carries a `dependencies` attribute too.
  */
 export async function seedCounterHistory(
   client: DynamoDBClient,
   storage: DynamoDbChangesetStorage,
   serializer: EventSerializer,
   changesets: number,
+  withDependencies = false,
 ): Promise<string> {
   const aggregateId = randomUUID();
   const stream = { aggregateType: 'Counter', aggregateId };
@@ -50,7 +53,7 @@ export async function seedCounterHistory(
       toVersion: i + 1,
       committedAt: new Date().toISOString(),
       events: serializer.serialize(stream, [new Incremented(aggregateId, 1, 'benchmark payload of a typical small domain event')]),
-      dependencies: [],
+      dependencies: withDependencies ? [{ aggregateType: 'User', aggregateId: `user-${i % 200}`, version: 1 }] : [],
     }),
   );
   await batchWrite(client, storage.tables.changesets, items);

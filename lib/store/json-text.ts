@@ -16,9 +16,12 @@ export function jsonText(value: readonly unknown[]): string {
   return text;
 }
 
-/** Parses stored JSON text and remembers it as the text of the resulting array. */
-export function parseJsonText(text: string): unknown {
+/**
+ * Parses stored JSON text and, with `keepText` (the default), remembers it as the text of the resulting array.
+ * A replay, which never writes what it reads, passes `false` (see `parseEventsText`).
+ */
+export function parseJsonText(text: string, keepText = true): unknown {
   const value: unknown = JSON.parse(text);
-  if (Array.isArray(value)) texts.set(value, text);
+  if (keepText && Array.isArray(value)) texts.set(value, text);
   return value;
 }

@@ -4,6 +4,8 @@ import { parseChangesetItem } from '../../lib/adapters/dynamodb/item-parsers.js'
 import { changesetItem, lastChangesetRequest, putChangesetRequest, queryChangesetsRequest } from '../../lib/adapters/dynamodb/requests.js';
 import { FEED_BUCKET_SIZE, tableNames } from '../../lib/adapters/dynamodb/table-layout.js';
 import { MalformedItemError } from '../../lib/errors/malformed-item.error.js';
+import { eventsText } from '../../lib/store/events-text.js';
+import { jsonText } from '../../lib/store/json-text.js';
 import type { ChangesetRecord } from '../../lib/store/records.js';
 
 const tables = tableNames('p-');
@@ -53,6 +55,13 @@ describe('DynamoDB request builders', () => {
     // As a replay reads it: the key's stream projected away, the events' text not kept.
     const { stream: _stream, ...projected } = changesetItem(record);
     expect(parseChangesetItem('t', projected, { queried: changesetItem(record)['stream']!.S!, keepText: false })).toEqual(record);
+    // Only a record that may be written again keeps the stored text (shown here by spaces a writer would not put).
+    const spaced = { ...changesetItem(record), events: { S: ` ${changesetItem(record)['events']!.S!}` }, dependencies: { S: ` ${changesetItem(record)['dependencies']!.S!}` } };
+    const kept = parseChangesetItem('t', spaced);
+    expect([eventsText(kept.events, kept.committedAt), jsonText(kept.dependencies)]).toEqual([spaced.events.S, spaced.dependencies.S]);
+    const replayed = parseChangesetItem('t', spaced, { keepText: false });
+    expect(replayed).toEqual(kept);
+    expect([eventsText(replayed.events, replayed.committedAt), jsonText(replayed.dependencies)]).toEqual([spaced.events.S.trim(), spaced.dependencies.S.trim()]);
     const broken = { ...changesetItem(record), events: { S: '[{"eventId":"e1"}]' } };
     expect(() => parseChangesetItem('t', broken)).toThrow(MalformedItemError);
     // An explicit fromVersion (older items; items whose events are not inline) must agree with the events.

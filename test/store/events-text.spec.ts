@@ -67,6 +67,13 @@ describe('stored events text', () => {
     expect(eventsText(replayed, committedAt)).toBe(text);
   });
 
+  it('keeps the exact stored text only when asked to', () => {
+    // Spaces are not what JSON.stringify writes: only the kept text gives them back.
+    const spaced = '[ {"eventId":"e1","type":"user.registered","data":{"name":"Ann"}} ]';
+    expect(eventsText(parseEventsText(spaced, committedAt)!, committedAt)).toBe(spaced);
+    expect(eventsText(parseEventsText(spaced, committedAt, false)!, committedAt)).toBe(spaced.replace(/ /g, ''));
+  });
+
   it('refuses what is not an array of events', () => {
     for (const value of [{}, null, [1], [null], [{ type: 'x', data: 1 }], [{ eventId: 'e', type: 7, data: 1 }], [{ eventId: 'e', type: 'x' }]]) {
       expect(restoreEvents(value, committedAt)).toBeUndefined();

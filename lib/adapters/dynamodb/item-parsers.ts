@@ -51,11 +51,11 @@ class ItemReader {
     return events;
   }
 
-  json<T>(name: string, check: (value: unknown) => value is T): T {
+  json<T>(name: string, check: (value: unknown) => value is T, keepText = true): T {
     const text = this.string(name);
     let value: unknown;
     try {
-      value = parseJsonText(text);
+      value = parseJsonText(text, keepText);
     } catch {
       this.fail(`attribute "${name}" is not valid JSON`);
     }
@@ -68,8 +68,9 @@ export interface ChangesetItemReading {
   /** The stream a Query asked for, when it projected the key's `stream` away. */
   readonly queried?: string;
   /**
-   * Keep the events' stored text with them (`parseEventsText`), for records that may be written again (the
-   * sequencer's feed entries). Default `true`; a replay, which only reads, passes `false`.
+   * Keep the stored text of the events and dependencies with them (`parseEventsText`, `parseJsonText`), for
+   * records that may be written again (the sequencer's feed entries). Default `true`; a replay, which only
+   * reads, passes `false`.
    */
   readonly keepText?: boolean;
 }
@@ -115,7 +116,7 @@ export function parseChangesetItem(table: string, item: Item, reading: Changeset
     toVersion,
     committedAt,
     events,
-    dependencies: item[C.dependencies] === undefined ? NO_DEPENDENCIES : read.json(C.dependencies, isDependencies),
+    dependencies: item[C.dependencies] === undefined ? NO_DEPENDENCIES : read.json(C.dependencies, isDependencies, keepText),
     ...(payload ? { payload } : {}),
   };
 }
