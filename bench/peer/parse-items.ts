@@ -4,6 +4,8 @@ import { loadavg } from 'node:os';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { parseChangesetItem } from '../../lib/adapters/dynamodb/item-parsers.js';
 import { changesetItem } from '../../lib/adapters/dynamodb/requests.js';
+import { EventRegistry, EventSerializer } from '../../lib/index.js';
+import { Incremented } from '../bench-domain.js';
 import { round } from '../http/stats.js';
 
 /**
@@ -11,8 +13,10 @@ import { round } from '../http/stats.js';
  * of one stream, as a replay reads them (the key's `stream` projected away), with and without a dependency
  * each (as the sample's clap depends on its user). Each shape is parsed keeping the stored text (what the
  * sequencer's reads do) and not keeping it (what a replay does), alternating for `BENCH_PARSE_ROUNDS` rounds
- * (default 4) of `BENCH_PARSE_PAGES` pages (default 2,000), after a warm-up of the same size.
- * Run: `node dist/bench/peer/parse-items.js`; writes `bench/results/parse-items.json`.
+ * (default 4) of `BENCH_PARSE_PAGES` pages (default 2,000), after a warm-up of the same size. Then what a replay
+ * does next with a page's events: the event instances with their envelopes (`EventSerializer.deserialize`).
+ * Run: `node dist/bench/peer/parse-items.js`; writes `bench/results/parse-items.json`
+ * (`BENCH_PARSE_RESULT` names the file instead, e.g. to compare two builds).
  */
 const rounds = Number(process.env['BENCH_PARSE_ROUNDS'] ?? 4);
 const pages = Number(process.env['BENCH_PARSE_PAGES'] ?? 2000);
@@ -59,11 +63,25 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** CPU ms per page of `ITEMS` stored events turned into event instances with their envelopes, `pages` times. */
+function deserializeMs(): number {
+  const serializer = new EventSerializer(new EventRegistry().register(Incremented));
+  const stream = { aggregateType: 'Counter', aggregateId: 'c1' };
+  const stored = Array.from({ length: ITEMS }, () => serializer.serialize(stream, [new Incremented('c1', 1, 'benchmark payload of a typical small domain event')])[0]!);
+  const start = process.cpuUsage();
+  for (let i = 0; i < pages; i++) for (let v = 0; v < ITEMS; v++) serializer.deserialize(stream, stored[v]!, v + 1);
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000 / pages;
+}
+deserializeMs();
+const deserialized = Array.from({ length: rounds }, () => round(deserializeMs(), 3));
+console.log(`[parse-items] events of a page to instances with envelopes: ${median(deserialized)} ms per page of ${ITEMS}`);
 for (const [name, entry] of Object.entries(out)) {
   entry.ratio = round(median(entry.notKeptMs) / median(entry.keptMs), 2);
   console.log(`[parse-items] ${name}: ${median(entry.keptMs)} ms per page of ${ITEMS} keeping the text, ${median(entry.notKeptMs)} ms not keeping it (${entry.ratio}x)`);
 }
 writeFileSync(
-  'bench/results/parse-items.json',
-  `${JSON.stringify({ benchmark: 'parse-changeset-items', date: new Date().toISOString(), loadAverage: loadavg().map((l) => round(l, 1)), itemsPerPage: ITEMS, pages, rounds, note: 'client CPU ms per page; medians of the rounds for the ratio (not kept / kept)', shapes: out }, null, 2)}\n`,
+  `bench/results/${process.env['BENCH_PARSE_RESULT'] ?? 'parse-items'}.json`,
+  `${JSON.stringify({ benchmark: 'parse-changeset-items', date: new Date().toISOString(), loadAverage: loadavg().map((l) => round(l, 1)), itemsPerPage: ITEMS, pages, rounds, note: 'client CPU ms per page; medians of the rounds for the ratio (not kept / kept)', shapes: out, deserializeMsPerPage: deserialized }, null, 2)}\n`,
 );

@@ -56,8 +56,12 @@ export function envelopeOf(stream: StreamKey, stored: StoredEvent, version: numb
   };
 }
 
+/** The metadata of every event saved without any: one frozen empty map, shared. */
+const NO_METADATA: UserMetadata = Object.freeze({});
+
 /** Stored metadata as a frozen string map: anything else in it (an item not written by this library) is left out. */
 function readMetadata(raw: unknown): UserMetadata {
+  if (raw === undefined) return NO_METADATA;
   const out: Record<string, string> = {};
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
     for (const [key, value] of Object.entries(raw)) if (typeof value === 'string') out[key] = value;
