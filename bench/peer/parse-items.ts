@@ -52,18 +52,6 @@ function measure(items: readonly Record<string, AttributeValue>[], keepText: boo
   return (used.user + used.system) / 1000 / pages;
 }
 
-const shapes = { 'one event': page(false), 'one event and one dependency': page(true) };
-const out: Record<string, { keptMs: number[]; notKeptMs: number[]; ratio: number }> = {};
-for (const items of Object.values(shapes)) for (const keepText of [true, false]) measure(items, keepText);
-for (let r = 0; r < rounds; r++) {
-  for (const [name, items] of Object.entries(shapes)) {
-    const entry = (out[name] ??= { keptMs: [], notKeptMs: [], ratio: Number.NaN });
-    entry.keptMs.push(round(measure(items, true), 3));
-    entry.notKeptMs.push(round(measure(items, false), 3));
-  }
-}
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 /** CPU ms per page of `ITEMS` stored events turned into event instances with their envelopes, `pages` times. */
 function deserializeMs(): number {
   const serializer = new EventSerializer(new EventRegistry().register(Incremented));
@@ -74,13 +62,26 @@ function deserializeMs(): number {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000 / pages;
 }
-deserializeMs();
-const deserialized = Array.from({ length: rounds }, () => round(deserializeMs(), 3));
-console.log(`[parse-items] events of a page to instances with envelopes: ${median(deserialized)} ms per page of ${ITEMS}`);
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const shapes = { 'one event': page(false), 'one event and one dependency': page(true) };
+const out: Record<string, { keptMs: number[]; notKeptMs: number[]; ratio: number }> = {};
+for (const items of Object.values(shapes)) for (const keepText of [true, false]) measure(items, keepText);
+for (let r = 0; r < rounds; r++) {
+  for (const [name, items] of Object.entries(shapes)) {
+    const entry = (out[name] ??= { keptMs: [], notKeptMs: [], ratio: Number.NaN });
+    entry.keptMs.push(round(measure(items, true), 3));
+    entry.notKeptMs.push(round(measure(items, false), 3));
+  }
+}
 for (const [name, entry] of Object.entries(out)) {
   entry.ratio = round(median(entry.notKeptMs) / median(entry.keptMs), 2);
   console.log(`[parse-items] ${name}: ${median(entry.keptMs)} ms per page of ${ITEMS} keeping the text, ${median(entry.notKeptMs)} ms not keeping it (${entry.ratio}x)`);
 }
+deserializeMs();
+const deserialized = Array.from({ length: rounds }, () => round(deserializeMs(), 3));
+console.log(`[parse-items] events of a page to instances with envelopes: ${median(deserialized)} ms per page of ${ITEMS}`);
 writeFileSync(
   `bench/results/${process.env['BENCH_PARSE_RESULT'] ?? 'parse-items'}.json`,
   `${JSON.stringify({ benchmark: 'parse-changeset-items', date: new Date().toISOString(), loadAverage: loadavg().map((l) => round(l, 1)), itemsPerPage: ITEMS, pages, rounds, note: 'client CPU ms per page; medians of the rounds for the ratio (not kept / kept)', shapes: out, deserializeMsPerPage: deserialized }, null, 2)}\n`,
