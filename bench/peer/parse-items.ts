@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { parseChangesetItem } from '../../lib/adapters/dynamodb/item-parsers.js';
-import { changesetItem } from '../../lib/adapters/dynamodb/requests.js';
 import { EventRegistry, EventSerializer } from '../../lib/index.js';
 import { Incremented } from '../bench-domain.js';
 import { round } from '../http/stats.js';
+import { counterHistoryItems } from './seed.js';
 
 /**
  * The client CPU of parsing one Query page of changeset items, in process, no DynamoDB: 1,000 one-event items
@@ -21,46 +20,35 @@ import { round } from '../http/stats.js';
 const rounds = Number(process.env['BENCH_PARSE_ROUNDS'] ?? 4);
 const pages = Number(process.env['BENCH_PARSE_PAGES'] ?? 2000);
 const ITEMS = 1000;
-const STREAM = 'Counter#c1';
+const serializer = new EventSerializer(new EventRegistry().register(Incremented));
 
+/** A page of one Counter's history as a replay's Query returns it: the key's `stream` projected away. */
 function page(withDependencies: boolean): Record<string, AttributeValue>[] {
-  const committedAt = new Date().toISOString();
-  return Array.from({ length: ITEMS }, (_, i) => {
-    const { stream: _stream, ...item } = changesetItem({
-      aggregateType: 'Counter',
-      aggregateId: 'c1',
-      seq: i + 1,
-      changesetId: randomUUID(),
-      fromVersion: i + 1,
-      toVersion: i + 1,
-      committedAt,
-      events: [{ eventId: randomUUID(), type: 'Incremented', data: { by: 1, note: 'benchmark payload of a typical small domain event' }, occurredAt: committedAt }],
-      dependencies: withDependencies ? [{ aggregateType: 'User', aggregateId: `user-${i % 200}`, version: 1 }] : [],
-    });
-    return item;
-  });
+  return counterHistoryItems(serializer, 'c1', ITEMS, withDependencies).map(({ stream: _stream, ...item }) => item);
 }
 
-/** CPU ms per page of `items`, parsed `pages` times. */
-function measure(items: readonly Record<string, AttributeValue>[], keepText: boolean): number {
+/** CPU ms per page of `work`, done `pages` times. */
+function cpuMsPerPage(work: () => void): number {
   const start = process.cpuUsage();
-  for (let i = 0; i < pages; i++) {
-    const records = items.map((item) => parseChangesetItem('bench', item, { queried: STREAM, keepText }));
+  for (let i = 0; i < pages; i++) work();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000 / pages;
+}
+
+/** CPU ms per page of `items` parsed. */
+const measure = (items: readonly Record<string, AttributeValue>[], keepText: boolean): number =>
+  cpuMsPerPage(() => {
+    const records = items.map((item) => parseChangesetItem('bench', item, { queried: 'Counter#c1', keepText }));
     if (records.length !== ITEMS) throw new Error('a page lost items');
-  }
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000 / pages;
-}
+  });
 
-/** CPU ms per page of `ITEMS` stored events turned into event instances with their envelopes, `pages` times. */
+/** CPU ms per page of `ITEMS` stored events turned into event instances with their envelopes. */
 function deserializeMs(): number {
-  const serializer = new EventSerializer(new EventRegistry().register(Incremented));
   const stream = { aggregateType: 'Counter', aggregateId: 'c1' };
-  const stored = Array.from({ length: ITEMS }, () => serializer.serialize(stream, [new Incremented('c1', 1, 'benchmark payload of a typical small domain event')])[0]!);
-  const start = process.cpuUsage();
-  for (let i = 0; i < pages; i++) for (let v = 0; v < ITEMS; v++) serializer.deserialize(stream, stored[v]!, v + 1);
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000 / pages;
+  const stored = page(false).map((item) => parseChangesetItem('bench', item, { queried: 'Counter#c1' }).events[0]!);
+  return cpuMsPerPage(() => {
+    for (let v = 0; v < ITEMS; v++) serializer.deserialize(stream, stored[v]!, v + 1);
+  });
 }
 
 const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -30,21 +30,13 @@ export async function batchWrite(client: DynamoDBClient, table: string, items: r
 }
 
 /**
- * A Counter history of `changesets` one-event changesets, as `save()` would have stored them (the same item
- * builder and serializer), written straight into the changesets table. Returns the aggregate id. With
- * `withDependencies`, each changeset depends on another aggregate it read (as the sample's clap depends on its
- * user): the stored item then carries a `dependencies` attribute too.
+ * The changeset items of a Counter history of `changesets` one-event changesets, as `save()` would have stored
+ * them (the same item builder and serializer). With `withDependencies`, each changeset depends on another
+ * aggregate it read (as the sample's clap depends on its user): the item then carries a `dependencies` attribute.
  */
-export async function seedCounterHistory(
-  client: DynamoDBClient,
-  storage: DynamoDbChangesetStorage,
-  serializer: EventSerializer,
-  changesets: number,
-  withDependencies = false,
-): Promise<string> {
-  const aggregateId = randomUUID();
+export function counterHistoryItems(serializer: EventSerializer, aggregateId: string, changesets: number, withDependencies = false): Item[] {
   const stream = { aggregateType: 'Counter', aggregateId };
-  const items = Array.from({ length: changesets }, (_, i) =>
+  return Array.from({ length: changesets }, (_, i) =>
     changesetItem({
       ...stream,
       seq: i + 1,
@@ -56,6 +48,17 @@ export async function seedCounterHistory(
       dependencies: withDependencies ? [{ aggregateType: 'User', aggregateId: `user-${i % 200}`, version: 1 }] : [],
     }),
   );
-  await batchWrite(client, storage.tables.changesets, items);
+}
+
+/** Writes `counterHistoryItems` straight into the changesets table. Returns the aggregate id. */
+export async function seedCounterHistory(
+  client: DynamoDBClient,
+  storage: DynamoDbChangesetStorage,
+  serializer: EventSerializer,
+  changesets: number,
+  withDependencies = false,
+): Promise<string> {
+  const aggregateId = randomUUID();
+  await batchWrite(client, storage.tables.changesets, counterHistoryItems(serializer, aggregateId, changesets, withDependencies));
   return aggregateId;
 }
