@@ -5,11 +5,11 @@ import { type AggregateRepository, getRepositoryToken } from '../../lib/index.js
 import { dynamoDbConfig, uniquePrefix } from '../support/local-aws.js';
 import { AppModule } from './async-config.js';
 import { CreateUser, User } from './quickstart.js';
-import { readme, readmeSnippet } from './readme-source.js';
+import { docPage, readmeSnippet } from './readme-source.js';
 
 describe('README forRootAsync example with ConfigService', () => {
-  it('is the code in the README, verbatim', () => {
-    expect(readme()).toContain(readmeSnippet('test/readme/async-config.ts'));
+  it('is the code in docs/configuration.md, verbatim', () => {
+    expect(docPage('configuration')).toContain(readmeSnippet('test/readme/async-config.ts'));
   });
 
   it('boots from environment variables, as written, and saves', async () => {

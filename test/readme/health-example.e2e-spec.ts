@@ -1,18 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { localDynamoDb } from '../support/local-aws.js';
 import { HealthModule } from './health-example.js';
 import { appModule } from './quickstart.js';
+import { docPage, readmeSnippet } from './readme-source.js';
 
-describe('README health example', () => {
-  it('is the code in the README, verbatim', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const source = readFileSync('test/readme/health-example.ts', 'utf8')
-      .replace("'../../lib/health/index.js'", "'nestjs-dynamodb-event-store/health'")
-      .trim();
-    expect(readme).toContain(source);
+describe('docs health example', () => {
+  it('is the code in docs/operating.md, verbatim', () => {
+    expect(docPage('operating')).toContain(readmeSnippet('test/readme/health-example.ts'));
   });
 
   it('answers GET /health for the quickstart app', async () => {

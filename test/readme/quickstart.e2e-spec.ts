@@ -1,18 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { CommandBus } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import { type AggregateRepository, getRepositoryToken } from '../../lib/index.js';
 import { localDynamoDb } from '../support/local-aws.js';
 import { CreateUser, User, appModule } from './quickstart.js';
+import { readme, readmeSnippet } from './readme-source.js';
 
 describe('README quickstart', () => {
   it('is the code in the README, verbatim', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const source = readFileSync('test/readme/quickstart.ts', 'utf8')
-      .replace("'../../lib/index.js'", "'nestjs-dynamodb-event-store'")
-      .trim();
-    expect(readme).toContain(source);
+    expect(readme()).toContain(readmeSnippet('test/readme/quickstart.ts'));
   });
 
   it('runs against DynamoDB Local', async () => {
