@@ -59,6 +59,15 @@ export const plainDataState: AggregateStateCodec = {
   },
 };
 
+/**
+ * True when `codec.restore` is known to copy the state it is given (the default codec does), so the cache may
+ * hand its own object to it. Any other codec may let the instance keep that object, so the cache takes a new
+ * capture each time it hands one out.
+ */
+export function restoreCopies(codec: AggregateStateCodec): boolean {
+  return codec === plainDataState;
+}
+
 function define(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
