@@ -4,8 +4,12 @@
  * captured faithfully; the aggregate is then always rebuilt by a full replay.
  */
 export interface AggregateStateCodec {
+  /** A copy of the state: it must share no object the aggregate can still change (the instance lives on). */
   capture(aggregate: object): unknown;
-  /** Puts captured state into a fresh instance (built with `new Aggregate(id)`). */
+  /**
+   * Puts captured state into a fresh instance (built with `new Aggregate(id)`). It may keep `state` itself:
+   * the library never passes one captured value twice, nor keeps one it passed.
+   */
   restore(aggregate: object, state: unknown): void;
 }
 
