@@ -4,11 +4,11 @@ import type { EventSerializer } from '../serialization/event-serializer.js';
 import type { EventStore } from '../store/event-store.js';
 import type { ChangesetRecord, StoredEvent, StreamKey } from '../store/records.js';
 import { streamName } from '../store/stream-key.js';
-import type { AggregateCache } from './aggregate-cache.js';
+import type { AggregateCache, CachedAggregate } from './aggregate-cache.js';
 import type { AggregateRoot, IEvent } from '@nestjs/cqrs';
 import type { AggregateClass } from './aggregate.decorator.js';
 import type { KnownPosition } from './aggregate-state.js';
-import type { AggregateStateCodec } from './state-codec.js';
+import { type AggregateStateCodec, restoreCopies } from './state-codec.js';
 
 export interface Rebuilt<T> {
   readonly aggregate: T;
@@ -37,19 +37,36 @@ export class AggregateLoader<T extends AggregateRoot> {
   async rebuild(stream: StreamKey, optimistic = false): Promise<Rebuilt<T> | undefined> {
     const key = streamName(stream);
     const trusted = optimistic ? this.cache?.trusted(key) : undefined;
-    if (trusted) {
-      const aggregate = new this.aggregateClass(stream.aggregateId);
-      this.state.restore(aggregate, trusted.state);
-      return { aggregate, position: trusted.position };
-    }
+    if (trusted) return { aggregate: this.fromCache(stream, trusted), position: trusted.position };
+    // Taken before anything is read: a doubt raised while the read is in flight outlives its reply.
+    const since = this.now();
     const cached = this.cache?.get(key);
-    if (cached) return this.replay(stream, cached.state, cached.position, true);
+    if (cached) return this.apply(stream, this.fromCache(stream, cached), this.store.readStreamPages(stream, cached.position.seq + 1), cached.position, true, since);
     const snapshot = this.snapshots ? await this.snapshots.load(stream) : undefined;
     if (snapshot) {
-      const rebuilt = await this.fromSnapshot(stream, snapshot);
+      const rebuilt = await this.fromSnapshot(stream, snapshot, since);
       if (rebuilt) return rebuilt;
     }
-    return this.replay(stream, undefined, { version: 0, seq: 0, snapshotVersion: 0 }, false);
+    const aggregate = new this.aggregateClass(stream.aggregateId);
+    return this.apply(stream, aggregate, this.store.readStreamPages(stream, 1), { version: 0, seq: 0, snapshotVersion: 0 }, false, since);
+  }
+
+  /** The cache's tick, to take before a read or a save is sent (see `AggregateCache.now`). */
+  now(): number {
+    return this.cache?.now() ?? 0;
+  }
+
+  /**
+   * A fresh instance holding a cached state. A codec's `restore` may let the instance keep the very object
+   * it is given, which the command then changes: unless the codec is known to copy, the entry gets a new
+   * capture of the instance, taken before anyone can change it, and the handed-out object is no longer the
+   * cache's. Synchronous, so no other load can take the same object in between.
+   */
+  private fromCache(stream: StreamKey, entry: CachedAggregate): T {
+    const aggregate = new this.aggregateClass(stream.aggregateId);
+    this.state.restore(aggregate, entry.state);
+    if (!restoreCopies(this.state)) this.cache!.replace(streamName(stream), entry, this.state.capture(aggregate));
+    return aggregate;
   }
 
   /**
@@ -57,7 +74,7 @@ export class AggregateLoader<T extends AggregateRoot> {
    * check that the stream holds it (same seq, id and version): a snapshot that does not belong to this
    * history (a table restored from a backup, items edited by hand) is discarded rather than trusted.
    */
-  private async fromSnapshot(stream: StreamKey, snapshot: Snapshot): Promise<Rebuilt<T> | undefined> {
+  private async fromSnapshot(stream: StreamKey, snapshot: Snapshot, since: number): Promise<Rebuilt<T> | undefined> {
     const aggregate = new this.aggregateClass(stream.aggregateId);
     try {
       this.state.restore(aggregate, snapshot.state);
@@ -75,13 +92,7 @@ export class AggregateLoader<T extends AggregateRoot> {
       return undefined;
     }
     const after = (first.value as readonly ChangesetRecord[]).slice(1);
-    return this.apply(stream, aggregate, prepended(after, pages), start, true);
-  }
-
-  private replay(stream: StreamKey, state: unknown, start: KnownPosition, fromSavedState: boolean): Promise<Rebuilt<T> | undefined> {
-    const aggregate = new this.aggregateClass(stream.aggregateId);
-    if (state !== undefined) this.state.restore(aggregate, state);
-    return this.apply(stream, aggregate, this.store.readStreamPages(stream, start.seq + 1), start, fromSavedState);
+    return this.apply(stream, aggregate, prepended(after, pages), start, true, since);
   }
 
   /** Replays pages of changesets onto `aggregate`: one `loadFromHistory` per page, the events in order. */
@@ -91,6 +102,7 @@ export class AggregateLoader<T extends AggregateRoot> {
     pages: AsyncIterable<readonly ChangesetRecord[]>,
     start: KnownPosition,
     fromSavedState: boolean,
+    since: number,
   ): Promise<Rebuilt<T> | undefined> {
     let last: ChangesetRecord | undefined;
     let replayed = 0;
@@ -107,11 +119,11 @@ export class AggregateLoader<T extends AggregateRoot> {
     }
     const position: KnownPosition = last ? { ...positionOf({ ...last, version: last.toVersion }), snapshotVersion: start.snapshotVersion ?? 0 } : start;
     if (position.seq === 0) return undefined;
-    if (replayed === 0 && fromSavedState) this.cache?.confirm(streamName(stream), position.seq);
+    if (replayed === 0 && fromSavedState) this.cache?.confirm(streamName(stream), position.seq, since);
     // Captured right after the replay, before the caller changes anything: only event-sourced state is cached.
     if (this.cache && (replayed > 0 || !fromSavedState)) {
       const state = this.state.capture(aggregate);
-      if (state !== undefined) this.cache.set(streamName(stream), { state, position });
+      if (state !== undefined) this.cache.set(streamName(stream), { state, position }, since);
     }
     return { aggregate, position };
   }
@@ -127,8 +139,9 @@ export class AggregateLoader<T extends AggregateRoot> {
    * was scheduled, so the policy counts from it). `fresh` is false when the changeset did not follow the
    * position the instance was at (then the state before it is unknown here).
    */
-  afterSave(stream: StreamKey, before: KnownPosition | undefined, stored: readonly StoredEvent[], after: KnownPosition, fresh: boolean): KnownPosition {
-    const state = fresh ? this.stateAfter(stream, before, stored) : undefined;
+  afterSave(stream: StreamKey, before: KnownPosition | undefined, stored: readonly StoredEvent[], after: KnownPosition, fresh: boolean, since: number): KnownPosition {
+    const saved = fresh ? this.aggregateAfter(stream, before, stored) : undefined;
+    const state = saved && this.state.capture(saved);
     const snapshotVersion = before?.snapshotVersion ?? 0;
     let position: KnownPosition = { ...after, snapshotVersion };
     const context = {
@@ -140,29 +153,32 @@ export class AggregateLoader<T extends AggregateRoot> {
       snapshotVersion,
     };
     if (this.snapshots?.wants(context)) {
-      const capture = state !== undefined ? async () => this.snapshotOf(stream, state, position) : () => this.captureLatest(stream);
+      // Written on a later turn: by then the cache may have handed its object to a command, so the snapshot
+      // keeps a copy of its own unless the codec's `restore` copies.
+      const own = state === undefined || restoreCopies(this.state) ? state : this.state.capture(saved!);
+      const capture = own !== undefined ? async () => this.snapshotOf(stream, own, position) : () => this.captureLatest(stream);
       if (this.snapshots.schedule(stream, capture)) position = { ...position, snapshotVersion: after.version };
     }
-    if (state !== undefined) this.cache?.set(streamName(stream), { state, position });
+    if (state !== undefined) this.cache?.set(streamName(stream), { state, position }, since);
     return position;
   }
 
   /**
-   * The state after a save, made by applying the saved events, as stored (so as a replay would see them:
+   * The aggregate after a save, made by applying the saved events, as stored (so as a replay would see them:
    * JSON, upcast), to a fresh copy of the state before it (the cached one, or a new instance): never
    * changes the caller made outside its events. `undefined` when neither the cache nor snapshots need it,
    * or the state before is not the cached one.
    */
-  private stateAfter(stream: StreamKey, before: KnownPosition | undefined, stored: readonly StoredEvent[]): unknown {
+  private aggregateAfter(stream: StreamKey, before: KnownPosition | undefined, stored: readonly StoredEvent[]): T | undefined {
     if (!this.cache) return undefined;
-    const fresh = new this.aggregateClass(stream.aggregateId);
+    let aggregate = new this.aggregateClass(stream.aggregateId);
     if (before && before.seq > 0) {
       const cached = this.cache.get(streamName(stream));
       if (!cached || cached.position.seq !== before.seq) return undefined;
-      this.state.restore(fresh, cached.state);
+      aggregate = this.fromCache(stream, cached);
     }
-    fresh.loadFromHistory(stored.map((event, index) => this.serializer.deserialize(stream, event, (before?.version ?? 0) + 1 + index)));
-    return this.state.capture(fresh);
+    aggregate.loadFromHistory(stored.map((event, index) => this.serializer.deserialize(stream, event, (before?.version ?? 0) + 1 + index)));
+    return aggregate;
   }
 
   /** Without a state derived from the save (no cache): rebuild the latest state, off the save path. */

@@ -182,6 +182,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     rememberAttempt(aggregate, attempt);
     const unitOfWork = currentUnitOfWork();
     let result: CommitResult;
+    const since = this.loader.now();
     try {
       result = await this.store.append({
         stream,
@@ -198,7 +199,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     forgetAttempt(aggregate);
     const saved = { version: result.version, seq: result.seq, changesetId: result.changesetId, fromVersion: result.fromVersion, committedAt: result.committedAt };
     const fresh = result.committed && result.fromVersion === (position?.version ?? 0) + 1;
-    setPosition(aggregate, this.loader.afterSave(stream, position, attempt.stored, saved, fresh));
+    setPosition(aggregate, this.loader.afterSave(stream, position, attempt.stored, saved, fresh, since));
     unitOfWork?.recordWrite(result);
     aggregate.uncommit();
     events.forEach((event, index) => attachEnvelope(event as object, envelopeOf(stream, attempt.stored[index]!, result.fromVersion + index)));

@@ -4,8 +4,12 @@
  * captured faithfully; the aggregate is then always rebuilt by a full replay.
  */
 export interface AggregateStateCodec {
+  /** A copy of the state: it must share no object the aggregate can still change (the instance lives on). */
   capture(aggregate: object): unknown;
-  /** Puts captured state into a fresh instance (built with `new Aggregate(id)`). */
+  /**
+   * Puts captured state into a fresh instance (built with `new Aggregate(id)`). It may keep `state` itself:
+   * the library never passes one captured value twice, nor keeps one it passed.
+   */
   restore(aggregate: object, state: unknown): void;
 }
 
@@ -58,6 +62,15 @@ export const plainDataState: AggregateStateCodec = {
     for (const [key, value] of Object.entries(structuredClone(state) as object)) define(aggregate, key, value);
   },
 };
+
+/**
+ * True when `codec.restore` is known to copy the state it is given (the default codec does), so the cache may
+ * hand its own object to it. Any other codec may let the instance keep that object, so the cache takes a new
+ * capture each time it hands one out.
+ */
+export function restoreCopies(codec: AggregateStateCodec): boolean {
+  return codec === plainDataState;
+}
 
 function define(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });

@@ -31,3 +31,28 @@ export function loseResponses(
   else client.middlewareStack.add(middleware as never, { step: 'deserialize', name });
   return { lost: () => lost };
 }
+
+/**
+ * Holds back the reply of the next call of one DynamoDB operation: the request reaches the server and is
+ * executed there, but the caller sees the reply only after `release()` (a reply delayed on the network, or a
+ * process paused right after the read). `held` resolves once the reply has arrived and is being held.
+ */
+export function holdNextResponse(client: DynamoDBClient, operation: string): { readonly held: Promise<void>; release(): void } {
+  let armed = true;
+  const name = `hold-${operation}-${Math.random()}`;
+  let onHeld!: () => void;
+  let onRelease!: () => void;
+  const held = new Promise<void>((resolve) => (onHeld = resolve));
+  const released = new Promise<void>((resolve) => (onRelease = resolve));
+  const middleware: Parameters<DynamoDBClient['middlewareStack']['add']>[0] = (next, context) => async (args) => {
+    if (!armed || context.commandName !== `${operation}Command`) return next(args);
+    armed = false;
+    client.middlewareStack.remove(name);
+    const result = await next(args);
+    onHeld();
+    await released;
+    return result;
+  };
+  client.middlewareStack.add(middleware as never, { step: 'initialize', name });
+  return { held, release: onRelease };
+}
