@@ -5,6 +5,7 @@ import { newSnapshotObjectKey, snapshotsPrefix } from '../../lib/snapshots/snaps
 import type { BlobStore } from '../../lib/store/blob-store.port.js';
 import type { SnapshotRecordStorage } from '../../lib/snapshots/snapshot-records.port.js';
 import { type Snapshot, SnapshotStore, type SnapshotStoreOptions } from '../../lib/snapshots/snapshot-store.js';
+import { createEventStoreRuntime } from '../../lib/nest/event-store-runtime.js';
 import { localBackend, memoryBackend, useSnapshotBackend } from './harness.js';
 
 const HOUR = 60 * 60 * 1000;
@@ -133,5 +134,21 @@ describe.each([
     await expect(store.write(at(id, 3), 's3', 0)).rejects.toThrow(/over the 300000 ms deadline/);
     expect(await objects()).toEqual([]);
     expect(await use.backend.records.readSnapshotRecord(stream(id), 1, true)).toBeUndefined();
+  });
+});
+
+describe('sweeping snapshot objects from the module runtime', () => {
+  it('uses the s3 timing: the grace must exceed s3.uploadDeadlineMs, and live objects stay', async () => {
+    const runtime = await createEventStoreRuntime({ inMemory: true, s3: { bucket: 'unused', uploadDeadlineMs: 60_000, orphanGraceMs: 120_000 }, feed: { enabled: false } });
+    try {
+      const id = randomUUID();
+      expect(await runtime.snapshotStore!.write(at(id, 1), 's3', 0)).toBe('written');
+      expect(await runtime.snapshotStore!.write(at(id, 2), 's3', 0)).toBe('written');
+      await expect(runtime.sweepSnapshotOrphans({ olderThanMs: 60_000 })).rejects.toBeInstanceOf(InvalidEventStoreOptionsError);
+      expect(await runtime.sweepSnapshotOrphans({ olderThanMs: 60_001 })).toEqual({ examined: 1, deleted: 0, kept: 1 });
+      expect((await runtime.snapshotStore!.read(stream(id), 1))?.state).toEqual({ seq: 2 });
+    } finally {
+      await runtime.close();
+    }
   });
 });
