@@ -58,9 +58,9 @@ export interface S3Options {
   readonly compression?: 'gzip' | 'brotli' | 'none';
   /** Prefix of every object key; stores sharing a bucket need different ones. Default: `dynamodb.tablePrefix`. */
   readonly keyPrefix?: string;
-  /** `sweepOrphans()` deletes an object whose slot is still empty only when older than this, in ms. Default 3,600,000 (1 h). */
+  /** `sweepOrphans()` and `sweepSnapshotOrphans()` delete an object a write in flight may still name only when older than this, in ms. Default 3,600,000 (1 h). */
   readonly orphanGraceMs?: number;
-  /** A save refuses (retryably) to commit a pointer whose upload began longer ago than this, in ms; below `orphanGraceMs`. Default 300,000 (5 min). */
+  /** A save refuses (retryably) to commit a pointer, and a snapshot to write its record, whose upload began longer ago than this, in ms; below `orphanGraceMs`. Default 300,000 (5 min). */
   readonly uploadDeadlineMs?: number;
 }
 

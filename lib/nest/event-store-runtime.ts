@@ -108,6 +108,11 @@ export class EventStoreRuntime {
     return this.store.sweepOrphans(options);
   }
 
+  /** Deletes snapshot objects no record names (see `SnapshotStore.sweepOrphans`); nothing to do without S3. */
+  sweepSnapshotOrphans(options?: SweepOptions): Promise<SweepResult> {
+    return this.snapshotStore ? this.snapshotStore.sweepOrphans(options) : Promise.resolve({ examined: 0, deleted: 0, kept: 0 });
+  }
+
   async close(): Promise<void> {
     await this.projections?.stop();
     await Promise.all([...this.snapshotters.values()].map((snapshotter) => snapshotter.close()));
@@ -134,13 +139,18 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
   let feedParts: { feed: FeedStorage; source: ChangeSource; projections: ProjectionStore };
   let blobs: BlobStore | undefined;
   let snapshotStore: () => SnapshotStore;
+  // Snapshot objects follow the timing of changeset objects: one sweep schedule, one margin to reason about.
+  const objectTiming: Pick<LargeChangesetOptions, 'orphanGraceMs' | 'uploadDeadlineMs'> = {
+    ...(options.s3?.orphanGraceMs === undefined ? {} : { orphanGraceMs: options.s3.orphanGraceMs }),
+    ...(options.s3?.uploadDeadlineMs === undefined ? {} : { uploadDeadlineMs: options.s3.uploadDeadlineMs }),
+  };
   if (options.inMemory) {
     const memory = new InMemoryChangesetStorage();
     storage = memory;
     feedParts = { feed: new InMemoryFeedStorage(), source: memory.changes, projections: new InMemoryProjectionStore() };
     blobs = new InMemoryBlobStore();
     const memoryBlobs = blobs;
-    snapshotStore = () => new SnapshotStore(new InMemorySnapshotRecords(), memoryBlobs);
+    snapshotStore = () => new SnapshotStore(new InMemorySnapshotRecords(), memoryBlobs, '', objectTiming);
   } else {
     const dynamodb = options.dynamodb!;
     const client = dynamodb.client ?? new DynamoDBClient(withCachedMiddleware(dynamodb.clientConfig));
@@ -170,15 +180,14 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
       blobs = new S3BlobStore(s3Client, options.s3.bucket);
     }
     const s3Blobs = blobs;
-    snapshotStore = () => new SnapshotStore(new DynamoDbSnapshotRecords(client, dynamoStorage.tables.aggregates), s3Blobs, dynamodb.tablePrefix ?? '');
+    snapshotStore = () => new SnapshotStore(new DynamoDbSnapshotRecords(client, dynamoStorage.tables.aggregates), s3Blobs, dynamodb.tablePrefix ?? '', objectTiming);
   }
   const s3 = options.s3;
   const largeChangesets: LargeChangesetOptions = {
     keyPrefix: s3?.keyPrefix ?? options.dynamodb?.tablePrefix ?? '',
     ...(s3?.largeChangesetBytes === undefined ? {} : { thresholdBytes: s3.largeChangesetBytes }),
     ...(s3?.compression === undefined ? {} : { compression: s3.compression }),
-    ...(s3?.orphanGraceMs === undefined ? {} : { orphanGraceMs: s3.orphanGraceMs }),
-    ...(s3?.uploadDeadlineMs === undefined ? {} : { uploadDeadlineMs: s3.uploadDeadlineMs }),
+    ...objectTiming,
   };
   const store = new EventStore(storage, { ...storeOptions, ...(blobs ? { blobs } : {}), largeChangesets });
   const runtime = new EventStoreRuntime(store, blobs, closers);

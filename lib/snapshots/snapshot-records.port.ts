@@ -21,9 +21,21 @@ export interface SnapshotRecord extends StreamKey {
   readonly sizeBytes: number;
   readonly body?: Uint8Array;
   readonly objectKey?: string;
+  /**
+   * The object of the record this one replaced, set by the storage as it writes (never by the caller). A writer
+   * whose reply was lost finds its own record on the resend, and removes this object from it.
+   */
+  readonly replacedObjectKey?: string;
 }
 
-export type SnapshotWriteOutcome = { readonly written: true; readonly replaced?: SnapshotRecord } | { readonly written: false };
+/**
+ * `written`: this call applied the record; `replacedObjectKey` is the object of the record it replaced.
+ * Refused: `current` is the record that holds the slot (at least as new), which may be the caller's own
+ * record when an earlier send of the same write was applied and its reply lost; `undefined` when unknown.
+ */
+export type SnapshotWriteOutcome =
+  | { readonly written: true; readonly replacedObjectKey?: string }
+  | { readonly written: false; readonly current: SnapshotRecord | undefined };
 
 /** Where snapshot records live; an adapter implements it next to its changeset storage. */
 export interface SnapshotRecordStorage {
@@ -31,8 +43,8 @@ export interface SnapshotRecordStorage {
   readSnapshotRecord(stream: StreamKey, schemaVersion: number, consistent: boolean): Promise<SnapshotRecord | undefined>;
   /**
    * Writes the record iff none exists for (stream, schema version) or the existing one has a lower `seq`:
-   * newer wins, so late or concurrent writers never move it back. On success, `replaced` is the record it
-   * overwrote (to remove that record's object).
+   * newer wins, so late or concurrent writers never move it back. It stores the replaced record's object key
+   * as `replacedObjectKey`, and answers a refusal with the record that refused it.
    */
   writeSnapshotRecord(record: SnapshotRecord): Promise<SnapshotWriteOutcome>;
 }

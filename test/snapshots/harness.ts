@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { countStreamReads } from '../support/count-stream-reads.js';
 import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
 import { DynamoDbSnapshotRecords } from '../../lib/adapters/dynamodb/dynamodb-snapshot-records.js';
@@ -101,4 +102,12 @@ export function ledgers(backend: SnapshotBackend, options: SnapshotOptions, extr
 /** A repository without snapshots or cache: every load is a full replay. */
 export function replayingLedgers(backend: SnapshotBackend): AggregateRepository<Ledger> {
   return new AggregateRepository(Ledger, 'Ledger', backend.store, serializer, bus);
+}
+
+/** The S3 objects of one Ledger's snapshots (every schema version). */
+export async function snapshotObjects(backend: SnapshotBackend, id: string): Promise<string[]> {
+  const folder = `${backend.keyPrefix}snapshots/${createHash('sha256').update(`Ledger#${id}`).digest('hex').slice(0, 32)}/`;
+  const keys: string[] = [];
+  for await (const page of backend.blobs.list(folder)) keys.push(...page.map((o) => o.key));
+  return keys;
 }

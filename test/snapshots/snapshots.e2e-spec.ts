@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AggregateRepository } from '../../lib/repository/aggregate-repository.js';
 import type { SnapshotContext } from '../../lib/snapshots/snapshot-options.js';
 import { SnapshotStore } from '../../lib/snapshots/snapshot-store.js';
-import { ledgers, localBackend, memoryBackend, replayingLedgers, type SnapshotBackend, useSnapshotBackend } from './harness.js';
+import { ledgers, localBackend, memoryBackend, replayingLedgers, snapshotObjects, useSnapshotBackend } from './harness.js';
 import { Ledger, stateOf } from './ledger.js';
 
 const stream = (id: string) => ({ aggregateType: 'Ledger', aggregateId: id });
@@ -81,10 +81,10 @@ describe.each([
     expect(await snapshots.write(at(7), 's3', 0)).toBe('older');
     expect(await snapshots.write(at(10), 'inline', 0)).toBe('older');
     expect((await snapshots.read(stream(id), 1))?.state).toEqual({ seq: 10 });
-    const objects = await listObjects(use.backend, id);
+    const objects = await snapshotObjects(use.backend, id);
     expect(objects).toHaveLength(1); // 5 was replaced, 7 refused: both removed
     expect(await snapshots.write(at(12), 'inline', 0)).toBe('written');
-    expect(await listObjects(use.backend, id)).toHaveLength(0);
+    expect(await snapshotObjects(use.backend, id)).toHaveLength(0);
   });
 
   it("'auto' keeps small snapshots inline and puts large ones in S3; both load", async () => {
@@ -105,11 +105,3 @@ describe.each([
     expect(stateOf(loaded)).toStrictEqual(stateOf(await replayingLedgers(use.backend).load(large.id)));
   });
 });
-
-/** The S3 objects of one aggregate's snapshots. */
-async function listObjects(backend: SnapshotBackend, id: string): Promise<string[]> {
-  const folder = `${backend.keyPrefix}snapshots/${createHash('sha256').update(`Ledger#${id}`).digest('hex').slice(0, 32)}/`;
-  const keys: string[] = [];
-  for await (const page of backend.blobs.list(folder)) keys.push(...page.map((o) => o.key));
-  return keys;
-}

@@ -21,6 +21,7 @@ export const SNAPSHOT_ATTR = {
   sizeBytes: 'sizeBytes',
   body: 'body',
   objectKey: 'objectKey',
+  replacedObjectKey: 'replacedObjectKey',
 } as const;
 const S = SNAPSHOT_ATTR;
 
@@ -63,6 +64,7 @@ export class DynamoDbSnapshotRecords implements SnapshotRecordStorage {
       ':checksum': { S: record.checksum },
       ':size': { N: String(record.sizeBytes) },
       ':where': record.body !== undefined ? { B: record.body } : { S: record.objectKey ?? '' },
+      ':none': { NULL: true },
     };
     const [where, other] = record.body !== undefined ? ['#body', '#objectKey'] : ['#objectKey', '#body'];
     try {
@@ -73,7 +75,9 @@ export class DynamoDbSnapshotRecords implements SnapshotRecordStorage {
             Key: { [S.stream]: { S: key } },
             UpdateExpression:
               'SET #type = :type, #id = :id, #schema = :schema, #version = :version, #seq = :seq, #changesetId = :changesetId, ' +
-              `#fromVersion = :fromVersion, #committedAt = :committedAt, #takenAt = :takenAt, #checksum = :checksum, #size = :size, ${where} = :where REMOVE ${other}`,
+              `#fromVersion = :fromVersion, #committedAt = :committedAt, #takenAt = :takenAt, #checksum = :checksum, #size = :size, ${where} = :where, ` +
+              // Read from the item before this update: the object this record replaces, kept for a writer whose reply is lost.
+              `#replaced = if_not_exists(#objectKey, :none) REMOVE ${other}`,
             // Newer wins: a snapshot never replaces one taken at a later changeset.
             ConditionExpression: 'attribute_not_exists(#seq) OR #seq < :seq',
             ExpressionAttributeNames: {
@@ -90,16 +94,21 @@ export class DynamoDbSnapshotRecords implements SnapshotRecordStorage {
               '#size': S.sizeBytes,
               '#body': S.body,
               '#objectKey': S.objectKey,
+              '#replaced': S.replacedObjectKey,
             },
             ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_OLD',
+            ReturnValues: 'UPDATED_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      const old = reply.Attributes;
-      return old && old[S.seq] ? { written: true, replaced: parseSnapshotItem(this.table, key, old) } : { written: true };
+      const replacedObjectKey = reply.Attributes?.[S.replacedObjectKey]?.S;
+      return replacedObjectKey !== undefined ? { written: true, replacedObjectKey } : { written: true };
     } catch (error) {
-      if (error instanceof Error && error.cause instanceof ConditionalCheckFailedException) return { written: false };
+      if (error instanceof Error && error.cause instanceof ConditionalCheckFailedException) {
+        const current = error.cause.Item;
+        return { written: false, current: current ? parseSnapshotItem(this.table, key, current) : undefined };
+      }
       throw error;
     }
   }
@@ -116,6 +125,7 @@ function parseSnapshotItem(table: string, key: string, item: Record<string, Attr
   };
   const body = item[S.body]?.B;
   const objectKey = item[S.objectKey]?.S;
+  const replacedObjectKey = item[S.replacedObjectKey]?.S;
   if ((body === undefined) === (objectKey === undefined)) fail('a snapshot record holds exactly one of "body" and "objectKey"');
   return {
     aggregateType: text(S.aggregateType),
@@ -130,5 +140,6 @@ function parseSnapshotItem(table: string, key: string, item: Record<string, Attr
     checksum: text(S.checksum),
     sizeBytes: integer(S.sizeBytes),
     ...(body !== undefined ? { body } : { objectKey: objectKey! }),
+    ...(replacedObjectKey !== undefined ? { replacedObjectKey } : {}),
   };
 }

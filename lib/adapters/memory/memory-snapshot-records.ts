@@ -13,9 +13,11 @@ export class InMemorySnapshotRecords implements SnapshotRecordStorage {
   async writeSnapshotRecord(record: SnapshotRecord): Promise<SnapshotWriteOutcome> {
     const at = key(record, record.schemaVersion);
     const existing = this.records.get(at);
-    if (existing && existing.seq >= record.seq) return { written: false };
-    this.records.set(at, { ...record, ...(record.body ? { body: Uint8Array.from(record.body) } : {}) });
-    return existing ? { written: true, replaced: existing } : { written: true };
+    if (existing && existing.seq >= record.seq) return { written: false, current: existing };
+    const { replacedObjectKey: _ignored, ...fields } = record;
+    const replaced = existing?.objectKey !== undefined ? { replacedObjectKey: existing.objectKey } : {};
+    this.records.set(at, { ...fields, ...(record.body ? { body: Uint8Array.from(record.body) } : {}), ...replaced });
+    return { written: true, ...replaced };
   }
 }
 
