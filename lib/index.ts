@@ -3,7 +3,7 @@ export { EventStoreModule } from './nest/event-store.module.js';
 export { EventStoreCoreModule } from './nest/event-store-core.module.js';
 export type { EventStoreModuleOptions, DynamoDbOptions, S3Options, AggregateCacheOptions } from './nest/event-store-options.js';
 export { EVENT_STORE_MODULE_OPTIONS } from './nest/module-definition.js';
-export { getRepositoryToken, InjectRepository, EVENT_STORE_RUNTIME } from './nest/tokens.js';
+export { getRepositoryToken, InjectRepository, EVENT_STORE_RUNTIME, EVENT_STORE_DYNAMODB_CLIENT, InjectDynamoDbClient } from './nest/tokens.js';
 export { EventStoreRuntime } from './nest/event-store-runtime.js';
 export { validateOptions } from './nest/validate-options.js';
 

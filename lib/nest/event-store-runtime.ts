@@ -57,6 +57,8 @@ export class EventStoreRuntime {
   aggregateCache = new AggregateCache(DEFAULT_CACHED_AGGREGATES);
   /** Snapshot records and bodies; classes with `@Aggregate({ snapshot })` use them. */
   snapshotStore: SnapshotStore | undefined;
+  /** The DynamoDB client of the store, offered to the app (`EVENT_STORE_DYNAMODB_CLIENT`); none in memory. */
+  dynamodbClient: DynamoDBClient | undefined;
   /** Where snapshot warnings go. */
   warn: (message: string) => void = (message) => console.warn(message);
   private readonly snapshotters = new Map<string, Snapshotter>();
@@ -134,6 +136,7 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
   let feedParts: { feed: FeedStorage; source: ChangeSource; projections: ProjectionStore };
   let blobs: BlobStore | undefined;
   let snapshotStore: () => SnapshotStore;
+  let dynamodbClient: DynamoDBClient | undefined;
   if (options.inMemory) {
     const memory = new InMemoryChangesetStorage();
     storage = memory;
@@ -144,6 +147,7 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
   } else {
     const dynamodb = options.dynamodb!;
     const client = dynamodb.client ?? new DynamoDBClient(withCachedMiddleware(dynamodb.clientConfig));
+    dynamodbClient = client;
     const dynamoStorage = new DynamoDbChangesetStorage({ client, tablePrefix: dynamodb.tablePrefix, ownsClient: dynamodb.client === undefined });
     const { tables } = dynamoStorage;
     try {
@@ -184,6 +188,7 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
   const runtime = new EventStoreRuntime(store, blobs, closers);
   runtime.aggregateCache = new AggregateCache(options.aggregateCache?.maxAggregates ?? DEFAULT_CACHED_AGGREGATES);
   runtime.snapshotStore = snapshotStore();
+  runtime.dynamodbClient = dynamodbClient;
   runtime.warn = warn;
   runtime.registry.register(...(options.events ?? []));
   if (feedEnabled) {

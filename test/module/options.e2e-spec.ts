@@ -10,6 +10,7 @@ import {
   InvalidEventStoreOptionsError,
   StorageUnavailableError,
   validateOptions,
+  EVENT_STORE_DYNAMODB_CLIENT,
 } from '../../lib/index.js';
 import { Account } from '../fixtures/account.js';
 import { localS3, uniquePrefix } from '../support/local-aws.js';
@@ -105,6 +106,7 @@ describe('EventStoreModule options', () => {
     account.open('mem');
     await accounts.save(account);
     expect((await accounts.load(account.id)).owner).toBe('mem');
+    expect(app.get(EVENT_STORE_DYNAMODB_CLIENT)).toBeNull(); // there is no DynamoDB to read views from
     await app.close();
   });
 
