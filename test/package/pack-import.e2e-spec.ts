@@ -105,6 +105,13 @@ describe('the packed library', () => {
     expect(() => run(process.execPath, ['--input-type=module', '-e', "await import('nestjs-dynamodb-event-store/health')"], app)).toThrow(/@nestjs\/terminus/);
   }, 240_000);
 
+  it('serves every subpath of its exports map', () => {
+    const exported = Object.keys((manifest as unknown as { exports: Record<string, unknown> }).exports).filter((path) => path !== '.' && path !== './health');
+    const probe = `for (const path of ${JSON.stringify(exported)}) { const entry = await import('nestjs-dynamodb-event-store' + path.slice(1)); console.log(path, Object.keys(entry).length > 0); }`;
+    const lines = run(process.execPath, ['--input-type=module', '-e', probe], join(dir, 'app')).trim().split('\n');
+    expect(lines).toEqual(exported.map((path) => `${path} true`));
+  });
+
   it('prints the CloudFormation template and IAM policy from its bin', () => {
     const bin = join(dir, 'app', 'node_modules', '.bin', 'nestjs-dynamodb-event-store-tables');
     const template = JSON.parse(run(bin, ['--prefix', 'app-'], dir)) as { Resources: Record<string, { Properties: { TableName: string } }> };
