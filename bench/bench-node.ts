@@ -1,22 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient, type DynamoDBStreamsClientConfig } from '@aws-sdk/client-dynamodb-streams';
-import {
-  AggregateRepository,
-  DynamoDbChangesetStorage,
-  DynamoDbFeedStorage,
-  DynamoDbProjectionStore,
-  DynamoDbStreamChangeSource,
-  EventRegistry,
-  EventSerializer,
-  EventStore,
-  FeedReader,
-  HandlesEvent,
-  Projection,
-  type ProjectionContext,
-  ProjectionManager,
-  Sequencer,
-} from '../lib/index.js';
+import { AggregateRepository, EventStore, HandlesEvent, Projection, type ProjectionContext, ProjectionManager } from '../lib/index.js';
+import { DynamoDbChangesetStorage, DynamoDbFeedStorage, DynamoDbProjectionStore, DynamoDbStreamChangeSource } from '../lib/adapters/dynamodb/index.js';
+import { FeedReader, Sequencer } from '../lib/feed/index.js';
+import { EventRegistry, EventSerializer } from '../lib/store/index.js';
 import { Counter, Incremented } from './bench-domain.js';
 
 /** A read model in DynamoDB: one counter per aggregate, written exactly once with the checkpoint. */

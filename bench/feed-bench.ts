@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClientConfig } from '@aws-sdk/client-dynamodb-streams';
 import { putChangesetRequest } from '../lib/adapters/dynamodb/requests.js';
-import { DynamoDbChangesetStorage } from '../lib/index.js';
+import { DynamoDbChangesetStorage } from '../lib/adapters/dynamodb/index.js';
 import { Counter } from './bench-domain.js';
 import { benchNode, createTable } from './bench-node.js';
 import { median, percentile, throughput } from './measure.js';

@@ -4,13 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import {
-  type AggregateRepository,
-  DynamoDbChangesetStorage,
-  EventStore,
-  EventStoreModule,
-  getRepositoryToken,
-} from '../lib/index.js';
+import { type AggregateRepository, EventStore, EventStoreModule, getRepositoryToken } from '../lib/index.js';
+import { DynamoDbChangesetStorage } from '../lib/adapters/dynamodb/index.js';
 import { startLocalServices } from '../sample-app/embedded/local-services.js';
 import { Counter } from './bench-domain.js';
 import { feedBench } from './feed-bench.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { putChangesetRequest } from '../lib/adapters/dynamodb/requests.js';
-import type { AggregateRepository, DynamoDbChangesetStorage, EventStore } from '../lib/index.js';
+import type { AggregateRepository, EventStore } from '../lib/index.js';
+import type { DynamoDbChangesetStorage } from '../lib/adapters/dynamodb/index.js';
 import { Counter } from './bench-domain.js';
 import { measured, median, throughput } from './measure.js';
 

@@ -2,18 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  AggregateRepository,
-  DynamoDbChangesetStorage,
-  DynamoDbSnapshotRecords,
-  EventRegistry,
-  EventSerializer,
-  EventStore,
-  S3BlobStore,
-  SnapshotStore,
-  Snapshotter,
-  snapshotPolicy,
-} from '../lib/index.js';
+import { AggregateRepository, EventStore } from '../lib/index.js';
+import { DynamoDbChangesetStorage, DynamoDbSnapshotRecords } from '../lib/adapters/dynamodb/index.js';
+import { S3BlobStore } from '../lib/adapters/s3/index.js';
+import { EventRegistry, EventSerializer, SnapshotStore, Snapshotter, snapshotPolicy } from '../lib/store/index.js';
 import { startLocalServices } from '../sample-app/embedded/local-services.js';
 import { Counter, Incremented } from './bench-domain.js';
 import { seedCounterHistory } from './peer/seed.js';

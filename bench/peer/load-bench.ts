@@ -1,6 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { queryChangesetsRequest } from '../../lib/adapters/dynamodb/requests.js';
-import type { AggregateRepository, DynamoDbChangesetStorage, EventSerializer } from '../../lib/index.js';
+import type { AggregateRepository } from '../../lib/index.js';
+import type { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/index.js';
+import type { EventSerializer } from '../../lib/store/index.js';
 import type { Counter } from '../bench-domain.js';
 import type { CastoreCounters } from './castore-counter.js';
 import { seedCastoreHistory } from './castore-counter.js';

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AggregateRepository, DynamoDbChangesetStorage, EventRegistry, EventSerializer, EventStore } from '../../lib/index.js';
+import { AggregateRepository, EventStore } from '../../lib/index.js';
+import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/index.js';
+import { EventRegistry, EventSerializer } from '../../lib/store/index.js';
 import { startLocalServices } from '../../sample-app/embedded/local-services.js';
 import { Counter, Incremented } from '../bench-domain.js';
 import { seedCounterHistory } from './seed.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { parseChangesetItem } from '../../lib/adapters/dynamodb/item-parsers.js';
-import { EventRegistry, EventSerializer } from '../../lib/index.js';
+import { EventRegistry, EventSerializer } from '../../lib/store/index.js';
 import { Incremented } from '../bench-domain.js';
 import { round } from '../http/stats.js';
 import { counterHistoryItems } from './seed.js';

@@ -4,15 +4,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import {
-  AggregateRepository,
-  type DynamoDbChangesetStorage,
-  EventRegistry,
-  EventSerializer,
-  EventStore,
-  EventStoreModule,
-  getRepositoryToken,
-} from '../../lib/index.js';
+import { AggregateRepository, EventStore, EventStoreModule, getRepositoryToken } from '../../lib/index.js';
+import { type DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/index.js';
+import { EventRegistry, EventSerializer } from '../../lib/store/index.js';
 import { startLocalServices } from '../../sample-app/embedded/local-services.js';
 import { Counter, Incremented } from '../bench-domain.js';
 import { castoreCounters, createCastoreTable } from './castore-counter.js';

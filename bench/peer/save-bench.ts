@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { putChangesetRequest } from '../../lib/adapters/dynamodb/requests.js';
-import type { AggregateRepository, DynamoDbChangesetStorage, EventSerializer, EventStore } from '../../lib/index.js';
+import type { AggregateRepository, EventStore } from '../../lib/index.js';
+import type { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/index.js';
+import type { EventSerializer } from '../../lib/store/index.js';
 import { Counter, Incremented } from '../bench-domain.js';
 import { measured, median } from '../measure.js';
 import { type CastoreCounters, castoreEvent } from './castore-counter.js';

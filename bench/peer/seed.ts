@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { changesetItem } from '../../lib/adapters/dynamodb/requests.js';
-import type { DynamoDbChangesetStorage, EventSerializer } from '../../lib/index.js';
+import type { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/index.js';
+import type { EventSerializer } from '../../lib/store/index.js';
 import { Incremented } from '../bench-domain.js';
 
 type Item = Record<string, AttributeValue>;

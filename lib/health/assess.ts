@@ -5,7 +5,9 @@ import { HEALTH_DEFAULTS, type EventStoreHealthOptions } from './event-store-hea
 export interface ProjectionHealth {
   readonly position: number;
   readonly head: number;
-  /** Feed head minus the projection's checkpoint, in positions. */
+  /** Feed head minus the projection's checkpoint, in positions: the name `ProjectionStatus` uses. */
+  readonly lagPositions: number;
+  /** @deprecated The same as `lagPositions`, kept because health output reaches HTTP clients; removed in 1.0. */
   readonly lag: number;
   readonly lagSeconds: number;
   /** The node holding the projection's lease, or `null` when none does. */
@@ -31,6 +33,7 @@ export function assessProjection(
   const health: ProjectionHealth = {
     position: status.position,
     head: status.head,
+    lagPositions: status.lagPositions,
     lag: status.lagPositions,
     lagSeconds: Math.round(status.lagSeconds * 1000) / 1000,
     owner: status.owner ?? null,

@@ -7,7 +7,7 @@ import { EventStore } from '../store/event-store.js';
 import { EventStoreRuntime, createEventStoreRuntime } from './event-store-runtime.js';
 import type { EventStoreModuleOptions } from './event-store-options.js';
 import { ConfigurableEventStoreModule, EVENT_STORE_MODULE_OPTIONS } from './module-definition.js';
-import { EVENT_STORE_RUNTIME } from './tokens.js';
+import { EVENT_STORE_DYNAMODB_CLIENT, EVENT_STORE_RUNTIME } from './tokens.js';
 
 const WRAPPED = Symbol.for('nestjs-dynamodb-event-store:unit-of-work');
 
@@ -24,8 +24,9 @@ const WRAPPED = Symbol.for('nestjs-dynamodb-event-store:unit-of-work');
     },
     { provide: EventStore, useFactory: (runtime: EventStoreRuntime) => runtime.store, inject: [EVENT_STORE_RUNTIME] },
     { provide: ProjectionManager, useFactory: (runtime: EventStoreRuntime) => runtime.projections ?? null, inject: [EVENT_STORE_RUNTIME] },
+    { provide: EVENT_STORE_DYNAMODB_CLIENT, useFactory: (runtime: EventStoreRuntime) => runtime.dynamodbClient ?? null, inject: [EVENT_STORE_RUNTIME] },
   ],
-  exports: [EVENT_STORE_RUNTIME, EventStore, ProjectionManager],
+  exports: [EVENT_STORE_RUNTIME, EventStore, ProjectionManager, EVENT_STORE_DYNAMODB_CLIENT],
 })
 export class EventStoreCoreModule extends ConfigurableEventStoreModule implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(

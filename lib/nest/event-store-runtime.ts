@@ -57,6 +57,8 @@ export class EventStoreRuntime {
   aggregateCache = new AggregateCache(DEFAULT_CACHED_AGGREGATES);
   /** Snapshot records and bodies; classes with `@Aggregate({ snapshot })` use them. */
   snapshotStore: SnapshotStore | undefined;
+  /** The DynamoDB client of the store, offered to the app (`EVENT_STORE_DYNAMODB_CLIENT`); none in memory. */
+  dynamodbClient: DynamoDBClient | undefined;
   /** Where snapshot warnings go. */
   warn: (message: string) => void = (message) => console.warn(message);
   private readonly snapshotters = new Map<string, Snapshotter>();
@@ -144,6 +146,7 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
     ...(options.s3?.orphanGraceMs === undefined ? {} : { orphanGraceMs: options.s3.orphanGraceMs }),
     ...(options.s3?.uploadDeadlineMs === undefined ? {} : { uploadDeadlineMs: options.s3.uploadDeadlineMs }),
   };
+  let dynamodbClient: DynamoDBClient | undefined;
   if (options.inMemory) {
     const memory = new InMemoryChangesetStorage();
     storage = memory;
@@ -154,6 +157,7 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
   } else {
     const dynamodb = options.dynamodb!;
     const client = dynamodb.client ?? new DynamoDBClient(withCachedMiddleware(dynamodb.clientConfig));
+    dynamodbClient = client;
     const dynamoStorage = new DynamoDbChangesetStorage({ client, tablePrefix: dynamodb.tablePrefix, ownsClient: dynamodb.client === undefined });
     const { tables } = dynamoStorage;
     try {
@@ -193,6 +197,7 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
   const runtime = new EventStoreRuntime(store, blobs, closers);
   runtime.aggregateCache = new AggregateCache(options.aggregateCache?.maxAggregates ?? DEFAULT_CACHED_AGGREGATES);
   runtime.snapshotStore = snapshotStore();
+  runtime.dynamodbClient = dynamodbClient;
   runtime.warn = warn;
   runtime.registry.register(...(options.events ?? []));
   if (feedEnabled) {

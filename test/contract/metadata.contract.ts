@@ -2,25 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Module } from '@nestjs/common';
 import { AggregateRoot, CqrsModule, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
-import {
-  Aggregate,
-  type AggregateRepository,
-  ChangesetTooLargeError,
-  type EventEnvelope,
-  EventStore,
-  EventStoreModule,
-  type EventStoreModuleOptions,
-  EventType,
-  getEventMetadata,
-  HandlesEvent,
-  InjectRepository,
-  InvalidMetadataError,
-  MAX_CHANGESET_PAYLOAD_BYTES,
-  Projection,
-  type ProjectionContext,
-  ProjectionManager,
-  type StreamEvent,
-} from '../../lib/index.js';
+import { Aggregate, type AggregateRepository, ChangesetTooLargeError, type EventEnvelope, EventStore, EventStoreModule, type EventStoreModuleOptions, EventType, getEventMetadata, HandlesEvent, InjectRepository, InvalidMetadataError, Projection, type ProjectionContext, ProjectionManager, type StreamEvent } from '../../lib/index.js';
+import { MAX_CHANGESET_PAYLOAD_BYTES } from '../../lib/store/index.js';
 
 @EventType('parcel.sent')
 class ParcelSent {

@@ -2,15 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Module } from '@nestjs/common';
 import { AggregateRoot, CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
-import {
-  Aggregate,
-  type AggregateRepository,
-  ConcurrencyError,
-  EventStoreModule,
-  EventType,
-  InjectRepository,
-  InvalidAggregateIdError,
-} from '../../lib/index.js';
+import { Aggregate, type AggregateRepository, ConcurrencyError, EventStoreModule, EventType, InjectRepository, InvalidAggregateIdError } from '../../lib/index.js';
 
 @EventType('vault.deposited')
 class VaultDeposited {

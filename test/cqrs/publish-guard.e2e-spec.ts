@@ -2,15 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { CommandBus, EventPublisher } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
-import {
-  type AggregateRepository,
-  decodeCommitToken,
-  EventStoreRuntime,
-  EVENT_STORE_RUNTIME,
-  getRepositoryToken,
-  NothingToSaveError,
-  PublishBypassesStoreError,
-} from '../../lib/index.js';
+import { type AggregateRepository, decodeCommitToken, getRepositoryToken, NothingToSaveError, PublishBypassesStoreError } from '../../lib/index.js';
+import { EventStoreRuntime, EVENT_STORE_RUNTIME } from '../../lib/store/index.js';
 import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
 import { waitForAsync } from '../module/support.js';
 import { DockShip, DockShipTheOldWay, fleetModule, Ship, ShipDocked, ShipLog, ShipRefuelled } from './fleet.js';

@@ -1,5 +1,6 @@
 import { AggregateRoot } from '@nestjs/cqrs';
-import { Aggregate, EventStoreRuntime, InvalidEventStoreOptionsError } from '../../lib/index.js';
+import { Aggregate, InvalidEventStoreOptionsError } from '../../lib/index.js';
+import { EventStoreRuntime } from '../../lib/store/index.js';
 
 describe('registering an aggregate that defines its own publishing methods', () => {
   it('fails at registration and asks to rename', () => {

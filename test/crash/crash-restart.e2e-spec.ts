@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableNames } from '../../lib/index.js';
+import { tableNames } from '../../lib/adapters/dynamodb/index.js';
 import { testEnv, uniquePrefix } from '../sample-app/support.js';
 import { localDynamoDb } from '../support/local-aws.js';
 import { compare, truthOf } from '../multi-process/check.js';

@@ -2,7 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbFeedStorage } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
 import { feedEntries } from '../../lib/feed/feed-reader.js';
 import { streamName } from '../../lib/store/stream-key.js';
-import { type ChangesetRecord, tableNames } from '../../lib/index.js';
+import { tableNames } from '../../lib/adapters/dynamodb/index.js';
+import { type ChangesetRecord } from '../../lib/store/index.js';
 
 /** One line per aggregate whose changesets do not hold exactly versions 1..N (seq 1..M), in order. */
 export function versionProblems(changesets: readonly ChangesetRecord[]): string[] {

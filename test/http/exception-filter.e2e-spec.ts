@@ -2,23 +2,7 @@ import { Controller, Get, type INestApplication, Logger, NotFoundException, Para
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import {
-  AggregateNotFoundError,
-  ChangesetTooLargeError,
-  ConcurrencyError,
-  EventSerializationError,
-  EventStoreExceptionFilter,
-  InvalidAggregateIdError,
-  InvalidCommitTokenError,
-  InvalidEventStoreOptionsError,
-  InvalidExpectedVersionError,
-  LeaseLostError,
-  MalformedItemError,
-  NothingToSaveError,
-  ProjectionTimeoutError,
-  StorageUnavailableError,
-  UnknownEventTypeError,
-} from '../../lib/index.js';
+import { AggregateNotFoundError, ChangesetTooLargeError, ConcurrencyError, EventSerializationError, EventStoreExceptionFilter, InvalidAggregateIdError, InvalidCommitTokenError, InvalidEventStoreOptionsError, InvalidExpectedVersionError, LeaseLostError, MalformedItemError, NothingToSaveError, ProjectionTimeoutError, StorageUnavailableError, UnknownEventTypeError } from '../../lib/index.js';
 
 /** Each error a request can meet, thrown by a route of its own. */
 const ERRORS: Record<string, () => Error> = {

@@ -2,20 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
-import {
-  type AggregateRepository,
-  EVENT_STORE_RUNTIME,
-  EventStore,
-  EventStoreModule,
-  type EventStoreModuleOptions,
-  type EventStoreRuntime,
-  getRepositoryToken,
-  HandlesEvent,
-  InvalidEventStoreOptionsError,
-  Projection,
-  ProjectionManager,
-  validateOptions,
-} from '../../lib/index.js';
+import { type AggregateRepository, EventStore, EventStoreModule, type EventStoreModuleOptions, getRepositoryToken, HandlesEvent, InvalidEventStoreOptionsError, Projection, ProjectionManager } from '../../lib/index.js';
+import { EVENT_STORE_RUNTIME, type EventStoreRuntime, validateOptions } from '../../lib/store/index.js';
 import { Account, MoneyDeposited } from '../fixtures/account.js';
 import { localDynamoDb, localS3, TEST_BUCKET, uniquePrefix } from '../support/local-aws.js';
 

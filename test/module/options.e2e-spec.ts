@@ -2,15 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
-import {
-  type AggregateRepository,
-  EventStoreModule,
-  type EventStoreModuleOptions,
-  getRepositoryToken,
-  InvalidEventStoreOptionsError,
-  StorageUnavailableError,
-  validateOptions,
-} from '../../lib/index.js';
+import { type AggregateRepository, EventStoreModule, type EventStoreModuleOptions, getRepositoryToken, InvalidEventStoreOptionsError, StorageUnavailableError, EVENT_STORE_DYNAMODB_CLIENT } from '../../lib/index.js';
+import { validateOptions } from '../../lib/store/index.js';
 import { Account } from '../fixtures/account.js';
 import { localS3, uniquePrefix } from '../support/local-aws.js';
 
@@ -105,6 +98,7 @@ describe('EventStoreModule options', () => {
     account.open('mem');
     await accounts.save(account);
     expect((await accounts.load(account.id)).owner).toBe('mem');
+    expect(app.get(EVENT_STORE_DYNAMODB_CLIENT)).toBeNull(); // there is no DynamoDB to read views from
     await app.close();
   });
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { type AggregateRepository, EventStore, getRepositoryToken } from '../../lib/index.js';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AggregateRepository, EVENT_STORE_DYNAMODB_CLIENT, EventStore, getRepositoryToken } from '../../lib/index.js';
+import { ViewReader } from './apps/view-reader.js';
 import { Account } from '../fixtures/account.js';
 import { RecordingHandler } from './apps/deposits.handler.js';
 
@@ -42,6 +44,15 @@ export function describeModuleVariant(name: string, appModule: Type): void {
       const stream = { aggregateType: 'Account', aggregateId: account.id };
       await waitForAsync(async () => (await store.readAggregateRecord(stream))?.version === 1);
       expect(await store.readAggregateRecord(stream)).toMatchObject({ version: 1, lastSeq: 1, lastChangesetId: result.changesetId });
+    });
+
+    it('injects its own DynamoDB client, for reading views without a second one', async () => {
+      const client = app.get<DynamoDBClient>(EVENT_STORE_DYNAMODB_CLIENT);
+      expect(client).toBeInstanceOf(DynamoDBClient);
+      expect(app.get(ViewReader).client).toBe(client); // through @InjectDynamoDbClient()
+      const { tables } = app.get(EventStore).storage as unknown as { tables: { changesets: string } };
+      const described = await client.send(new DescribeTableCommand({ TableName: tables.changesets }));
+      expect(described.Table?.TableStatus).toBe('ACTIVE'); // the client reaches the store's DynamoDB
     });
   });
 }

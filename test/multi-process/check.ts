@@ -1,4 +1,4 @@
-import type { ChangesetRecord } from '../../lib/index.js';
+import type { ChangesetRecord } from '../../lib/store/index.js';
 import type { LoadResult } from './load.js';
 import type { ViewItem } from './tables.js';
 

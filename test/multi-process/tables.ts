@@ -1,7 +1,7 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { parseChangesetItem } from '../../lib/adapters/dynamodb/item-parsers.js';
-import { tableNames } from '../../lib/index.js';
-import type { ChangesetRecord } from '../../lib/index.js';
+import { tableNames } from '../../lib/adapters/dynamodb/index.js';
+import type { ChangesetRecord } from '../../lib/store/index.js';
 
 type Item = Record<string, AttributeValue>;
 

@@ -2,28 +2,21 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { documentedCommand, packLibrary, packageName, root, run } from './pack.js';
 
 /**
  * What a new user does: `npm pack` the library, install the tarball into an empty app together with the
- * peers the README's Install section names (and nothing else), then import it and run a save.
+ * peers docs/install.md names (and nothing else), then import it and run a save.
  */
-const root = process.cwd();
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   peerDependencies: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   devDependencies: Record<string, string>;
 };
 
-/** The package names of the README's `npm install nestjs-dynamodb-event-store ...` line. */
+/** The package names of docs/install.md's `npm install nestjs-dynamodb-event-store ...` line. */
 function documentedPeers(): string[] {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const line = readme.split('\n').find((text) => text.startsWith('npm install nestjs-dynamodb-event-store '));
-  if (!line) throw new Error('README has no `npm install nestjs-dynamodb-event-store ...` line');
-  return line.split(/\s+/).slice(3);
-}
-
-function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  return documentedCommand('docs/install.md', 'npm install nestjs-dynamodb-event-store ').map(packageName);
 }
 
 const CONSUMER = `
@@ -73,11 +66,9 @@ describe('the packed library', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'pack-import-'));
-    // `npm test` has just compiled dist/; --ignore-scripts skips prepack's rebuild, which would rewrite files
-    // that other test files are loading at the same time.
-    const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], root)) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    tarball = join(dir, packed[0]!.filename);
-    writeFileSync(join(dir, 'files.json'), JSON.stringify(packed[0]!.files.map((file) => file.path)));
+    const packed = packLibrary(dir);
+    tarball = packed.tarball;
+    writeFileSync(join(dir, 'files.json'), JSON.stringify(packed.files));
   }, 120_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,7 +82,7 @@ describe('the packed library', () => {
     expect(stray).toEqual([]);
   });
 
-  it('declares every peer the README documents, and the README documents every required peer', () => {
+  it('declares every peer docs/install.md documents, and the page documents every required peer', () => {
     const required = Object.keys(manifest.peerDependencies).filter((name) => !manifest.peerDependenciesMeta?.[name]?.optional);
     expect([...documentedPeers()].sort()).toEqual(required.sort());
   });
@@ -103,7 +94,7 @@ describe('the packed library', () => {
     const dependencies = Object.fromEntries(peers.map((name) => [name, manifest.devDependencies[name] ?? manifest.peerDependencies[name]!]));
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { 'nestjs-dynamodb-event-store': `file:${tarball}`, ...dependencies } }));
-    // --legacy-peer-deps: npm must not add peers the README does not list; a missing one then fails the import.
+    // --legacy-peer-deps: npm must not add peers the page does not list; a missing one then fails the import.
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps'], app);
     writeFileSync(join(app, 'main.mjs'), CONSUMER);
     const output = run(process.execPath, ['main.mjs'], app).trim().split('\n').pop()!;
@@ -113,6 +104,13 @@ describe('the packed library', () => {
     expect(() => run(process.execPath, ['-e', "require.resolve('@opentelemetry/api')"], app)).toThrow();
     expect(() => run(process.execPath, ['--input-type=module', '-e', "await import('nestjs-dynamodb-event-store/health')"], app)).toThrow(/@nestjs\/terminus/);
   }, 240_000);
+
+  it('serves every subpath of its exports map', () => {
+    const exported = Object.keys((manifest as unknown as { exports: Record<string, unknown> }).exports).filter((path) => path !== '.' && path !== './health');
+    const probe = `for (const path of ${JSON.stringify(exported)}) { const entry = await import('nestjs-dynamodb-event-store' + path.slice(1)); console.log(path, Object.keys(entry).length > 0); }`;
+    const lines = run(process.execPath, ['--input-type=module', '-e', probe], join(dir, 'app')).trim().split('\n');
+    expect(lines).toEqual(exported.map((path) => `${path} true`));
+  });
 
   it('prints the CloudFormation template and IAM policy from its bin', () => {
     const bin = join(dir, 'app', 'node_modules', '.bin', 'nestjs-dynamodb-event-store-tables');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import { CHANGESET_ATTR as C, tableNames } from '../../lib/index.js';
+import { CHANGESET_ATTR as C, tableNames } from '../../lib/adapters/dynamodb/index.js';
 import { localDynamoDb } from '../support/local-aws.js';
 import { type Ack, createUser, getAfter, publishPost, startTestApp, type TestApp, uniquePrefix } from '../sample-app/support.js';
 import { countChangesets, expectErrorShape } from './http.js';

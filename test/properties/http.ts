@@ -1,6 +1,6 @@
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Response } from 'supertest';
-import { tableNames } from '../../lib/index.js';
+import { tableNames } from '../../lib/adapters/dynamodb/index.js';
 
 /** Percent-encodes a path segment byte by byte; a lone surrogate becomes its 3 WTF-8 bytes (encodeURIComponent throws). */
 export function pathSegment(id: string): string {

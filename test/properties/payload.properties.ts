@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import {
-  ChangesetTooLargeError,
-  EventSerializationError,
-  type EventStoreModuleOptions,
-  MAX_CHANGESET_PAYLOAD_BYTES,
-  MAX_PAYLOAD_DEPTH,
-} from '../../lib/index.js';
+import { ChangesetTooLargeError, EventSerializationError, type EventStoreModuleOptions } from '../../lib/index.js';
+import { MAX_CHANGESET_PAYLOAD_BYTES, MAX_PAYLOAD_DEPTH } from '../../lib/store/index.js';
 import { nested, nonJsonPayload, payloadDepth } from './arbitraries.js';
 import { Box } from './box.js';
 import { expectRejected, putInto, type RepositoryPropertyContext, useRepositoryContext } from './repository-context.js';

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import {
-  decodeCommitToken,
-  type EventStoreModuleOptions,
-  InvalidAggregateIdError,
-  InvalidCommitTokenError,
-  InvalidExpectedVersionError,
-  UnknownEventTypeError,
-} from '../../lib/index.js';
+import { decodeCommitToken, type EventStoreModuleOptions, InvalidAggregateIdError, InvalidCommitTokenError, InvalidExpectedVersionError, UnknownEventTypeError } from '../../lib/index.js';
 import { type ExpectedVersion, isExpectedVersion } from '../../lib/store/expected-version.js';
 import { afterJson, invalidId, jsonPayload, validId } from './arbitraries.js';
 import { Box, PublishedBoxes } from './box.js';

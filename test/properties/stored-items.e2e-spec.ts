@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
-import { MalformedItemError, tableNames } from '../../lib/index.js';
+import { MalformedItemError } from '../../lib/index.js';
+import { tableNames } from '../../lib/adapters/dynamodb/index.js';
 import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';
 import { Box } from './box.js';
 import { countChangesets, type RepositoryPropertyContext, startRepositoryContext } from './repository-context.js';

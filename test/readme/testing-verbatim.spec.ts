@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 
-describe('README Testing section', () => {
+describe('docs/testing.md', () => {
   it('shows test/readme/testing.spec.ts verbatim', () => {
     const source = readFileSync('test/readme/testing.spec.ts', 'utf8')
       .replace("'../../lib/index.js'", "'nestjs-dynamodb-event-store'")
       .replace("'../../lib/testing/index.js'", "'nestjs-dynamodb-event-store/testing'")
       .trim();
-    expect(readFileSync('README.md', 'utf8')).toContain(source);
+    expect(readFileSync('docs/testing.md', 'utf8')).toContain(source);
   });
 });

@@ -1,16 +1,6 @@
 import { type ArgumentsHost, BadRequestException, Logger } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
-import {
-  AggregateNotFoundError,
-  ConcurrencyError,
-  InvalidAggregateIdError,
-  InvalidCommitTokenError,
-  InvalidEventStoreOptionsError,
-  MalformedItemError,
-  ProjectionTimeoutError,
-  StorageUnavailableError,
-  UnknownEventTypeError,
-} from '../../lib/index.js';
+import { AggregateNotFoundError, ConcurrencyError, InvalidAggregateIdError, InvalidCommitTokenError, InvalidEventStoreOptionsError, MalformedItemError, ProjectionTimeoutError, StorageUnavailableError, UnknownEventTypeError } from '../../lib/index.js';
 import { ErrorFilter } from '../../sample-app/http/error.filter.js';
 
 /** Runs the filter on one error and returns what it would have sent. */

@@ -1,4 +1,5 @@
-import { type FeedItem, ProjectionManager } from '../../lib/index.js';
+import { ProjectionManager } from '../../lib/index.js';
+import { type FeedItem } from '../../lib/feed/index.js';
 import type { PostView, UserView } from '../../sample-app/views/view-store.js';
 import { clap, createUser, getAfter, publishPost, startTestApp, type TestApp } from './support.js';
 

@@ -2,17 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { AggregateRoot, CqrsModule, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
-import {
-  Aggregate,
-  type AggregateRepository,
-  EventRegistry,
-  EventSerializer,
-  EventStoreModule,
-  EventType,
-  EventTypeConflictError,
-  getRepositoryToken,
-  UnknownEventTypeError,
-} from '../../lib/index.js';
+import { Aggregate, type AggregateRepository, EventStoreModule, EventType, EventTypeConflictError, getRepositoryToken, UnknownEventTypeError } from '../../lib/index.js';
+import { EventRegistry, EventSerializer } from '../../lib/store/index.js';
 
 // Decorated, and listed nowhere else.
 @EventType('lamp.switched-on')

@@ -1,6 +1,6 @@
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { tableNames } from '../../lib/index.js';
+import { tableNames } from '../../lib/adapters/dynamodb/index.js';
 import type { Cluster } from './cluster.js';
 
 async function countChangesets(client: DynamoDBClient, prefix: string): Promise<number> {

@@ -1,4 +1,6 @@
-import type { ChangesetRecord, Dependency, FeedEntry } from '../../lib/index.js';
+import type { Dependency } from '../../lib/index.js';
+import type { FeedEntry } from '../../lib/feed/index.js';
+import type { ChangesetRecord } from '../../lib/store/index.js';
 import { opOf } from './check-store.js';
 import { countBy, groupBy, slotOf, streamOf, type Violations } from './check-types.js';
 import type { SaveAttempt } from './history.js';

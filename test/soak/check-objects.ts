@@ -1,6 +1,9 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ChangesetPayloads, type ChangesetRecord, DynamoDbChangesetStorage, EventStore, isEventStoreError, S3BlobStore } from '../../lib/index.js';
+import { EventStore, isEventStoreError } from '../../lib/index.js';
+import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/index.js';
+import { S3BlobStore } from '../../lib/adapters/s3/index.js';
+import { ChangesetPayloads, type ChangesetRecord } from '../../lib/store/index.js';
 import { changesetsPrefix } from '../../lib/store/payload-keys.js';
 import { slotOf, type ObjectState, type Violations } from './check-types.js';
 

@@ -1,4 +1,5 @@
-import type { ChangesetRecord, FeedEntry } from '../../lib/index.js';
+import type { FeedEntry } from '../../lib/feed/index.js';
+import type { ChangesetRecord } from '../../lib/store/index.js';
 import { truthOf } from '../multi-process/check.js';
 import type { ViewItem } from '../multi-process/tables.js';
 import { type Application, groupBy, slotOf, type Violations } from './check-types.js';

@@ -1,4 +1,4 @@
-import type { ChangesetRecord } from '../../lib/index.js';
+import type { ChangesetRecord } from '../../lib/store/index.js';
 import { countBy, groupBy, slotOf, streamOf, type Violations } from './check-types.js';
 import type { SaveAttempt } from './history.js';
 

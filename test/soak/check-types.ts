@@ -1,4 +1,5 @@
-import type { ChangesetRecord, FeedEntry } from '../../lib/index.js';
+import type { FeedEntry } from '../../lib/feed/index.js';
+import type { ChangesetRecord } from '../../lib/store/index.js';
 import type { ViewItem } from '../multi-process/tables.js';
 
 /** One item of the history table: the recording projection applied the changeset (stream, seq). */

@@ -1,4 +1,6 @@
-import type { ChangesetRecord, CommitResult, Dependency, FeedEntry } from '../../lib/index.js';
+import type { CommitResult, Dependency } from '../../lib/index.js';
+import type { FeedEntry } from '../../lib/feed/index.js';
+import type { ChangesetRecord } from '../../lib/store/index.js';
 import type { ViewItem } from '../multi-process/tables.js';
 import type { ObjectState, StoredState } from './check-types.js';
 import { checkHistory, type HistoryCheck } from './checker.js';

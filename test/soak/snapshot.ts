@@ -1,7 +1,7 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { parseFeedBatch } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
 import { FEED_BUCKET_SIZE } from '../../lib/adapters/dynamodb/table-layout.js';
-import { DynamoDbFeedStorage, DynamoDbProjectionStore, tableNames } from '../../lib/index.js';
+import { DynamoDbFeedStorage, DynamoDbProjectionStore, tableNames } from '../../lib/adapters/dynamodb/index.js';
 import { readChangesets, readViews, scan } from '../multi-process/tables.js';
 import type { Application, StoredState } from './check-types.js';
 import { historyTable } from './history-projection.js';

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import {
-  type AggregateRepository,
-  type Dependency,
-  decodeCommitToken,
-  type IdentifiedAggregate,
-  InjectRepository,
-  isEventStoreError,
-  isTransientStorageError,
-} from '../../lib/index.js';
+import { type AggregateRepository, type Dependency, decodeCommitToken, type IdentifiedAggregate, InjectRepository, isEventStoreError, isTransientStorageError } from '../../lib/index.js';
 import { Post } from '../../sample-app/posts/post.aggregate.js';
 import { User } from '../../sample-app/users/user.aggregate.js';
 import type { CommandKind, HistoryRecorder, Outcome } from './history.js';

@@ -3,16 +3,7 @@ import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { type INestApplication, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
-import {
-  type AggregateRepository,
-  EventStoreModule,
-  getRepositoryToken,
-  HandlesEvent,
-  Projection,
-  type ProjectionContext,
-  ProjectionManager,
-  StorageUnavailableError,
-} from '../../lib/index.js';
+import { type AggregateRepository, EventStoreModule, getRepositoryToken, HandlesEvent, Projection, type ProjectionContext, ProjectionManager, StorageUnavailableError } from '../../lib/index.js';
 import { Account, AccountOpened } from '../fixtures/account.js';
 import { createViewTable } from '../projections/harness.js';
 import { localDynamoDb, uniquePrefix } from '../support/local-aws.js';

@@ -4,6 +4,7 @@ import { EventStoreModule, type EventStoreModuleOptions } from '../../../lib/ind
 import { Account } from '../../fixtures/account.js';
 import { dynamoDbConfig, uniquePrefix } from '../../support/local-aws.js';
 import { RecordingHandler } from './deposits.handler.js';
+import { ViewReader } from './view-reader.js';
 
 @Injectable()
 export class StoreSettings {
@@ -26,7 +27,7 @@ export class SettingsModule {}
     }),
     EventStoreModule.forFeature([Account]),
   ],
-  providers: [RecordingHandler],
+  providers: [RecordingHandler, ViewReader],
 })
 export class ForRootAsyncFactoryAppModule {}
 
@@ -44,6 +45,6 @@ export class EventStoreConfigService {
     EventStoreModule.forRootAsync({ useClass: EventStoreConfigService }),
     EventStoreModule.forFeature([Account]),
   ],
-  providers: [RecordingHandler],
+  providers: [RecordingHandler, ViewReader],
 })
 export class ForRootAsyncClassAppModule {}

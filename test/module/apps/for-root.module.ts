@@ -4,6 +4,7 @@ import { EventStoreModule } from '../../../lib/index.js';
 import { Account } from '../../fixtures/account.js';
 import { localDynamoDb, localS3, TEST_BUCKET, uniquePrefix } from '../../support/local-aws.js';
 import { RecordingHandler } from './deposits.handler.js';
+import { ViewReader } from './view-reader.js';
 
 @Module({
   imports: [
@@ -14,6 +15,6 @@ import { RecordingHandler } from './deposits.handler.js';
     }),
     EventStoreModule.forFeature([Account]),
   ],
-  providers: [RecordingHandler],
+  providers: [RecordingHandler, ViewReader],
 })
 export class ForRootAppModule {}
