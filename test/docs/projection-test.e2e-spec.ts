@@ -1,0 +1,48 @@
+// Shown in docs/testing.md ("Projections, end to end: on DynamoDB Local"): a user's projection test as written.
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { Module } from '@nestjs/common';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
+import { Test } from '@nestjs/testing';
+import { type CommitResult, EventStoreModule, ProjectionManager } from '../../lib/index.js';
+import { UserNames } from '../readme/projection-example.js';
+import { CreateUser, CreateUserHandler, User } from '../readme/quickstart.js';
+import { createUserNamesTable } from '../readme/read-model-table.js';
+
+const config = {
+  endpoint: process.env.TEST_DYNAMODB_ENDPOINT, // set by jest.global-setup.mjs
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+};
+
+@Module({
+  imports: [
+    CqrsModule.forRoot(),
+    // The store's own tables, created by the module under a prefix of their own.
+    EventStoreModule.forRoot({ dynamodb: { clientConfig: config, tablePrefix: `t-${randomUUID()}-`, createTables: true } }),
+    EventStoreModule.forFeature([User]),
+    EventStoreModule.forProjections([UserNames]),
+  ],
+  providers: [CreateUserHandler],
+})
+class TestAppModule {}
+
+describe('the user-names projection', () => {
+  const client = new DynamoDBClient(config);
+  afterAll(() => client.destroy());
+
+  it('names a created user', async () => {
+    await createUserNamesTable(client); // read-model tables are yours, in tests too
+    const app = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
+    await app.init();
+    try {
+      const id = `u-${randomUUID()}`; // tests that share a DynamoDB Local share read-model tables: distinct ids
+      const { token } = await app.get(CommandBus).execute<CreateUser, CommitResult>(new CreateUser(id, 'Ada'));
+      await app.get(ProjectionManager).waitFor('user-names', token, 10_000); // read-your-writes instead of sleeps
+      const { Item } = await client.send(new GetItemCommand({ TableName: 'app-user-names', Key: { id: { S: id } } }));
+      expect(Item?.['name']).toEqual({ S: 'Ada' });
+    } finally {
+      await app.close();
+    }
+  });
+});
