@@ -1,10 +1,10 @@
 export type { SequencerOptions } from './sequencer-options.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
 import { BatchBuilder } from './batch-builder.js';
-import { StepFailures } from './step-failures.js';
 import { type ChangeNotice, type ChangeSource, type FeedEntry, type FeedStorage } from './feed.port.js';
 import { type ResolvedSequencerOptions, type SequencerOptions, withDefaults } from './sequencer-options.js';
 import { SequencerTerm } from './sequencer-term.js';
+import { RateLimitedWarner } from '../logging/rate-limited-warner.js';
 import { traceSequencerStep } from '../telemetry/spans.js';
 
 export type StepResult = 'not-leader' | 'idle' | 'sequenced' | 'fenced';
@@ -225,15 +225,15 @@ export class Sequencer {
 
   private async loop(): Promise<void> {
     let idle = 0;
-    const failures = new StepFailures('sequencer', this.options.warn, this.options.idleMs);
+    const warner = new RateLimitedWarner(this.options.warn);
     while (!this.stopped) {
       let result: StepResult;
       try {
         result = await this.step();
-        failures.succeeded();
+        warner.stepSucceeded('sequencer');
       } catch (error) {
         // Storage trouble: retry after a growing pause (a local commit cuts it short), never in a hot loop.
-        await this.sleep(failures.failed(error));
+        await this.sleep(warner.stepFailed('sequencer', error, this.options.idleMs));
         continue;
       }
       if (result === 'sequenced') {

@@ -4,7 +4,7 @@ import { ProjectionTimeoutError } from '../errors/projection-timeout.error.js';
 import { UnknownProjectionError } from '../errors/unknown-projection.error.js';
 import type { FeedStorage } from '../feed/feed.port.js';
 import { CommitLocator, type NotSequencedYet } from '../feed/commit-locator.js';
-import { StepFailures } from '../feed/step-failures.js';
+import { RateLimitedWarner } from '../logging/rate-limited-warner.js';
 import type { FeedReader } from '../feed/feed-reader.js';
 import type { Sequencer } from '../feed/sequencer.js';
 import { DEFAULT_MAX_IDLE_MS } from '../feed/sequencer-options.js';
@@ -252,17 +252,18 @@ export class ProjectionManager {
 
   private async run(runner: ProjectionRunner): Promise<void> {
     let idle = 0;
-    const failures = new StepFailures(`projection ${runner.name}`, this.options.warn, this.options.idleMs);
+    const warner = new RateLimitedWarner(this.options.warn);
+    const what = `projection ${runner.name}`;
     runner.startHeartbeat();
     while (!this.stopped) {
       let result: RunnerStep;
       const seen = this.batchesSeen;
       try {
         result = await runner.step();
-        failures.succeeded();
+        warner.stepSucceeded(what);
       } catch (error) {
         // Storage trouble (or a handler's own failure) is retried after a growing pause, never in a hot loop.
-        await this.pause(failures.failed(error));
+        await this.pause(warner.stepFailed(what, error, this.options.idleMs));
         continue;
       }
       if (result === 'applied') {

@@ -2,7 +2,7 @@ import type { StreamKey } from '../store/records.js';
 import { streamName } from '../store/stream-key.js';
 import type { SnapshotContext, SnapshotPolicy } from './snapshot-options.js';
 import type { Snapshot, SnapshotStore } from './snapshot-store.js';
-import { RateLimitedWarn } from './rate-limited-warn.js';
+import { RateLimitedWarner } from '../logging/rate-limited-warner.js';
 
 export interface SnapshotterOptions {
   /** Where warnings go (rate-limited). Default `console.warn`. */
@@ -19,7 +19,7 @@ export interface SnapshotterOptions {
  * save (it runs after the save has returned, one at a time per aggregate, and a failure is only logged).
  */
 export class Snapshotter {
-  private readonly warnings: RateLimitedWarn;
+  private readonly warnings: RateLimitedWarner;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly maxInFlight: number;
   private closed = false;
@@ -30,7 +30,7 @@ export class Snapshotter {
     readonly policy: SnapshotPolicy,
     options: SnapshotterOptions = {},
   ) {
-    this.warnings = new RateLimitedWarn(options.warn ?? ((message) => console.warn(message)), options.warnIntervalMs);
+    this.warnings = new RateLimitedWarner(options.warn ?? ((message) => console.warn(message)), options.warnIntervalMs);
     this.maxInFlight = options.maxInFlight ?? 8;
   }
 
@@ -46,12 +46,12 @@ export class Snapshotter {
 
   /** Logs a snapshot the load could not use (unreadable, not matching the stream, failing to restore). */
   discarded(stream: StreamKey, reason: unknown): void {
-    this.warnings.emit('read', `snapshot of ${streamName(stream)} not used, replaying in full: ${describe(reason)}`);
+    this.warnings.warn('read', `snapshot of ${streamName(stream)} not used, replaying in full: ${describe(reason)}`);
   }
 
   /** Logs that the state could not be captured (the codec returned `undefined`), so no snapshot was taken. */
   notCaptured(stream: StreamKey): void {
-    this.warnings.emit('capture', `snapshot of ${streamName(stream)} not taken: its state codec cannot capture the state (give @Aggregate({ state }))`);
+    this.warnings.warn('capture', `snapshot of ${streamName(stream)} not taken: its state codec cannot capture the state (give @Aggregate({ state }))`);
   }
 
   /** Asks the policy; a throwing predicate is logged and counts as no. */
@@ -59,7 +59,7 @@ export class Snapshotter {
     try {
       return this.policy.shouldSnapshot(context) === true;
     } catch (error) {
-      this.warnings.emit('policy', `snapshot policy of ${this.aggregateType} threw, no snapshot taken: ${describe(error)}`);
+      this.warnings.warn('policy', `snapshot policy of ${this.aggregateType} threw, no snapshot taken: ${describe(error)}`);
       return false;
     }
   }
@@ -77,9 +77,9 @@ export class Snapshotter {
       .then(async (snapshot) => {
         if (!snapshot) return;
         const result = await this.store.write(snapshot, this.policy.placement, this.policy.inlineMaxBytes);
-        if (result === 'too-large') this.warnings.emit('size', `snapshot of ${key} not written: over the inline limit, and it may not go to S3`);
+        if (result === 'too-large') this.warnings.warn('size', `snapshot of ${key} not written: over the inline limit, and it may not go to S3`);
       })
-      .catch((error: unknown) => this.warnings.emit('write', `snapshot of ${key} not written: ${describe(error)}`))
+      .catch((error: unknown) => this.warnings.warn('write', `snapshot of ${key} not written: ${describe(error)}`))
       .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, task);
     return true;

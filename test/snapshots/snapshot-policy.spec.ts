@@ -3,7 +3,6 @@ import { InvalidEventStoreOptionsError } from '../../lib/errors/invalid-options.
 import { EventStoreRuntime } from '../../lib/nest/event-store-runtime.js';
 import { Aggregate } from '../../lib/repository/aggregate.decorator.js';
 import { INLINE_SNAPSHOT_LIMIT_BYTES, snapshotPolicy } from '../../lib/snapshots/snapshot-options.js';
-import { RateLimitedWarn } from '../../lib/snapshots/rate-limited-warn.js';
 
 const context = (eventsSinceSnapshot: number) => ({ aggregateType: 'T', aggregateId: 'a', version: 50, seq: 40, events: 1, eventsSinceSnapshot, snapshotVersion: 50 - eventsSinceSnapshot });
 
@@ -47,21 +46,5 @@ describe('snapshot options', () => {
     }
     const runtime = new EventStoreRuntime(undefined as never, undefined, []);
     expect(() => runtime.registerAggregate(S3Only)).toThrow(/'s3' needs the module's `s3` option/);
-  });
-});
-
-describe('rate-limited warnings', () => {
-  it('passes one warning per kind per interval and reports how many it held back', () => {
-    let now = 0;
-    const logged: string[] = [];
-    const warn = new RateLimitedWarn((message) => logged.push(message), 1_000, () => now);
-    warn.emit('write', 'w1');
-    warn.emit('write', 'w2');
-    warn.emit('read', 'r1');
-    now = 999;
-    warn.emit('write', 'w3');
-    now = 1_000;
-    warn.emit('write', 'w4');
-    expect(logged).toEqual(['w1', 'r1', 'w4 (2 more like it since the last one were not logged)']);
   });
 });
