@@ -18,7 +18,6 @@ import { httpBench } from './http/http-bench.js';
 import { peerBench } from './peer/peer-bench.js';
 import { saveVsPut } from './save-vs-put.js';
 import { s3Bench } from './s3-bench.js';
-import { sdkConfigBench } from './sdk-config-bench.js';
 import { snapshotBench } from './snapshot-bench.js';
 
 const durationMs = Number(process.env['BENCH_PHASE_MS'] ?? 3000);
@@ -35,8 +34,6 @@ async function main(): Promise<void> {
   if (only === 's3') return void (await s3Bench(durationMs, rounds));
   // The snapshot part (a 10,000-changeset load with and without a snapshot): bench/results/snapshot.json.
   if (only === 'snapshot') return void (await snapshotBench());
-  // The SDK client's own settings (cacheMiddleware) per call, side by side: bench/results/sdk.json.
-  if (only === 'sdk') return void (await sdkConfigBench(durationMs, rounds));
   let services = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ? undefined : await startLocalServices();
   const endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ?? services!.dynamodbEndpoint;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
