@@ -1,17 +1,18 @@
 import { LeaseLostError } from '../errors/lease-lost.error.js';
 import { isTransientStorageError } from '../errors/transient.js';
-import { LeaseHolder } from '../feed/lease-holder.js';
 import type { FeedItem, FeedReader } from '../feed/feed-reader.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
-import { eventTypeName } from '../serialization/event-type.decorator.js';
-import { ProjectionContext } from './projection-context.js';
-import type { ProjectionDefinition } from './projection.decorator.js';
-import { parkedEntry, withParked } from './parking.js';
-import { type ProjectionCheckpoint, type ProjectionStore, projectionLeaseName, type ReadModelWrite } from './projection.port.js';
-import { RebuildContext } from './rebuild-context.js';
-import { RateMeter } from './rate-meter.js';
-import { type CounterAdd, WriteSet } from './write-set.js';
 import { traceProjectionStep } from '../telemetry/spans.js';
+import { retryAlone, type RetryScope, type RunnerStep } from './changeset-retry.js';
+import { LeasedCheckpoint } from './leased-checkpoint.js';
+import type { ProjectionDefinition } from './projection.decorator.js';
+import type { ProjectionCheckpoint, ProjectionStore } from './projection.port.js';
+import { ownerOf, type Prepared, ProjectionHandlers, writeSetOf } from './projection-handlers.js';
+import { RateMeter } from './rate-meter.js';
+import { RebuildContext } from './rebuild-context.js';
+import { WriteSet } from './write-set.js';
+
+export type { RunnerStep } from './changeset-retry.js';
 
 export interface RunnerOptions {
   readonly owner: string;
@@ -21,45 +22,34 @@ export interface RunnerOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-export type RunnerStep = 'not-leader' | 'idle' | 'applied' | 'stopped' | 'fenced';
-
-interface Prepared {
-  readonly item: FeedItem;
-  readonly writes: ReadModelWrite[];
-  readonly adds: CounterAdd[];
-}
-
 /**
  * Applies the feed to one projection, on the node that holds the projection's lease. Read-model writes and
  * the checkpoint move commit in one fenced transaction, so each changeset's effect lands exactly once.
  */
 export class ProjectionRunner {
-  private readonly leases: LeaseHolder;
-  private current: ProjectionCheckpoint = { position: 0, parked: [] };
   /** Called whenever this node's view of the checkpoint changes (a commit, a park, a new term). */
   onCheckpoint: (() => void) | undefined;
+  readonly rate = new RateMeter();
+  private readonly checkpoint: LeasedCheckpoint;
+  private readonly handlers: ProjectionHandlers;
+  private readonly retry: RetryScope;
   private lock: Promise<void> = Promise.resolve();
   private readAhead: FeedItem[] = [];
-  private readonly handlers = new Map<string, Array<string | symbol>>();
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  readonly rate = new RateMeter();
 
   constructor(
     readonly definition: ProjectionDefinition,
     readonly instance: object,
     private readonly store: ProjectionStore,
     private readonly reader: FeedReader,
-    private readonly serializer: EventSerializer,
-    private readonly options: RunnerOptions,
+    serializer: EventSerializer,
+    options: RunnerOptions,
   ) {
-    for (const { eventClass, method } of definition.handlers) {
-      const type = eventTypeName(eventClass);
-      this.handlers.set(type, [...(this.handlers.get(type) ?? []), method]);
-    }
     this.now = options.now ?? Date.now;
-    this.leases = new LeaseHolder(store, projectionLeaseName(definition.name), options.owner, options.leaseTtlMs, this.now);
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.checkpoint = new LeasedCheckpoint(store, definition.name, options.owner, options.leaseTtlMs, this.now, () => this.onCheckpoint?.());
+    this.handlers = new ProjectionHandlers(definition, instance, serializer);
+    const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    this.retry = { definition, store, handlers: this.handlers, checkpoint: this.checkpoint, rate: this.rate, now: this.now, sleep, warn: options.warn };
   }
 
   get name(): string {
@@ -67,35 +57,26 @@ export class ProjectionRunner {
   }
 
   get isLeader(): boolean {
-    return this.leases.valid;
+    return this.checkpoint.isLeader;
   }
 
   /** Renew the lease in the background while the runner loops (a long batch must not lose it). */
   startHeartbeat(): void {
-    this.leases.startHeartbeat();
+    this.checkpoint.startHeartbeat();
   }
 
   stopHeartbeat(): void {
-    this.leases.stopHeartbeat();
+    this.checkpoint.stopHeartbeat();
   }
 
   /** The checkpoint as this node last knew it (read it from the store for the authoritative value). */
   get localCheckpoint(): ProjectionCheckpoint {
-    return this.current;
-  }
-
-  private get checkpoint(): ProjectionCheckpoint {
-    return this.current;
-  }
-
-  private set checkpoint(checkpoint: ProjectionCheckpoint) {
-    this.current = checkpoint;
-    this.onCheckpoint?.();
+    return this.checkpoint.value;
   }
 
   /** One round: hold the lease, read the feed after the checkpoint, apply and commit one batch. */
   step(): Promise<RunnerStep> {
-    return this.exclusive(() => traceProjectionStep(this.name, () => this.current.position, () => this.stepUnlocked()));
+    return this.exclusive(() => traceProjectionStep(this.name, () => this.checkpoint.value.position, () => this.stepUnlocked()));
   }
 
   /** Runs `work` while no step is in flight on this node. */
@@ -110,8 +91,8 @@ export class ProjectionRunner {
 
   private async stepUnlocked(): Promise<RunnerStep> {
     if (!(await this.holdLease())) return 'not-leader';
-    if (this.checkpoint.rebuilding) return (await this.finishRebuild()) ? 'applied' : 'fenced';
-    if (this.checkpoint.stoppedAt !== undefined) return 'stopped';
+    if (this.checkpoint.value.rebuilding) return (await this.finishRebuild()) ? 'applied' : 'fenced';
+    if (this.checkpoint.value.stoppedAt !== undefined) return 'stopped';
     const items = await this.nextItems();
     if (items.length === 0) return 'idle';
     const batch: Prepared[] = [];
@@ -120,14 +101,14 @@ export class ProjectionRunner {
     for (const item of items) {
       let prepared: Prepared;
       try {
-        prepared = await this.prepare(item, scratch);
+        prepared = await this.handlers.prepare(item, scratch);
       } catch (error) {
         // What is prepared commits first, whatever the failure: starting the batch over after every transient
         // error would need all its handler reads to succeed in a row, which a steady fault rate never allows.
         if (batch.length > 0) return this.flush(batch, writes);
         // The storage's fault (a handler's own read throttled) is not the changeset's: retry later, never park.
         if (isTransientStorageError(error)) throw error;
-        return this.retryAlone(item, error);
+        return retryAlone(this.retry, item, error);
       }
       // Handlers of this item already saw `scratch` as if it were in the batch: when it does not fit, the
       // batch so far commits and this item is prepared again, from fresh scratch, next step.
@@ -139,7 +120,7 @@ export class ProjectionRunner {
 
   /** Forget the lease (another node may take over at once) and any local state. */
   async release(): Promise<void> {
-    await this.leases.release();
+    await this.checkpoint.release();
   }
 
   /**
@@ -152,12 +133,12 @@ export class ProjectionRunner {
   reset(): Promise<boolean> {
     return this.exclusive(async () => {
       if (!(await this.holdLease())) return false;
-      const outcome = await this.store.reset(this.leases.lease!);
+      const outcome = await this.store.reset(this.checkpoint.lease);
       if (outcome === 'fenced') {
-        this.leases.drop();
+        this.checkpoint.drop();
         return false;
       }
-      this.checkpoint = { position: 0, parked: [], parkedTotal: 0, rebuilding: true };
+      this.checkpoint.value = { position: 0, parked: [], parkedTotal: 0, rebuilding: true };
       this.readAhead = [];
       this.rate.reset();
       return this.finishRebuild();
@@ -166,157 +147,63 @@ export class ProjectionRunner {
 
   /** Clears the read model (the projection's `onRebuild`) and ends the rebuild; false when the lease was lost. */
   private async finishRebuild(): Promise<boolean> {
-    const lease = this.leases.lease!;
+    const lease = this.checkpoint.lease;
     const instance = this.instance as { onRebuild?: (ctx: RebuildContext) => unknown };
     try {
       await instance.onRebuild?.(new RebuildContext(this.store, lease, this.name));
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;
-      this.leases.drop();
+      this.checkpoint.drop();
       return false;
     }
     if ((await this.store.finishRebuild(lease)) === 'fenced') {
-      this.leases.drop();
+      this.checkpoint.drop();
       return false;
     }
-    const { rebuilding: _, ...rest } = this.checkpoint;
-    this.checkpoint = rest;
+    const { rebuilding: _, ...rest } = this.checkpoint.value;
+    this.checkpoint.value = rest;
     return true;
   }
 
   /** Lets a projection stopped on a parked changeset try it again, in order. */
   resume(): Promise<boolean> {
-    return this.exclusive(() => this.resumeUnlocked());
-  }
-
-  private async resumeUnlocked(): Promise<boolean> {
-    if (!(await this.holdLease())) return false;
-    if (this.checkpoint.stoppedAt === undefined) return true;
-    const parked = this.checkpoint.parked.filter((p) => p.position !== this.checkpoint.stoppedAt);
-    const state = { parked, parkedTotal: this.parkedState().parkedTotal };
-    const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, this.checkpoint.position, [], state);
-    if (outcome !== 'committed') return false;
-    this.checkpoint = { position: this.checkpoint.position, ...state };
-    return true;
+    return this.exclusive(async () => {
+      if (!(await this.holdLease())) return false;
+      const { position, parked, stoppedAt } = this.checkpoint.value;
+      if (stoppedAt === undefined) return true;
+      const state = { parked: parked.filter((p) => p.position !== stoppedAt), parkedTotal: this.checkpoint.parkedState().parkedTotal };
+      return (await this.checkpoint.commit(position, [], state)) === 'committed';
+    });
   }
 
   /** Items after the checkpoint: what is left of the last read, or a new read of the feed. */
   private async nextItems(): Promise<FeedItem[]> {
-    const from = this.checkpoint.position + 1;
+    const from = this.checkpoint.value.position + 1;
     this.readAhead = this.readAhead.filter((item) => item.position >= from);
     if (this.readAhead[0]?.position !== from) this.readAhead = await this.reader.read(from, this.definition.batchSize);
     return this.readAhead;
   }
 
-  private async prepare(item: FeedItem, scratch: Map<string, unknown>): Promise<Prepared> {
-    const writes: ReadModelWrite[] = [];
-    const adds: CounterAdd[] = [];
-    const { changeset } = item;
-    for (const [index, stored] of changeset.events.entries()) {
-      const methods = this.handlers.get(stored.type);
-      if (!methods) continue;
-      const event = this.serializer.deserialize(changeset, stored, changeset.fromVersion + index);
-      const context = new ProjectionContext(item.position, changeset, stored, changeset.fromVersion + index, writes, adds, scratch);
-      for (const method of methods) {
-        const handler = (this.instance as Record<string | symbol, unknown>)[method];
-        if (typeof handler === 'function') await (handler as (e: object, c: ProjectionContext) => unknown).call(this.instance, event, context);
-      }
-    }
-    return { item, writes, adds };
-  }
-
   private async flush(batch: Prepared[], writeSet: WriteSet): Promise<RunnerStep> {
-    const to = batch.at(-1)!.item.position;
-    const writes = writeSet.writes();
-    const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, to, writes, this.parkedState());
+    const outcome = await this.checkpoint.commit(batch.at(-1)!.item.position, writeSet.writes(), this.checkpoint.parkedState());
     if (outcome === 'committed') {
       this.rate.add(batch.length, this.now());
-      this.checkpoint = { position: to, ...this.parkedState() };
       return 'applied';
     }
     if (outcome === 'fenced') {
-      this.leases.drop();
+      this.checkpoint.drop();
       return 'fenced';
     }
     // A read-model write's own condition failed: commit what came before its changeset, then retry that alone.
     const owner = ownerOf(batch, outcome.failedWrite);
-    if (owner > 0) return this.flush(batch.slice(0, owner), await rebuildWrites(this.store, batch.slice(0, owner)));
-    return this.retryAlone(batch[0]!.item, outcome.error);
+    if (owner > 0) return this.flush(batch.slice(0, owner), await writeSetOf(this.store, batch.slice(0, owner)));
+    return retryAlone(this.retry, batch[0]!.item, outcome.error);
   }
 
-  private async retryAlone(item: FeedItem, firstError: unknown): Promise<RunnerStep> {
-    let error = firstError;
-    for (let attempt = 2; attempt <= this.definition.maxAttempts; attempt++) {
-      await this.sleep(Math.min(5000, this.definition.retryDelayMs * 2 ** (attempt - 2)));
-      try {
-        const prepared = await this.prepare(item, new Map());
-        const writes = (await rebuildWrites(this.store, [prepared])).writes();
-        const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, item.position, writes, this.parkedState());
-        if (outcome === 'committed') {
-          this.rate.add(1, this.now());
-          this.checkpoint = { position: item.position, ...this.parkedState() };
-          return 'applied';
-        }
-        if (outcome === 'fenced') {
-          this.leases.drop();
-          return 'fenced';
-        }
-        error = outcome.error;
-      } catch (caught) {
-        if (isTransientStorageError(caught)) throw caught; // the storage's fault: back off, do not count it
-        error = caught;
-      }
-    }
-    return this.park(item, error);
-  }
-
-  private async park(item: FeedItem, error: unknown): Promise<RunnerStep> {
-    const entry = parkedEntry(item, error, this.definition.maxAttempts, this.now());
-    const { parked, parkedTotal } = withParked(this.checkpoint, entry);
-    const stop = this.definition.onPoison === 'stop';
-    const to = stop ? this.checkpoint.position : item.position;
-    const { changeset } = item;
-    this.options.warn?.(
-      `projection ${this.name} parked position ${item.position} (${changeset.aggregateType} ${changeset.aggregateId} #${changeset.seq}) ` +
-        `after ${this.definition.maxAttempts} attempts: ${entry.error}; ${stop ? 'stopped' : 'continuing'}`,
-    );
-    const state = stop ? { parked, parkedTotal, stoppedAt: item.position } : { parked, parkedTotal };
-    const outcome = await this.store.commit(this.leases.lease!, this.checkpoint.position, to, [], state);
-    if (outcome !== 'committed') {
-      this.leases.drop();
-      return 'fenced';
-    }
-    this.checkpoint = { position: to, ...state };
-    return stop ? 'stopped' : 'applied';
-  }
-
-  private parkedState(): { parked: ProjectionCheckpoint['parked']; parkedTotal: number } {
-    return { parked: this.checkpoint.parked, parkedTotal: this.checkpoint.parkedTotal ?? this.checkpoint.parked.length };
-  }
-
+  /** Holds the lease; a new term drops what was read ahead under the old one. */
   private async holdLease(): Promise<boolean> {
-    const held = await this.leases.hold();
-    if (!held) return false;
-    if (held.newTerm) {
-      this.checkpoint = await this.store.readCheckpoint(this.name);
-      this.readAhead = [];
-    }
-    return true;
+    const held = await this.checkpoint.hold();
+    if (held === 'new-term') this.readAhead = [];
+    return held !== false;
   }
-}
-
-/** The changeset whose raw write failed (raw writes come first, in batch order); 0 when unknown. */
-function ownerOf(batch: Prepared[], failedWrite: number): number {
-  let seen = 0;
-  for (const [index, prepared] of batch.entries()) {
-    seen += prepared.writes.length;
-    if (failedWrite >= 0 && failedWrite < seen) return index;
-  }
-  return 0;
-}
-
-async function rebuildWrites(store: ProjectionStore, batch: Prepared[]): Promise<WriteSet> {
-  const set = new WriteSet(store);
-  for (const prepared of batch) await set.tryAdd(prepared.writes, prepared.adds);
-  return set;
 }
