@@ -13,6 +13,7 @@ import {
 } from '../lib/index.js';
 import { startLocalServices } from '../sample-app/embedded/local-services.js';
 import { Counter } from './bench-domain.js';
+import { writeCurrentFigures } from './chart.js';
 import { feedBench } from './feed-bench.js';
 import { httpBench } from './http/http-bench.js';
 import { peerBench } from './peer/peer-bench.js';
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
     const s3 = await s3Bench(durationMs, rounds);
     const snapshot = await snapshotBench();
     writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer, s3, snapshot }, null, 2)}\n`);
+    // The chart and table of docs/performance.md ("Current figures"), from the results just written.
+    writeCurrentFigures();
   }
 }
 
