@@ -8,12 +8,12 @@ import { type AggregateRepository, EventStore, EventStoreModule, getRepositoryTo
 import { DynamoDbChangesetStorage } from '../lib/adapters/dynamodb/index.js';
 import { startLocalServices } from '../sample-app/embedded/local-services.js';
 import { Counter } from './bench-domain.js';
+import { writeCurrentFigures } from './chart.js';
 import { feedBench } from './feed-bench.js';
 import { httpBench } from './http/http-bench.js';
 import { peerBench } from './peer/peer-bench.js';
 import { saveVsPut } from './save-vs-put.js';
 import { s3Bench } from './s3-bench.js';
-import { sdkConfigBench } from './sdk-config-bench.js';
 import { snapshotBench } from './snapshot-bench.js';
 
 const durationMs = Number(process.env['BENCH_PHASE_MS'] ?? 3000);
@@ -30,8 +30,6 @@ async function main(): Promise<void> {
   if (only === 's3') return void (await s3Bench(durationMs, rounds));
   // The snapshot part (a 10,000-changeset load with and without a snapshot): bench/results/snapshot.json.
   if (only === 'snapshot') return void (await snapshotBench());
-  // The SDK client's own settings (cacheMiddleware) per call, side by side: bench/results/sdk.json.
-  if (only === 'sdk') return void (await sdkConfigBench(durationMs, rounds));
   let services = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ? undefined : await startLocalServices();
   const endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ?? services!.dynamodbEndpoint;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -97,6 +95,8 @@ async function main(): Promise<void> {
     const s3 = await s3Bench(durationMs, rounds);
     const snapshot = await snapshotBench();
     writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer, s3, snapshot }, null, 2)}\n`);
+    // The chart and table of docs/performance.md ("Current figures"), from the results just written.
+    writeCurrentFigures();
   }
 }
 

@@ -20,8 +20,6 @@ export interface AppProcessOptions {
   /** Write a V8 CPU profile (`node --cpu-prof`) into this folder when the process ends. Default: none. */
   readonly cpuProfileDir?: string;
   readonly env?: Record<string, string>;
-  /** Modules to preload (`node --import`), e.g. the tail part's probe. Default: none. */
-  readonly imports?: readonly string[];
 }
 
 /** One app process under test, with its CPU (and, when embedded, its DynamoDB Local's) read from /proc. */
@@ -60,7 +58,6 @@ export class AppProcess {
     }
     const args = [];
     if (options.cpuProfileDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-interval=${process.env['BENCH_HTTP_PROFILE_INTERVAL_US'] ?? 1000}`, '--import', join(DIST, 'bench', 'http', 'exit-on-signal.js'));
-    for (const module of options.imports ?? []) args.push('--import', module);
     args.push(options.script ?? join(DIST, 'sample-app', 'main.js'));
     const child = spawn(process.execPath, args, { env, cwd: workDir ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
     const app = new AppProcess(`http://127.0.0.1:${port}`, child, workDir);

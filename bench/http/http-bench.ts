@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { startLocalServices } from '../../sample-app/embedded/local-services.js';
 import { type RequestInfo, startFaultProxy } from '../../test/support/faults/index.js';
 import { adapterComparison } from './adapters.js';
-import { validationCost } from './validation-cost.js';
 import type { AppStorage } from './app-process.js';
 import { changesetCost } from './changeset-cost.js';
 import { hotAggregates } from './hot-aggregate.js';
@@ -15,8 +14,6 @@ import { profileIn, summarizeProfile } from './profile-summary.js';
 import { httpBenchSettings, type HttpBenchSettings } from './settings.js';
 import { round } from './stats.js';
 import { latencyChart } from './svg-chart.js';
-import { floorPart } from './floor.js';
-import { tailPart } from './tail-probe.js';
 import { type Pool, withApp } from './with-app.js';
 
 const BUCKET = 'bench-http';
@@ -27,15 +24,6 @@ export async function httpBench(): Promise<Record<string, unknown>> {
   const settings = httpBenchSettings();
   mkdirSync(RESULTS, { recursive: true });
   const given = process.env['AWS_ENDPOINT_URL_DYNAMODB'];
-  if (settings.parts.has('tail') || settings.parts.has('floor')) {
-    // Each run on its own DynamoDB Local (the tail's JVM flags and GC log are per variant), alone: they add load.
-    const part = settings.parts.has('tail') ? 'tail' : 'floor';
-    const head = { benchmark: `sample-app-http-${part}`, date: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadavg().map((l) => round(l, 1)) }, settings: { ...settings, parts: [...settings.parts] } };
-    const save = (body: object) => writeFileSync(join(RESULTS, `${settings.resultName}.json`), `${JSON.stringify({ ...head, ...body }, null, 2)}\n`);
-    const result = part === 'tail' ? await tailPart(settings, save) : await floorPart(settings, save);
-    save(result);
-    return result;
-  }
   let services = given ? undefined : await startLocalServices({ buckets: [BUCKET] });
   let dynamodbEndpoint = given ?? services!.dynamodbEndpoint;
   let s3Endpoint = process.env['AWS_ENDPOINT_URL_S3'] ?? services?.s3Endpoint ?? '';
@@ -120,7 +108,6 @@ export async function httpBench(): Promise<Record<string, unknown>> {
       }
       report['adapters'] = await adapterComparison((p) => external(p), dynamoPid, settings);
     }
-    if (settings.parts.has('validation')) report['validation'] = await validationCost((p) => external(p), dynamoPid, settings);
   } finally {
     await services?.stop();
   }

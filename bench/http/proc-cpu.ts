@@ -52,15 +52,6 @@ export function findDescendant(pid: number, comm: string): number | undefined {
   return undefined;
 }
 
-/** Samples a process's CPU time so a phase can report the CPU it used. */
-export class CpuMeter {
-  constructor(readonly pid: number | undefined) {}
-
-  read(): number {
-    return this.pid === undefined ? Number.NaN : (processCpuMs(this.pid) ?? Number.NaN);
-  }
-}
-
 /** CPU time per thread group of a process (thread names with their numbers taken out: `GC Thread#`, `C2 CompilerThre`). */
 export function threadCpuMs(pid: number): Record<string, number> {
   const out: Record<string, number> = {};

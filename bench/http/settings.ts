@@ -1,4 +1,4 @@
-/** The HTTP bench's settings, from `BENCH_HTTP_*` variables (README, Benchmarks). */
+/** The HTTP bench's settings, from `BENCH_HTTP_*` variables (docs/performance.md, "Running the bench"). */
 export interface HttpBenchSettings {
   /** The seed load, requests/s (the issue's 170). */
   readonly rate: number;
@@ -42,12 +42,7 @@ export interface HttpBenchSettings {
   readonly resultName: string;
 }
 
-export const ALL_PARTS = ['kinds', 'mix', 'headroom', 'embedded', 'adapters', 'hot', 'validation'] as const;
-/**
- * Parts run only when named, and then alone: `tail` (where the 170/s tail comes from, with probes in the app and
- * the JVM) and `floor` (the same load against a bare server making only the request path's DynamoDB requests).
- */
-export const EXTRA_PARTS = ['tail', 'floor'] as const;
+export const ALL_PARTS = ['kinds', 'mix', 'headroom', 'embedded', 'adapters', 'hot'] as const;
 
 function num(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -64,7 +59,7 @@ function list(name: string, fallback: readonly string[]): string[] {
 
 export function httpBenchSettings(): HttpBenchSettings {
   const parts = list('BENCH_HTTP_PARTS', ALL_PARTS);
-  const known: readonly string[] = [...ALL_PARTS, ...EXTRA_PARTS];
+  const known: readonly string[] = ALL_PARTS;
   const unknown = parts.filter((part) => !known.includes(part));
   if (unknown.length) throw new Error(`BENCH_HTTP_PARTS: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
   return {

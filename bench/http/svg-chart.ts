@@ -9,7 +9,7 @@ const W = 780;
 const H = 420;
 const M = { left: 70, right: 200, top: 40, bottom: 55 };
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (ms: number) => (ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`);
 
 /**

@@ -14,7 +14,7 @@ export interface Pool {
 export interface WithAppOptions {
   readonly tally?: RequestTally;
   readonly cpuProfileDir?: string;
-  /** Another script than the sample's `main.js` (the floor's bare server, the adapters' server). */
+  /** Another script than the sample's `main.js` (the adapters' server). */
   readonly script?: string;
   readonly env?: Record<string, string>;
 }

@@ -32,10 +32,9 @@ export async function batchWrite(client: DynamoDBClient, table: string, items: r
 
 /**
  * The changeset items of a Counter history of `changesets` one-event changesets, as `save()` would have stored
- * them (the same item builder and serializer). With `withDependencies`, each changeset depends on another
- * aggregate it read (as the sample's clap depends on its user): the item then carries a `dependencies` attribute.
+ * them (the same item builder and serializer).
  */
-export function counterHistoryItems(serializer: EventSerializer, aggregateId: string, changesets: number, withDependencies = false): Item[] {
+function counterHistoryItems(serializer: EventSerializer, aggregateId: string, changesets: number): Item[] {
   const stream = { aggregateType: 'Counter', aggregateId };
   return Array.from({ length: changesets }, (_, i) =>
     changesetItem({
@@ -46,7 +45,7 @@ export function counterHistoryItems(serializer: EventSerializer, aggregateId: st
       toVersion: i + 1,
       committedAt: new Date().toISOString(),
       events: serializer.serialize(stream, [new Incremented(aggregateId, 1, 'benchmark payload of a typical small domain event')]),
-      dependencies: withDependencies ? [{ aggregateType: 'User', aggregateId: `user-${i % 200}`, version: 1 }] : [],
+      dependencies: [],
     }),
   );
 }
@@ -57,9 +56,8 @@ export async function seedCounterHistory(
   storage: DynamoDbChangesetStorage,
   serializer: EventSerializer,
   changesets: number,
-  withDependencies = false,
 ): Promise<string> {
   const aggregateId = randomUUID();
-  await batchWrite(client, storage.tables.changesets, counterHistoryItems(serializer, aggregateId, changesets, withDependencies));
+  await batchWrite(client, storage.tables.changesets, counterHistoryItems(serializer, aggregateId, changesets));
   return aggregateId;
 }

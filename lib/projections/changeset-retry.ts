@@ -33,9 +33,11 @@ export async function retryAlone(scope: RetryScope, item: FeedItem, firstError: 
     try {
       const prepared = await scope.handlers.prepare(item, new Map());
       const writes = (await writeSetOf(scope.store, [prepared])).writes();
-      const outcome = await checkpoint.commit(item.position, writes, checkpoint.parkedState());
+      const state = checkpoint.parkedState();
+      const outcome = await checkpoint.commit(item.position, writes, state);
       if (outcome === 'committed') {
         scope.rate.add(1, scope.now());
+        checkpoint.value = { position: item.position, ...state };
         return 'applied';
       }
       if (outcome === 'fenced') {
@@ -68,5 +70,6 @@ async function park(scope: RetryScope, item: FeedItem, error: unknown): Promise<
     checkpoint.drop();
     return 'fenced';
   }
+  checkpoint.value = { position: to, ...state };
   return stop ? 'stopped' : 'applied';
 }

@@ -19,7 +19,7 @@ export class LeasedCheckpoint {
 
   constructor(
     private readonly store: ProjectionStore,
-    private readonly projection: string,
+    projection: string,
     owner: string,
     leaseTtlMs: number,
     now: () => number,
@@ -52,23 +52,17 @@ export class LeasedCheckpoint {
     return { parked: this.current.parked, parkedTotal: this.current.parkedTotal ?? this.current.parked.length };
   }
 
-  /**
-   * Takes or renews the lease. `'new-term'` when the term changed: the checkpoint has been read again, and
-   * anything cached from the old term is stale. False when another node holds it.
-   */
-  async hold(): Promise<false | 'held' | 'new-term'> {
-    const held = await this.leases.hold();
-    if (!held) return false;
-    if (!held.newTerm) return 'held';
-    this.value = await this.store.readCheckpoint(this.projection);
-    return 'new-term';
+  /** Takes or renews the lease; `newTerm` when the term changed (the checkpoint known so far is then stale). */
+  holdLease(): Promise<{ readonly lease: Lease; readonly newTerm: boolean } | undefined> {
+    return this.leases.hold();
   }
 
-  /** Commits `writes` with the checkpoint moved from its current position to `to`; adopts it when committed. */
-  async commit(to: number, writes: ReadModelWrite[], state: CheckpointState): Promise<ProjectionCommitOutcome> {
-    const outcome = await this.store.commit(this.lease, this.current.position, to, writes, state);
-    if (outcome === 'committed') this.value = { position: to, ...state };
-    return outcome;
+  /**
+   * Commits `writes` with the checkpoint moved from its current position to `to`. The caller adopts it
+   * (`value`) once committed, after counting what it applied: the change signal must see the count.
+   */
+  commit(to: number, writes: ReadModelWrite[], state: CheckpointState): Promise<ProjectionCommitOutcome> {
+    return this.store.commit(this.lease, this.current.position, to, writes, state);
   }
 
   /** Forget the lease locally (after a fenced write); the next `hold()` starts a new term. */

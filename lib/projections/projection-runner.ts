@@ -172,7 +172,9 @@ export class ProjectionRunner {
       const { position, parked, stoppedAt } = this.checkpoint.value;
       if (stoppedAt === undefined) return true;
       const state = { parked: parked.filter((p) => p.position !== stoppedAt), parkedTotal: this.checkpoint.parkedState().parkedTotal };
-      return (await this.checkpoint.commit(position, [], state)) === 'committed';
+      if ((await this.checkpoint.commit(position, [], state)) !== 'committed') return false;
+      this.checkpoint.value = { position, ...state };
+      return true;
     });
   }
 
@@ -185,9 +187,12 @@ export class ProjectionRunner {
   }
 
   private async flush(batch: Prepared[], writeSet: WriteSet): Promise<RunnerStep> {
-    const outcome = await this.checkpoint.commit(batch.at(-1)!.item.position, writeSet.writes(), this.checkpoint.parkedState());
+    const to = batch.at(-1)!.item.position;
+    const state = this.checkpoint.parkedState();
+    const outcome = await this.checkpoint.commit(to, writeSet.writes(), state);
     if (outcome === 'committed') {
       this.rate.add(batch.length, this.now());
+      this.checkpoint.value = { position: to, ...state };
       return 'applied';
     }
     if (outcome === 'fenced') {
@@ -200,10 +205,14 @@ export class ProjectionRunner {
     return retryAlone(this.retry, batch[0]!.item, outcome.error);
   }
 
-  /** Holds the lease; a new term drops what was read ahead under the old one. */
+  /** Holds the lease; a new term reads the checkpoint again and drops what was read ahead under the old one. */
   private async holdLease(): Promise<boolean> {
-    const held = await this.checkpoint.hold();
-    if (held === 'new-term') this.readAhead = [];
-    return held !== false;
+    const held = await this.checkpoint.holdLease();
+    if (!held) return false;
+    if (held.newTerm) {
+      this.checkpoint.value = await this.store.readCheckpoint(this.name);
+      this.readAhead = [];
+    }
+    return true;
   }
 }

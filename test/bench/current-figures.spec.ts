@@ -1,0 +1,31 @@
+import { currentFigures, figuresTable } from '../../bench/current-figures.js';
+import { ratioChart } from '../../bench/ratio-chart.js';
+
+const peer = (date: string, throughput: number) => ({
+  file: `peer-${date}.json`,
+  benchmark: 'peer',
+  date,
+  machine: { cpus: 2, node: 'v20' },
+  saves: [{ concurrency: 1, ourSaveToRaw: { throughput, cpu: 1.2 } }],
+  loads: [{ changesets: 1000, loadToRawQuery: { latency: 1.07, cpu: 1.2 }, loadToCastore: { latency: 0.99, cpu: 1.16 } }],
+});
+
+describe('current figures', () => {
+  it('takes the newest result of each part and states rates as time ratios', () => {
+    const { figures, sources } = currentFigures([peer('2026-11-27T10:00:00Z', 0.5), peer('2026-11-28T10:00:00Z', 0.8), { file: 'tail.json', benchmark: 'sample-app-http-tail', date: '2026-11-29' }]);
+    expect(figures.map((f) => [f.label, f.time, f.file])).toEqual([
+      ['1-event save, 1 in flight ÷ raw PutItem', 1.25, 'peer-2026-11-28T10:00:00Z.json'],
+      ['full load of 1,000 changesets ÷ raw paginated Query', 1.07, 'peer-2026-11-28T10:00:00Z.json'],
+      ['full load of 1,000 changesets ÷ Castore getAggregate', 0.99, 'peer-2026-11-28T10:00:00Z.json'],
+    ]);
+    expect([...sources.keys()]).toEqual(['peer-2026-11-28T10:00:00Z.json']);
+  });
+
+  it('puts every figure in the table and the chart', () => {
+    const current = currentFigures([peer('2026-11-28T10:00:00Z', 0.8)]);
+    expect(figuresTable(current).split('\n').filter((line) => line.includes('2026-11-28'))).toHaveLength(3);
+    const svg = ratioChart('t', 's', current.figures);
+    expect(svg.match(/<rect /g)).toHaveLength(1 + 3); // the background and one bar per figure
+    expect(svg).toContain('1.25');
+  });
+});
