@@ -4,7 +4,7 @@ import type { ChangesetStorage } from '../store/storage.port.js';
 import { ChangesetPayloads } from '../store/changeset-payloads.js';
 import { streamName } from '../store/stream-key.js';
 import type { FeedEntry, FeedStorage } from './feed.port.js';
-import { RecentFeed } from './recent-feed.js';
+import { RecentFeed, type RecentFeedOptions } from './recent-feed.js';
 
 /** A changeset at its place in the global feed. */
 export interface FeedItem {
@@ -15,7 +15,7 @@ export interface FeedItem {
 /** Reads the global feed in order from any position, on any node, with the changesets it points to. */
 export class FeedReader {
   /** Batches the local sequencer committed last: read from memory, not the feed table (see `RecentFeed`). */
-  readonly recent = new RecentFeed();
+  readonly recent: RecentFeed;
   /**
    * The feed's head while this node's sequencer leads (`Sequencer.leaderHead`), else `undefined`: then a read
    * after the head needs no request, as no other node can add a position. Set by the projection manager.
@@ -27,7 +27,11 @@ export class FeedReader {
     private readonly changesets: ChangesetStorage,
     /** Reads the objects of large changesets (`EventStore.payloads`). Default: none; such a changeset then fails to read. */
     private readonly payloads: ChangesetPayloads = new ChangesetPayloads(undefined),
-  ) {}
+    /** Bounds of the batches kept in memory (`RecentFeedOptions`). Default: its defaults (32 MiB). */
+    recent: RecentFeedOptions = {},
+  ) {
+    this.recent = new RecentFeed(recent);
+  }
 
   /** Items from position `from` on (1-based), about `max` of them; empty when nothing is sequenced there yet. */
   async read(from: number, max = 500): Promise<FeedItem[]> {

@@ -1,14 +1,24 @@
 import type { FeedBatch } from './feed.port.js';
 import { feedEntriesJson, parseFeedEntries } from './feed-codec.js';
 
-/** Most entries kept, over all remembered batches (about 0.5 KB each). */
-const DEFAULT_MAX_ENTRIES = 5000;
+/** Default of `RecentFeedOptions.maxBytes` (`feed.recentBatchesMaxBytes`): 32 MiB. */
+export const DEFAULT_RECENT_FEED_BYTES = 32 * 1024 * 1024;
+
+export interface RecentFeedOptions {
+  /**
+   * Most bytes kept, over all remembered batches, counted as the feed items store them (UTF-8 of the entries'
+   * text); the oldest batches go first. A count of entries would not bound memory: an inline changeset takes up
+   * to 64 KB. 0 keeps nothing (every read goes to storage). Default 33,554,432 (32 MiB).
+   */
+  readonly maxBytes?: number;
+}
 
 interface Remembered {
   readonly first: number;
   readonly last: number;
   /** The `entries` text exactly as the feed item stores it (parsed on each read: readers never share objects). */
   readonly json: string;
+  readonly bytes: number;
 }
 
 /**
@@ -22,21 +32,30 @@ interface Remembered {
  */
 export class RecentFeed {
   private readonly batches: Remembered[] = [];
-  private entries = 0;
+  private kept = 0;
+  readonly maxBytes: number;
 
-  constructor(private readonly maxEntries = DEFAULT_MAX_ENTRIES) {}
+  constructor(options: RecentFeedOptions = {}) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_RECENT_FEED_BYTES;
+  }
+
+  /** Bytes of the batches kept now (at most `maxBytes`). */
+  get bytes(): number {
+    return this.kept;
+  }
 
   /** Takes in a batch whose commit succeeded. A batch that does not follow the last one starts over. */
   remember(batch: FeedBatch): void {
     if (batch.entries.length === 0) return;
     const previous = this.batches.at(-1);
     if (previous && previous.last + 1 !== batch.first) this.clear();
-    this.batches.push({ first: batch.first, last: batch.last, json: feedEntriesJson(batch) });
-    this.entries += batch.last - batch.first + 1;
-    while (this.batches.length > 1 && this.entries > this.maxEntries) {
-      const dropped = this.batches.shift()!;
-      this.entries -= dropped.last - dropped.first + 1;
-    }
+    const json = feedEntriesJson(batch);
+    const bytes = Buffer.byteLength(json, 'utf8');
+    // Too big to keep at all: what is kept must still follow on without a hole, so nothing is.
+    if (bytes > this.maxBytes) return this.clear();
+    this.batches.push({ first: batch.first, last: batch.last, json, bytes });
+    this.kept += bytes;
+    while (this.kept > this.maxBytes) this.kept -= this.batches.shift()!.bytes;
   }
 
   /**
@@ -60,6 +79,6 @@ export class RecentFeed {
 
   clear(): void {
     this.batches.length = 0;
-    this.entries = 0;
+    this.kept = 0;
   }
 }

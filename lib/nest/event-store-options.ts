@@ -32,6 +32,12 @@ export interface FeedOptions {
   readonly idleMs?: number;
   /** Longest pause between polls while idle, in ms: how long a commit made on another node may wait to be sequenced when nothing else happens. Default 500. */
   readonly maxIdleMs?: number;
+  /**
+   * Most bytes of the feed batches this node's sequencer committed last that are kept in memory, so projections on
+   * this node read them without a `Query` (counted as stored: UTF-8 of the feed items' entries); 0 keeps none.
+   * Default 33,554,432 (32 MiB).
+   */
+  readonly recentBatchesMaxBytes?: number;
 }
 
 export interface AggregateCacheOptions {

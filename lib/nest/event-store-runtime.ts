@@ -213,7 +213,8 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
       warn,
       ...(options.aggregateRecordFlushMs === undefined ? {} : { watermarkFlushMs: options.aggregateRecordFlushMs }),
     });
-    const reader = new FeedReader(feedParts.feed, storage, store.payloads);
+    const recentBatches = options.feed?.recentBatchesMaxBytes === undefined ? {} : { maxBytes: options.feed.recentBatchesMaxBytes };
+    const reader = new FeedReader(feedParts.feed, storage, store.payloads, recentBatches);
     manager = new ProjectionManager(sequencer, feedParts.feed, reader, feedParts.projections, runtime.serializer, { owner, leaseTtlMs, idleMs, maxIdleMs, warn });
     runtime.projections = manager;
     const projections = manager;

@@ -8,7 +8,7 @@ export const OPTION_KEYS = {
   '(root)': ['dynamodb', 's3', 'inMemory', 'events', 'aggregateRecordFlushMs', 'feed', 'aggregateCache'],
   dynamodb: ['client', 'clientConfig', 'tablePrefix', 'createTables', 'streamsClient'],
   s3: ['client', 'clientConfig', 'bucket', 'createBucket', 'largeChangesetBytes', 'compression', 'keyPrefix', 'orphanGraceMs', 'uploadDeadlineMs'],
-  feed: ['enabled', 'nodeId', 'leaseTtlMs', 'idleMs', 'maxIdleMs'],
+  feed: ['enabled', 'nodeId', 'leaseTtlMs', 'idleMs', 'maxIdleMs', 'recentBatchesMaxBytes'],
   aggregateCache: ['maxAggregates'],
 } as const satisfies Record<string, readonly string[]>;
 

@@ -53,6 +53,8 @@ export function validateOptions(options: unknown): asserts options is EventStore
       const value = f[key];
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) fail(`feed.${key}`, 'must be a number > 0');
     }
+    const recent = f['recentBatchesMaxBytes'];
+    if (recent !== undefined && (typeof recent !== 'number' || !Number.isSafeInteger(recent) || recent < 0)) fail('feed.recentBatchesMaxBytes', 'must be an integer >= 0');
   }
   if (o['s3'] !== undefined && isObject(o['s3'])) validateLargeChangesets(o['s3'], fail);
   if (o['inMemory'] === true) {

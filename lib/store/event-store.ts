@@ -1,5 +1,5 @@
 import { ConcurrencyError } from '../errors/concurrency.error.js';
-import { type AppendAttempt, newAppendAttempt } from './append-attempt.js';
+import { type AppendAttempt, AppendAttempts } from './append-attempt.js';
 import { InvalidExpectedVersionError } from '../errors/invalid-expected-version.error.js';
 import { checkedPages, flattenPages, singlePages } from './checked-stream.js';
 import { AggregateRecordWriter, type AggregateRecordWriterOptions } from './aggregate-record-writer.js';
@@ -20,13 +20,24 @@ import type {
 } from './records.js';
 import type { ChangesetStorage, PutOutcome } from './storage.port.js';
 import { assertValidStream } from './stream-key.js';
+import { changesetHoldingVersion } from './version-holder.js';
 
 export interface AppendRequest {
   readonly stream: StreamKey;
   readonly expectedVersion: ExpectedVersion;
   /** Where the writer last saw the stream; lets an exact expected version skip the tail read. */
   readonly position?: StreamPosition;
-  /** Reuse the id of an earlier attempt to make a retry idempotent. Default: `attempt.changesetId`, else a new UUID. */
+  /**
+   * The changeset's id; pass the same one again to retry after an unknown outcome (a timeout, a lost reply).
+   * Such a retry returns the original commit instead of committing twice or reporting a false conflict:
+   * - on the same `EventStore`, in every expected-version mode: the store keeps the slots its attempts of this id
+   *   were sent to (the 10,000 newest ids not yet committed) and looks there first, as with `attempt`;
+   * - on another store or process, only with an exact expected version (or `'no-stream'`): the changeset can
+   *   then be in one place only, the one holding version `expectedVersion + 1`, which the store reads on a
+   *   conflict. With `'stream-exists'` or `'any'` it could be anywhere past the tail it saw, so a retry from
+   *   elsewhere must pass `attempt` (its `triedSeqs` say where to look).
+   * Default: `attempt.changesetId`, else a new UUID.
+   */
   readonly changesetId?: string;
   /**
    * The record of earlier attempts of this changeset, to pass again on a retry after an unknown outcome
@@ -62,6 +73,8 @@ export class EventStore {
   private readonly records: AggregateRecordWriter | undefined;
   private readonly now: () => Date;
   private readonly onCommit: ((result: CommitResult) => void) | undefined;
+  /** Attempts of appends given only a `changesetId`, until they commit. */
+  private readonly attempts = new AppendAttempts();
   /** Writes and resolves the objects of large changesets (the feed reader resolves with it too). */
   readonly payloads: ChangesetPayloads;
 
@@ -86,14 +99,29 @@ export class EventStore {
     const dependencies = request.dependencies ?? [];
     assertValidDependencies(dependencies);
     const offload = this.payloads.mustOffload(stream, events, dependencies);
-    const attempt = request.attempt ?? newAppendAttempt(request.changesetId);
+    // Given only an id, the store keeps the attempt itself, so a retry with that id finds the slots it tried.
+    const attempt = request.attempt ?? this.attempts.forId(request.changesetId);
+    const result = await this.appendAttempt(request, attempt, offload, dependencies);
+    this.attempts.settled(attempt.changesetId);
+    return result;
+  }
+
+  private async appendAttempt(
+    request: AppendRequest,
+    attempt: AppendAttempt,
+    offload: boolean,
+    dependencies: readonly Dependency[],
+  ): Promise<CommitResult> {
+    const { stream, events } = request;
     const { changesetId } = attempt;
     // Retry path only: a first attempt has tried no slot and pays no read here.
     const earlier = await this.findEarlierCommit(stream, attempt);
     if (earlier) return this.committed(earlier);
+    // An id the caller chose may name a changeset that another store or process committed: no slots known.
+    const foreignId = request.attempt === undefined && request.changesetId !== undefined;
     const rounds = request.expectedVersion === 'any' ? ANY_VERSION_ATTEMPTS : 1;
     for (let round = 1; ; round++) {
-      const slot = await this.resolveSlot(request, changesetId);
+      const slot = await this.resolveSlot(request, changesetId, foreignId);
       if ('committed' in slot) return this.committed(slot.committed);
       const record: ChangesetRecord = {
         ...stream,
@@ -200,6 +228,7 @@ export class EventStore {
   private async resolveSlot(
     request: AppendRequest,
     changesetId: string,
+    foreignId: boolean,
   ): Promise<{ seq: number; version: number } | { committed: ChangesetRecord }> {
     const { expectedVersion: expected, position, stream } = request;
     if (expected === 'no-stream' || expected === 0) return { seq: 1, version: 0 };
@@ -209,6 +238,11 @@ export class EventStore {
     const last = await this.storage.readLastChangeset(stream);
     if (last?.changesetId === changesetId) return { committed: last };
     const actual = last?.toVersion ?? 0;
+    if (last && foreignId && typeof expected === 'number' && expected < actual) {
+      // An exact expected version puts the changeset in one place only: a retry finds it there, or conflicts.
+      const holder = await changesetHoldingVersion(this.storage, stream, expected + 1, last);
+      if (holder?.changesetId === changesetId) return { committed: holder };
+    }
     if ((typeof expected === 'number' && expected !== actual) || (expected === 'stream-exists' && !last)) {
       throw new ConcurrencyError(stream.aggregateType, stream.aggregateId, expected, actual);
     }

@@ -9,7 +9,9 @@ import { streamName } from './stream-key.js';
 export interface SweepOptions {
   /**
    * An object whose slot is still empty is deleted only when older than this, in ms: younger ones may belong
-   * to a save in flight. Default: `s3.orphanGraceMs` (1 h). Keep it well above `s3.uploadDeadlineMs`.
+   * to a save in flight. Default: `s3.orphanGraceMs` (1 h). Must be above `s3.uploadDeadlineMs` (default 5 min),
+   * else `InvalidEventStoreOptionsError`: a save may commit its pointer until then, so a younger object of an
+   * empty slot can still become referenced. Keep it well above, to cover the put's time in flight.
    */
   readonly olderThanMs?: number;
 }
@@ -45,6 +47,13 @@ export async function sweepOrphans(
   const olderThan = options.olderThanMs ?? payloads.orphanGraceMs;
   if (typeof olderThan !== 'number' || !Number.isFinite(olderThan) || olderThan < 0) {
     throw new InvalidEventStoreOptionsError('sweepOrphans.olderThanMs', 'must be a number >= 0');
+  }
+  // Below the deadline, the sweep could delete the object of a save between its upload and its commit.
+  if (olderThan <= payloads.uploadDeadlineMs) {
+    throw new InvalidEventStoreOptionsError(
+      'sweepOrphans.olderThanMs',
+      `must be above the upload deadline (uploadDeadlineMs, ${payloads.uploadDeadlineMs} ms): a save may still commit a pointer to a younger object`,
+    );
   }
   const blobs = payloads.blobs;
   const result = { examined: 0, deleted: 0, kept: 0 };

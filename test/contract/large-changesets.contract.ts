@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ChangesetPayloadError } from '../../lib/errors/changeset-payload.error.js';
 import { ChangesetTooLargeError } from '../../lib/errors/changeset-too-large.error.js';
 import { ConcurrencyError } from '../../lib/errors/concurrency.error.js';
-import { type LargeChangesetOptions, MAX_OBJECT_CHANGESET_BYTES } from '../../lib/store/changeset-payloads.js';
+import { InvalidEventStoreOptionsError } from '../../lib/errors/invalid-options.error.js';
+import { DEFAULT_ORPHAN_GRACE_MS, DEFAULT_UPLOAD_DEADLINE_MS, type LargeChangesetOptions, MAX_OBJECT_CHANGESET_BYTES } from '../../lib/store/changeset-payloads.js';
 import type { BlobStore } from '../../lib/store/blob-store.port.js';
 import { newAppendAttempt } from '../../lib/store/append-attempt.js';
 import { EventStore } from '../../lib/store/event-store.js';
@@ -64,6 +65,8 @@ export function describeLargeChangesetContract(name: string, factory: () => Prom
     let store: EventStore;
     const storeWith = (options: LargeChangesetOptions = {}, now?: () => Date) =>
       new EventStore(f.storage, { aggregateRecords: false, blobs: f.blobs, largeChangesets: { keyPrefix: f.keyPrefix, ...options }, ...(now ? { now } : {}) });
+    /** A store whose clock runs past the grace period: what a sweep sees of today's objects an hour and more from now. */
+    const later = () => storeWith({}, () => new Date(Date.now() + 2 * DEFAULT_ORPHAN_GRACE_MS));
     beforeAll(async () => {
       f = await factory();
       store = storeWith();
@@ -216,12 +219,29 @@ export function describeLargeChangesetContract(name: string, factory: () => Prom
       expect([referenced, inFlight, notOurs].every((k) => left.has(k))).toBe(true);
       expect(left.has(heldByOther)).toBe(false);
       expect(result.deleted).toBe([...before].filter((k) => !left.has(k)).length);
-      result = await store.sweepOrphans({ olderThanMs: 0 });
+      result = await later().sweepOrphans();
       left = new Set(await objectsOf(f.blobs, f.keyPrefix));
       expect([referenced, notOurs].every((k) => left.has(k))).toBe(true);
       expect(left.has(inFlight)).toBe(false);
       expect(result.kept).toBeGreaterThanOrEqual(2);
       expect((await readAll(store, stream))[0]!.events).toHaveLength(1);
+    });
+
+    it('refuses a sweep that could delete the object of a save between its upload and its commit', async () => {
+      const stream = newStream();
+      const inFlight = newPayloadKey(f.keyPrefix, stream, 1, randomUUID());
+      await f.blobs.put(inFlight, new Uint8Array([1, 2, 3]));
+      const aMinuteOn = () => new Date(Date.now() + 60_000); // the upload is a minute old: its save may still commit it
+      for (const olderThanMs of [1, 0, DEFAULT_UPLOAD_DEADLINE_MS]) {
+        const error = await storeWith({}, aMinuteOn).sweepOrphans({ olderThanMs }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvalidEventStoreOptionsError);
+        expect(error).toMatchObject({ code: 'INVALID_OPTIONS', option: 'sweepOrphans.olderThanMs' });
+      }
+      const tight = storeWith({ uploadDeadlineMs: 1_000, orphanGraceMs: 500 }, aMinuteOn);
+      await expect(tight.sweepOrphans()).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringContaining('1000 ms') });
+      expect(await objectsOf(f.blobs, f.keyPrefix, stream)).toEqual([inFlight]);
+      await storeWith({}, aMinuteOn).sweepOrphans({ olderThanMs: DEFAULT_UPLOAD_DEADLINE_MS + 1 });
+      expect(await objectsOf(f.blobs, f.keyPrefix, stream)).toEqual([inFlight]);
     });
 
     it('keeps long stream names in the object metadata, so the sweep still finds their slot', async () => {
@@ -231,7 +251,7 @@ export function describeLargeChangesetContract(name: string, factory: () => Prom
       expect(Buffer.byteLength(key)).toBeLessThan(1024);
       const spare = newPayloadKey(f.keyPrefix, stream, 1, randomUUID());
       await f.blobs.put(spare, new Uint8Array([1]), (await f.blobs.head(key))!.metadata);
-      await store.sweepOrphans({ olderThanMs: 0 });
+      await later().sweepOrphans();
       expect(await f.blobs.get(spare)).toBeUndefined();
       expect(await f.blobs.get(key)).toBeDefined();
       expect((await readAll(store, stream))[0]!.events).toHaveLength(1);

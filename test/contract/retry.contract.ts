@@ -49,20 +49,42 @@ export function describeRetryContract(name: string, factory: () => Promise<Contr
     }
 
     for (const expectedVersion of ['stream-exists', 'any', 1] as const satisfies readonly ExpectedVersion[]) {
-      it(`returns the original commit after another writer committed (${String(expectedVersion)})`, async () => {
-        const stream = await opened();
-        const attempt = newAppendAttempt();
-        const events = [event('Mine')];
-        const lossy = faulty(['reply']);
-        await expect(lossy.store.append({ stream, expectedVersion, attempt, events })).rejects.toThrow(/injected/);
-        expect(lossy.storage.lost).toBe(1);
-        await store.append({ stream, expectedVersion: 'any', events: [event('Other')] });
+      for (const by of ['attempt', 'changesetId'] as const) {
+        it(`returns the original commit after another writer committed (${String(expectedVersion)}, retried with the same ${by})`, async () => {
+          const stream = await opened();
+          const attempt = newAppendAttempt();
+          const mine = by === 'attempt' ? { attempt } : { changesetId: attempt.changesetId };
+          const events = [event('Mine')];
+          const lossy = faulty(['reply']);
+          await expect(lossy.store.append({ stream, expectedVersion, ...mine, events })).rejects.toThrow(/injected/);
+          expect(lossy.storage.lost).toBe(1);
+          await store.append({ stream, expectedVersion: 'any', events: [event('Other')] });
 
-        const retry = await store.append({ stream, expectedVersion, attempt, events });
-        expect(retry).toMatchObject({ changesetId: attempt.changesetId, seq: 2, fromVersion: 2, version: 2 });
-        await expectOnceAt(stream, attempt.changesetId, [1, 2, 3], 2);
-      });
+          // The attempt itself may go to any store; given only the id, the store that lost the reply knows its slots.
+          const retrying = by === 'attempt' ? store : lossy.store;
+          const retry = await retrying.append({ stream, expectedVersion, ...mine, events });
+          expect(retry).toMatchObject({ changesetId: attempt.changesetId, seq: 2, fromVersion: 2, version: 2 });
+          await expectOnceAt(stream, attempt.changesetId, [1, 2, 3], 2);
+        });
+      }
     }
+
+    it('returns the original commit to an exact-version retry with only the changesetId, from another store (another process)', async () => {
+      const stream = await opened();
+      await store.append({ stream, expectedVersion: 1, events: [event('Second'), event('Third')] });
+      const changesetId = randomUUID();
+      const events = [event('Mine'), event('Mine too')];
+      await expect(faulty(['reply']).store.append({ stream, expectedVersion: 3, changesetId, events })).rejects.toThrow(/injected/);
+      await store.append({ stream, expectedVersion: 'any', events: [event('Other')] });
+
+      const retry = await new EventStore(store.storage, { aggregateRecords: false }).append({ stream, expectedVersion: 3, changesetId, events });
+      expect(retry).toMatchObject({ changesetId, seq: 3, fromVersion: 4, version: 5 });
+      const changesets = await readAll(store, stream);
+      expect(changesets.map((c) => [c.seq, c.fromVersion, c.toVersion])).toEqual([[1, 1, 1], [2, 2, 3], [3, 4, 5], [4, 6, 6]]);
+      // Another changeset at that version is still a conflict, with the actual version.
+      const stale = store.append({ stream, expectedVersion: 3, changesetId: randomUUID(), events: [event('Stale')] });
+      await expect(stale).rejects.toMatchObject({ code: 'CONCURRENCY', expectedVersion: 3, actualVersion: 6 });
+    });
 
     it("finds a changeset whose reply was lost in a later round of an 'any' append", async () => {
       const stream = await opened();

@@ -68,11 +68,43 @@ describe('RecentFeed: the local sequencer\'s last batches, read from memory', ()
     expect(positions(recent.read(8, 10))).toEqual([8, 9]);
   });
 
-  it('keeps at most its bound of entries, forgetting the oldest batches first', () => {
-    const recent = new RecentFeed(6);
+  it('keeps at most maxBytes of stored text, forgetting the oldest batches first', () => {
+    const size = (b: FeedBatch) => Buffer.byteLength(feedEntriesJson(b), 'utf8');
+    const recent = new RecentFeed({ maxBytes: size(batch(1, 4)) + size(batch(5, 8)) - 1 });
     recent.remember(batch(1, 4));
     recent.remember(batch(5, 8));
     expect(recent.read(4, 10)).toBeUndefined();
     expect(positions(recent.read(5, 10))).toEqual([5, 6, 7, 8]);
+    expect(recent.bytes).toBe(size(batch(5, 8)));
+  });
+
+  it('bounds memory by bytes, not entries: 600 inline changesets of 60 KB stay under the 32 MiB default', () => {
+    const recent = new RecentFeed();
+    const text = 'x'.repeat(60_000);
+    // A feed item inlines changesets up to its ~350 KB budget: 5 of 60 KB per batch, 120 batches, 36 MB in all.
+    for (let first = 1; first <= 600; first += 5) {
+      const entries = Array.from({ length: 5 }, (_, i) => {
+        const big = entry(first + i, true);
+        return { ...big, changeset: { ...big.changeset!, events: [{ ...big.changeset!.events[0]!, data: { text } }] } } as FeedEntry;
+      });
+      recent.remember({ first, last: first + 4, entries });
+    }
+    // The oldest batches went; the newest are still read from memory, with their changesets inline.
+    expect(recent.read(1, 10)).toBeUndefined();
+    expect(recent.read(596, 100)![0]!.entries.every((e) => e.changeset?.events[0]?.data)).toBe(true);
+    expect(recent.bytes).toBeLessThanOrEqual(32 * 1024 * 1024);
+    expect(recent.bytes).toBeGreaterThan(32 * 1024 * 1024 - 400_000);
+  });
+
+  it('keeps nothing with maxBytes 0, nor a batch larger than maxBytes', () => {
+    const off = new RecentFeed({ maxBytes: 0 });
+    off.remember(batch(1, 4));
+    expect(off.read(1, 10)).toBeUndefined();
+    const small = new RecentFeed({ maxBytes: Buffer.byteLength(feedEntriesJson(batch(1, 2)), 'utf8') });
+    small.remember(batch(1, 2));
+    small.remember(batch(3, 9));
+    expect(small.read(1, 10)).toBeUndefined();
+    expect(small.read(3, 10)).toBeUndefined();
+    expect(small.bytes).toBe(0);
   });
 });

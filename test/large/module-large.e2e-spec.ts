@@ -56,7 +56,7 @@ describe.each(variants)('EventStoreModule with large changesets: %s', (_name, op
     await app.get(ProjectionManager).waitFor('large-deposits', result.token, 30_000);
     expect(LargeDeposits.seen.filter((s) => s.accountId === account.id)).toEqual([{ accountId: account.id, amount: 7, extraBytes: JSON.stringify(extra).length }]);
     const runtime = app.get<EventStoreRuntime>(EVENT_STORE_RUNTIME);
-    const swept = await runtime.sweepOrphans({ olderThanMs: 0 });
+    const swept = await runtime.sweepOrphans();
     expect(swept.examined).toBeGreaterThanOrEqual(1);
     expect((await accounts.load(account.id)).balance).toBe(7);
   }, 60_000);

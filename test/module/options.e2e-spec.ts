@@ -28,6 +28,7 @@ describe('EventStoreModule options', () => {
     [{ inMemorry: true }, 'inMemorry'],
     [{ inMemory: true, feed: { idleMS: 5 } }, 'feed.idleMS'],
     [{ inMemory: true, aggregateCache: { max: 5 } }, 'aggregateCache.max'],
+    [{ inMemory: true, feed: { recentBatchesMaxBytes: -1 } }, 'feed.recentBatchesMaxBytes'],
     [{ dynamodb: {}, s3: { bucket: 'ok-bucket', createbucket: true } }, 's3.createbucket'],
     [{ inMemory: true, dynamodb: {} }, 'dynamodb'],
     [{ inMemory: true, s3: { bucket: 'ok-bucket', createBucket: true } }, 's3.createBucket'],
@@ -56,7 +57,7 @@ describe('EventStoreModule options', () => {
 
   it('lists the known keys when no option is close to an unknown one', () => {
     expect(() => validateOptions({ inMemory: true, feed: { somethingElse: 1 } })).toThrow(
-      'Invalid event store option "feed.somethingElse": is not an option; known options here: enabled, nodeId, leaseTtlMs, idleMs, maxIdleMs',
+      'Invalid event store option "feed.somethingElse": is not an option; known options here: enabled, nodeId, leaseTtlMs, idleMs, maxIdleMs, recentBatchesMaxBytes',
     );
   });
 

@@ -176,6 +176,18 @@ describe('partition', () => {
     const groups = partition([member(2, 'a'), member(1, 'a'), member(1, 'b')]);
     expect(groups.map((g) => g.length)).toEqual([1, 2]);
   });
+
+  it('keeps each group within 4 MB of UTF-8, whatever the text (300,000 euro signs: 900 KB, not 300 KB)', () => {
+    const text = '€'.repeat(300_000);
+    const members = Array.from({ length: 12 }, (_, i) => ({
+      items: [{ Put: { TableName: 'views', Item: { id: { S: `v${i}` }, text: { S: text } } } }],
+      keys: [`views|v${i}`],
+    }));
+    const groups = partition(members);
+    const bytes = groups.map((g) => Buffer.byteLength(JSON.stringify(g.flatMap((m) => m.items)), 'utf8'));
+    expect(Math.max(...bytes)).toBeLessThanOrEqual(4_000_000);
+    expect(groups.map((g) => g.length)).toEqual([4, 4, 4]);
+  });
 });
 
 /** A second read model beside the harness's balances, so two projections apply every feed batch. */

@@ -102,6 +102,42 @@ describe('retrying a save whose reply was lost (DynamoDB Local)', () => {
     expect(bus.published).toHaveLength(1);
   });
 
+  describe('EventStore.append given only the same changesetId (the SDK loses the PutItem reply)', () => {
+    const deposit = (amount: number) => [{ eventId: randomUUID(), type: 'account.deposited', data: { amount }, occurredAt: new Date().toISOString() }];
+
+    async function loseThenAppendOther(aggregateId: string, expectedVersion: 'stream-exists' | 'any' | number, changesetId: string) {
+      const stream = { aggregateType: 'Account', aggregateId };
+      const lost = loseResponses(faultyClient, 'PutItem', 1, 'outside-retries');
+      await expect(faultyStore.append({ stream, expectedVersion, changesetId, events: deposit(7) })).rejects.toBeInstanceOf(StorageUnavailableError);
+      expect(lost.lost()).toBe(1);
+      await store.append({ stream, expectedVersion: 'any', events: deposit(100) });
+      return stream;
+    }
+
+    it.each(['stream-exists', 'any', 1] as const)('%s: a retry on the same store returns the original commit, stored once', async (expectedVersion) => {
+      const id = await openedAccount();
+      const changesetId = randomUUID();
+      const stream = await loseThenAppendOther(id, expectedVersion, changesetId);
+      const retried = await faultyStore.append({ stream, expectedVersion, changesetId, events: deposit(7) });
+      expect(retried).toMatchObject({ changesetId, version: 2, seq: 2, committed: true });
+      const stored = await changesets(id);
+      expect(stored.map((c) => c.changesetId === changesetId)).toEqual([false, true, false]);
+      expect((await accounts.load(id)).balance).toBe(107);
+    });
+
+    it('exact version: a retry from another store (another process) returns the original commit, not a conflict', async () => {
+      const id = await openedAccount();
+      const changesetId = randomUUID();
+      const stream = await loseThenAppendOther(id, 1, changesetId);
+      requests.reset();
+      const elsewhere = new EventStore(new DynamoDbChangesetStorage({ client: faultyClient, tablePrefix: prefix }), { aggregateRecords: false });
+      await expect(elsewhere.append({ stream, expectedVersion: 1, changesetId, events: deposit(7) })).resolves.toMatchObject({ changesetId, version: 2, seq: 2 });
+      // The tail, then the one slot that can hold version 2.
+      expect(requests.sent).toEqual(['Query', 'BatchGetItem']);
+      expect((await changesets(id)).map((c) => c.changesetId === changesetId)).toEqual([false, true, false]);
+    });
+  });
+
   it('a first save costs one conditional write and no extra read; only a retry reads its tried slots', async () => {
     const fresh = new Account(randomUUID());
     fresh.open('bo');

@@ -2,7 +2,10 @@ import { type AttributeValue, type DynamoDBClient, type TransactWriteItem, Trans
 
 /** Items one `TransactWriteItems` may carry. */
 const MAX_ITEMS = 100;
-/** The service allows 4 MB per transaction; the estimate (JSON length) runs above what it counts, and this leaves room still. */
+/**
+ * The service allows 4 MB per transaction. The estimate (the UTF-8 bytes of the items' JSON: the service counts
+ * bytes, and text outside ASCII takes 2 to 4 of them per character) runs above what it counts; this leaves room still.
+ */
 const MAX_BYTES = 3_900_000;
 
 interface Member {
@@ -87,7 +90,7 @@ export function partition<M extends Pick<Member, 'items' | 'keys'>>(members: rea
   let bytes = 0;
   let keys = new Set<string>();
   for (const member of members) {
-    const size = JSON.stringify(member.items).length;
+    const size = Buffer.byteLength(JSON.stringify(member.items), 'utf8');
     const fits = items + member.items.length <= MAX_ITEMS && bytes + size <= MAX_BYTES && member.keys.every((k) => !keys.has(k));
     if (!fits && current.length > 0) {
       groups.push(current);
