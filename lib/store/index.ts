@@ -9,7 +9,7 @@ export { type CommittedEventPublisher, type RepositoryOptions } from '../reposit
 export { AggregateCache, type CachedAggregate } from '../repository/aggregate-cache.js';
 export { runInUnitOfWork, UnitOfWork } from '../repository/unit-of-work.js';
 export { snapshotPolicy, type SnapshotPolicy, INLINE_SNAPSHOT_LIMIT_BYTES, DEFAULT_INLINE_SNAPSHOT_BYTES } from '../snapshots/snapshot-options.js';
-export { SnapshotStore, type Snapshot, type SnapshotWriteResult } from '../snapshots/snapshot-store.js';
+export { SnapshotStore, type Snapshot, type SnapshotWriteResult, type SnapshotStoreOptions } from '../snapshots/snapshot-store.js';
 export { Snapshotter, type SnapshotterOptions } from '../snapshots/snapshotter.js';
 export type { SnapshotRecord, SnapshotRecordStorage, SnapshotWriteOutcome } from '../snapshots/snapshot-records.port.js';
 export { EventRegistry } from '../serialization/event-registry.js';
