@@ -2,9 +2,9 @@ import type { Lease } from '../feed/feed.port.js';
 import { LeaseHolder } from '../feed/lease-holder.js';
 import {
   type CheckpointState,
+  type CheckpointStore,
   type ProjectionCheckpoint,
   type ProjectionCommitOutcome,
-  type ProjectionStore,
   projectionLeaseName,
   type ReadModelWrite,
 } from './projection.port.js';
@@ -18,7 +18,7 @@ export class LeasedCheckpoint {
   private current: ProjectionCheckpoint = { position: 0, parked: [] };
 
   constructor(
-    private readonly store: ProjectionStore,
+    private readonly store: CheckpointStore,
     private readonly projection: string,
     owner: string,
     leaseTtlMs: number,
@@ -60,15 +60,29 @@ export class LeasedCheckpoint {
     const held = await this.leases.hold();
     if (!held) return false;
     if (!held.newTerm) return 'held';
-    this.value = await this.store.readCheckpoint(this.projection);
+    if (!this.store.claimCheckpoint) {
+      this.value = await this.store.readCheckpoint(this.projection);
+      return 'new-term';
+    }
+    const claimed = await this.store.claimCheckpoint(this.projection, held.lease);
+    if (!claimed) {
+      this.drop();
+      return false;
+    }
+    this.value = claimed;
     return 'new-term';
   }
 
   /** Commits `writes` with the checkpoint moved from its current position to `to`; adopts it when committed. */
   async commit(to: number, writes: ReadModelWrite[], state: CheckpointState): Promise<ProjectionCommitOutcome> {
     const outcome = await this.store.commit(this.lease, this.current.position, to, writes, state);
-    if (outcome === 'committed') this.value = { position: to, ...state };
+    if (outcome === 'committed') this.adopt(to, state);
     return outcome;
+  }
+
+  /** Takes `to` and `state` as the checkpoint, once a commit made elsewhere (a target's own transaction) stored them. */
+  adopt(to: number, state: CheckpointState): void {
+    this.value = { position: to, ...state };
   }
 
   /** Forget the lease locally (after a fenced write); the next `hold()` starts a new term. */
