@@ -1,10 +1,7 @@
-import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
-import type { EventStoreRuntime } from '../nest/event-store-runtime.js';
-import { EVENT_STORE_RUNTIME } from '../nest/tokens.js';
-import { projectionDefinition } from '../projections/projection.decorator.js';
+import { projectionProviders } from '../nest/projection-registration.js';
 import { type TypeOrmProjectionOptions, typeOrmProjectionTarget } from './typeorm-projection-target.js';
 
 export interface TypeOrmProjectionsModuleOptions extends TypeOrmProjectionOptions {
@@ -25,23 +22,11 @@ export class EventStoreTypeOrmModule {
    * `EntityManager`). Needs `EventStoreModule.forRoot` and `TypeOrmModule.forRoot` (PostgreSQL, MySQL or MariaDB).
    */
   static forProjections(projections: readonly Type[], options: TypeOrmProjectionsModuleOptions = {}): DynamicModule {
-    projections.forEach((projection, index) => {
-      if (typeof projection !== 'function') {
-        throw new TypeError(`EventStoreTypeOrmModule.forProjections(): item ${index} is ${String(projection)} (a circular import?)`);
-      }
-      projectionDefinition(projection);
+    const dataSource = { token: getDataSourceToken(options.dataSource), optional: true };
+    const providers = projectionProviders('EventStoreTypeOrmModule.forProjections()', projections, [dataSource], async (manager, instances, [source]) => {
+      const target = await typeOrmProjectionTarget(source as DataSource | undefined, manager.projectionStore, options);
+      for (const instance of instances) manager.register(instance, target);
     });
-    const registration: Provider = {
-      provide: Symbol('EventStoreTypeOrmProjections'),
-      useFactory: async (runtime: EventStoreRuntime, dataSource: DataSource | undefined, ...instances: object[]) => {
-        const manager = runtime.projections;
-        if (!manager) throw new InvalidEventStoreOptionsError('feed.enabled', 'projections need the feed; do not set feed.enabled to false');
-        const target = await typeOrmProjectionTarget(dataSource, manager.projectionStore, options);
-        for (const instance of instances) manager.register(instance, target);
-        return { onModuleDestroy: () => manager.stop() };
-      },
-      inject: [EVENT_STORE_RUNTIME, { token: getDataSourceToken(options.dataSource), optional: true }, ...projections],
-    };
-    return { module: EventStoreTypeOrmModule, imports: options.imports ?? [], providers: [...projections, registration], exports: [...projections] };
+    return { module: EventStoreTypeOrmModule, imports: options.imports ?? [], providers, exports: [...projections] };
   }
 }
