@@ -14,6 +14,8 @@ import { BalanceRow, openSqlDatabase, readSqlView, SqlBalanceProjection, type Sq
 class FaultyPort implements SqlPort<EntityManager> {
   /** Transactions still to commit whose reply is then lost (the caller sees a dropped connection). */
   loseCommitReplies = 0;
+  /** Transactions begun. */
+  transactions = 0;
   readonly dialect;
 
   constructor(private readonly inner: TypeOrmSqlPort) {
@@ -21,6 +23,7 @@ class FaultyPort implements SqlPort<EntityManager> {
   }
 
   async transaction<R>(work: (tx: EntityManager) => Promise<R>): Promise<R> {
+    this.transactions++;
     const result = await this.inner.transaction(work);
     if (this.loseCommitReplies > 0) {
       this.loseCommitReplies--;
@@ -124,6 +127,19 @@ for (const engine of ['postgres', 'mariadb'] as const) {
       await driveUntil(b, async () => (await b.manager.status('balances')).position === 2);
       expect(await readSqlView(dataSource, id)).toMatchObject({ balance: 5, applied: 2 });
       await b.manager.waitFor('balances', token, 1000);
+    });
+
+    it('applies a backlog in batches, one SQL transaction each', async () => {
+      const a = node();
+      const accounts = await Promise.all(Array.from({ length: 15 }, () => openWithDeposits(a, [1])));
+      let batches = 0;
+      for (let round = 0; round < 50 && (await a.manager.status('balances')).position < 30; round++) {
+        if ((await a.manager.drive()).projections['balances'] === 'applied') batches++;
+      }
+      expect((await a.manager.status('balances')).position).toBe(30);
+      expect(port.transactions).toBe(batches);
+      expect(batches).toBeLessThan(30);
+      for (const { id } of accounts) expect(await readSqlView(dataSource, id)).toMatchObject({ balance: 1, applied: 2 });
     });
 
     it('retries a deadlock without counting it towards parking', async () => {
