@@ -21,7 +21,9 @@ export type EventStoreErrorCode =
   | 'MISSING_TABLES'
   | 'INVALID_METADATA'
   | 'CHANGESET_PAYLOAD'
-  | 'SNAPSHOT_UNREADABLE';
+  | 'SNAPSHOT_UNREADABLE'
+  | 'SQL_PROJECTION_WRITE'
+  | 'SQL_PROJECTION_SETUP';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

@@ -22,3 +22,5 @@ export * from './invalid-expected-version.error.js';
 export * from './missing-tables.error.js';
 export * from './invalid-metadata.error.js';
 export * from './snapshot-unreadable.error.js';
+export * from './sql-projection-write.error.js';
+export * from './sql-projection-setup.error.js';

@@ -1,10 +1,9 @@
 import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
-import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
-import { projectionDefinition } from '../projections/projection.decorator.js';
 import { EventBus } from '@nestjs/cqrs';
 import type { AggregateClass } from '../repository/aggregate.decorator.js';
 import { AggregateRepository } from '../repository/aggregate-repository.js';
 import { EventStoreCoreModule } from './event-store-core.module.js';
+import { projectionProviders } from './projection-registration.js';
 import type { EventStoreRuntime } from './event-store-runtime.js';
 import { EVENT_STORE_ASYNC_OPTIONS_TYPE, EVENT_STORE_OPTIONS_TYPE } from './module-definition.js';
 import { EVENT_STORE_RUNTIME, getRepositoryToken } from './tokens.js';
@@ -45,24 +44,9 @@ export class EventStoreModule {
    * applying events in feed order from its checkpoint. `imports` provides what the projections inject.
    */
   static forProjections(projections: readonly Type[], options: { readonly imports?: DynamicModule['imports'] } = {}): DynamicModule {
-    projections.forEach((projection, index) => {
-      if (typeof projection !== 'function') {
-        throw new TypeError(`EventStoreModule.forProjections(): item ${index} is ${String(projection)} (a circular import?)`);
-      }
-      projectionDefinition(projection);
+    const providers = projectionProviders('EventStoreModule.forProjections()', projections, [], (manager, instances) => {
+      for (const instance of instances) manager.register(instance);
     });
-    const registration: Provider = {
-      provide: Symbol('EventStoreProjections'),
-      useFactory: (runtime: EventStoreRuntime, ...instances: object[]) => {
-        const manager = runtime.projections;
-        if (!manager) throw new InvalidEventStoreOptionsError('feed.enabled', 'projections need the feed; do not set feed.enabled to false');
-        for (const instance of instances) manager.register(instance);
-        // Stop applying events as early in shutdown as Nest allows, before the projections' own
-        // dependencies (clients, other providers) are destroyed.
-        return { onModuleDestroy: () => manager.stop() };
-      },
-      inject: [EVENT_STORE_RUNTIME, ...projections],
-    };
-    return { module: EventStoreModule, imports: options.imports ?? [], providers: [...projections, registration], exports: [...projections] };
+    return { module: EventStoreModule, imports: options.imports ?? [], providers, exports: [...projections] };
   }
 }

@@ -1,20 +1,14 @@
 import { isTransientStorageError } from '../errors/transient.js';
 import type { FeedItem } from '../feed/feed-reader.js';
-import type { LeasedCheckpoint } from './leased-checkpoint.js';
 import { parkedEntry, withParked } from './parking.js';
-import type { ProjectionDefinition } from './projection.decorator.js';
-import type { ProjectionStore } from './projection.port.js';
-import { type ProjectionHandlers, writeSetOf } from './projection-handlers.js';
+import type { ProjectionTarget, TargetScope } from './projection-target.js';
 import type { RateMeter } from './rate-meter.js';
 
 export type RunnerStep = 'not-leader' | 'idle' | 'applied' | 'stopped' | 'fenced';
 
 /** What the retry of one failing changeset needs from its runner. */
-export interface RetryScope {
-  readonly definition: ProjectionDefinition;
-  readonly store: ProjectionStore;
-  readonly handlers: ProjectionHandlers;
-  readonly checkpoint: LeasedCheckpoint;
+export interface RetryScope extends TargetScope {
+  readonly target: ProjectionTarget;
   readonly rate: RateMeter;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
@@ -31,20 +25,17 @@ export async function retryAlone(scope: RetryScope, item: FeedItem, firstError: 
   for (let attempt = 2; attempt <= definition.maxAttempts; attempt++) {
     await scope.sleep(Math.min(5000, definition.retryDelayMs * 2 ** (attempt - 2)));
     try {
-      const prepared = await scope.handlers.prepare(item, new Map());
-      const writes = (await writeSetOf(scope.store, [prepared])).writes();
-      const state = checkpoint.parkedState();
-      const outcome = await checkpoint.commit(item.position, writes, state);
-      if (outcome === 'committed') {
-        scope.rate.add(1, scope.now());
-        checkpoint.value = { position: item.position, ...state };
-        return 'applied';
-      }
+      const outcome = await scope.target.applyBatch(scope, [item]);
       if (outcome === 'fenced') {
         checkpoint.drop();
         return 'fenced';
       }
-      error = outcome.error;
+      if ('committed' in outcome) {
+        scope.rate.add(outcome.committed, scope.now());
+        checkpoint.adopt(outcome.to, outcome.state);
+        return 'applied';
+      }
+      error = outcome.failed;
     } catch (caught) {
       if (isTransientStorageError(caught)) throw caught; // the storage's fault: back off, do not count it
       error = caught;
@@ -70,6 +61,6 @@ async function park(scope: RetryScope, item: FeedItem, error: unknown): Promise<
     checkpoint.drop();
     return 'fenced';
   }
-  checkpoint.value = { position: to, ...state };
+  checkpoint.adopt(to, state);
   return stop ? 'stopped' : 'applied';
 }

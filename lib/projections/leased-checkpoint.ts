@@ -2,9 +2,9 @@ import type { Lease } from '../feed/feed.port.js';
 import { LeaseHolder } from '../feed/lease-holder.js';
 import {
   type CheckpointState,
+  type CheckpointStore,
   type ProjectionCheckpoint,
   type ProjectionCommitOutcome,
-  type ProjectionStore,
   projectionLeaseName,
   type ReadModelWrite,
 } from './projection.port.js';
@@ -18,8 +18,8 @@ export class LeasedCheckpoint {
   private current: ProjectionCheckpoint = { position: 0, parked: [] };
 
   constructor(
-    private readonly store: ProjectionStore,
-    projection: string,
+    private readonly store: CheckpointStore,
+    private readonly projection: string,
     owner: string,
     leaseTtlMs: number,
     now: () => number,
@@ -52,17 +52,38 @@ export class LeasedCheckpoint {
     return { parked: this.current.parked, parkedTotal: this.current.parkedTotal ?? this.current.parked.length };
   }
 
-  /** Takes or renews the lease; `newTerm` when the term changed (the checkpoint known so far is then stale). */
-  holdLease(): Promise<{ readonly lease: Lease; readonly newTerm: boolean } | undefined> {
-    return this.leases.hold();
+  /**
+   * Takes or renews the lease. `'new-term'` when the term changed: the checkpoint has been read again, and
+   * anything cached from the old term is stale. False when another node holds it.
+   */
+  async hold(): Promise<false | 'held' | 'new-term'> {
+    const held = await this.leases.hold();
+    if (!held) return false;
+    if (!held.newTerm) return 'held';
+    if (!this.store.claimCheckpoint) {
+      this.value = await this.store.readCheckpoint(this.projection);
+      return 'new-term';
+    }
+    const claimed = await this.store.claimCheckpoint(this.projection, held.lease);
+    if (!claimed) {
+      this.drop();
+      return false;
+    }
+    this.value = claimed;
+    return 'new-term';
   }
 
   /**
    * Commits `writes` with the checkpoint moved from its current position to `to`. The caller adopts it
-   * (`value`) once committed, after counting what it applied: the change signal must see the count.
+   * (`adopt`) once committed, after counting what it applied: the change signal must see the count.
    */
   commit(to: number, writes: ReadModelWrite[], state: CheckpointState): Promise<ProjectionCommitOutcome> {
     return this.store.commit(this.lease, this.current.position, to, writes, state);
+  }
+
+  /** Takes `to` and `state` as the checkpoint, once a commit made elsewhere (a target's own transaction) stored them. */
+  adopt(to: number, state: CheckpointState): void {
+    this.value = { position: to, ...state };
   }
 
   /** Forget the lease locally (after a fenced write); the next `hold()` starts a new term. */

@@ -2,6 +2,7 @@ import type { FeedItem } from '../feed/feed-reader.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { eventTypeName } from '../serialization/event-type.decorator.js';
 import { ProjectionContext } from './projection-context.js';
+import { SqlProjectionContext } from './sql-projection-context.js';
 import type { ProjectionDefinition } from './projection.decorator.js';
 import type { ProjectionStore, ReadModelWrite } from './projection.port.js';
 import { type CounterAdd, WriteSet } from './write-set.js';
@@ -28,8 +29,11 @@ export class ProjectionHandlers {
     }
   }
 
-  /** Runs the handlers of each event of `item` in order; `scratch` is shared by the items of one batch. */
-  async prepare(item: FeedItem, scratch: Map<string, unknown>): Promise<Prepared> {
+  /**
+   * Runs the handlers of each event of `item` in order; `scratch` is shared by the items of one batch. With a
+   * `transaction` (a SQL target's), handlers get it as `ctx.manager` and write through it, queuing nothing.
+   */
+  async prepare(item: FeedItem, scratch: Map<string, unknown>, transaction?: unknown): Promise<Prepared> {
     const writes: ReadModelWrite[] = [];
     const adds: CounterAdd[] = [];
     const { changeset } = item;
@@ -37,7 +41,11 @@ export class ProjectionHandlers {
       const methods = this.byType.get(stored.type);
       if (!methods) continue;
       const event = this.serializer.deserialize(changeset, stored, changeset.fromVersion + index);
-      const context = new ProjectionContext(item.position, changeset, stored, changeset.fromVersion + index, writes, adds, scratch);
+      const version = changeset.fromVersion + index;
+      const context =
+        transaction === undefined
+          ? new ProjectionContext(item.position, changeset, stored, version, writes, adds, scratch)
+          : new SqlProjectionContext(item.position, changeset, stored, version, scratch, transaction);
       for (const method of methods) {
         const handler = (this.instance as Record<string | symbol, unknown>)[method];
         if (typeof handler === 'function') await (handler as (e: object, c: ProjectionContext) => unknown).call(this.instance, event, context);

@@ -13,8 +13,10 @@ import { decodeCommitToken } from '../store/commit-token.js';
 import { streamName } from '../store/stream-key.js';
 import { projectionDefinition } from './projection.decorator.js';
 import { parkedCommit } from './parking.js';
-import type { ParkedChangeset, ProjectionCheckpoint, ProjectionStore } from './projection.port.js';
+import { type ParkedChangeset, type ProjectionCheckpoint, type ProjectionStore, projectionLeaseName } from './projection.port.js';
 import { ProjectionRunner, type RunnerStep } from './projection-runner.js';
+import type { ProjectionTarget } from './projection-target.js';
+import { WriteSetTarget } from './write-set-target.js';
 
 /** How often a runner polls the feed anyway while the sequencer runs on its own node (it is woken per batch). */
 const LOCAL_SEQUENCER_POLL_MS = 1000;
@@ -61,6 +63,7 @@ export class ProjectionManager {
   /** Counts the local sequencer's batches (and stops), so a runner sees a wake that came while it worked. */
   private batchesSeen = 0;
   private readonly locator: CommitLocator;
+  private readonly defaultTarget: ProjectionTarget;
   /** Settles at the next local batch or checkpoint change: what waits sleep on. */
   private changed: Promise<void> | undefined;
   private resolveChanged: (() => void) | undefined;
@@ -83,6 +86,7 @@ export class ProjectionManager {
       };
     }
     this.locator = new CommitLocator(feed, () => this.sequencer?.isLeader ?? false);
+    this.defaultTarget = new WriteSetTarget(store);
   }
 
   private wakeRunners(): void {
@@ -90,11 +94,19 @@ export class ProjectionManager {
     for (const wake of [...this.wakers]) wake();
   }
 
-  /** Adds a `@Projection` instance; call before `start`. */
-  register(instance: object): void {
+  /** The projection store: leases of every projection, and the read models written as transaction items. */
+  get projectionStore(): ProjectionStore {
+    return this.store;
+  }
+
+  /**
+   * Adds a `@Projection` instance; call before `start`. `target` is where its read model and checkpoint live
+   * (default: the projection store, written with `ctx.write`/`ctx.add`); a SQL target keeps both in a database.
+   */
+  register(instance: object, target: ProjectionTarget = this.defaultTarget): void {
     const definition = projectionDefinition(instance.constructor);
     if (this.runners.has(definition.name)) throw new TypeError(`Two projections are named "${definition.name}"`);
-    const runner: ProjectionRunner = new ProjectionRunner(definition, instance, this.store, this.reader, this.serializer, {
+    const runner: ProjectionRunner = new ProjectionRunner(definition, instance, target, this.reader, this.serializer, {
       owner: this.options.owner,
       leaseTtlMs: this.options.leaseTtlMs,
       warn: this.options.warn,
@@ -183,10 +195,11 @@ export class ProjectionManager {
 
   async status(projection: string): Promise<ProjectionStatus> {
     const runner = this.runner(projection);
+    const checkpoints = runner.target.checkpoints;
     const [checkpoint, head, lease] = await Promise.all([
-      this.store.readCheckpoint(projection),
+      checkpoints.readCheckpoint(projection),
       this.reader.head(),
-      this.store.readLease(`projection#${projection}`),
+      checkpoints.readLease(projectionLeaseName(projection)),
     ]);
     const lagPositions = Math.max(0, head - checkpoint.position);
     let lagSeconds = 0;
@@ -241,7 +254,7 @@ export class ProjectionManager {
   private async checkpointOf(projection: string): Promise<ProjectionCheckpoint> {
     const runner = this.runners.get(projection)!;
     if (runner.isLeader) return runner.localCheckpoint;
-    return this.store.readCheckpoint(projection);
+    return runner.target.checkpoints.readCheckpoint(projection);
   }
 
   private runner(projection: string): ProjectionRunner {

@@ -1,16 +1,13 @@
-import { LeaseLostError } from '../errors/lease-lost.error.js';
-import { isTransientStorageError } from '../errors/transient.js';
 import type { FeedItem, FeedReader } from '../feed/feed-reader.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { traceProjectionStep } from '../telemetry/spans.js';
 import { retryAlone, type RetryScope, type RunnerStep } from './changeset-retry.js';
 import { LeasedCheckpoint } from './leased-checkpoint.js';
 import type { ProjectionDefinition } from './projection.decorator.js';
-import type { ProjectionCheckpoint, ProjectionStore } from './projection.port.js';
-import { ownerOf, type Prepared, ProjectionHandlers, writeSetOf } from './projection-handlers.js';
+import type { ProjectionCheckpoint } from './projection.port.js';
+import { ProjectionHandlers } from './projection-handlers.js';
+import type { ProjectionTarget } from './projection-target.js';
 import { RateMeter } from './rate-meter.js';
-import { RebuildContext } from './rebuild-context.js';
-import { WriteSet } from './write-set.js';
 
 export type { RunnerStep } from './changeset-retry.js';
 
@@ -31,7 +28,6 @@ export class ProjectionRunner {
   onCheckpoint: (() => void) | undefined;
   readonly rate = new RateMeter();
   private readonly checkpoint: LeasedCheckpoint;
-  private readonly handlers: ProjectionHandlers;
   private readonly retry: RetryScope;
   private lock: Promise<void> = Promise.resolve();
   private readAhead: FeedItem[] = [];
@@ -40,16 +36,17 @@ export class ProjectionRunner {
   constructor(
     readonly definition: ProjectionDefinition,
     readonly instance: object,
-    private readonly store: ProjectionStore,
+    readonly target: ProjectionTarget,
     private readonly reader: FeedReader,
     serializer: EventSerializer,
     options: RunnerOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.checkpoint = new LeasedCheckpoint(store, definition.name, options.owner, options.leaseTtlMs, this.now, () => this.onCheckpoint?.());
-    this.handlers = new ProjectionHandlers(definition, instance, serializer);
+    this.checkpoint = new LeasedCheckpoint(target.checkpoints, definition.name, options.owner, options.leaseTtlMs, this.now, () => this.onCheckpoint?.());
+    const handlers = new ProjectionHandlers(definition, instance, serializer);
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-    this.retry = { definition, store, handlers: this.handlers, checkpoint: this.checkpoint, rate: this.rate, now: this.now, sleep, warn: options.warn };
+    const scope = { definition, instance, handlers, checkpoint: this.checkpoint };
+    this.retry = { ...scope, target, rate: this.rate, now: this.now, sleep, warn: options.warn };
   }
 
   get name(): string {
@@ -95,27 +92,16 @@ export class ProjectionRunner {
     if (this.checkpoint.value.stoppedAt !== undefined) return 'stopped';
     const items = await this.nextItems();
     if (items.length === 0) return 'idle';
-    const batch: Prepared[] = [];
-    const writes = new WriteSet(this.store);
-    const scratch = new Map<string, unknown>();
-    for (const item of items) {
-      let prepared: Prepared;
-      try {
-        prepared = await this.handlers.prepare(item, scratch);
-      } catch (error) {
-        // What is prepared commits first, whatever the failure: starting the batch over after every transient
-        // error would need all its handler reads to succeed in a row, which a steady fault rate never allows.
-        if (batch.length > 0) return this.flush(batch, writes);
-        // The storage's fault (a handler's own read throttled) is not the changeset's: retry later, never park.
-        if (isTransientStorageError(error)) throw error;
-        return retryAlone(this.retry, item, error);
-      }
-      // Handlers of this item already saw `scratch` as if it were in the batch: when it does not fit, the
-      // batch so far commits and this item is prepared again, from fresh scratch, next step.
-      if (!(await writes.tryAdd(prepared.writes, prepared.adds))) return batch.length > 0 ? this.flush(batch, writes) : 'idle';
-      batch.push(prepared);
+    const outcome = await this.target.applyBatch(this.retry, items);
+    if (outcome === 'fenced') {
+      this.checkpoint.drop();
+      return 'fenced';
     }
-    return this.flush(batch, writes);
+    if ('failed' in outcome) return retryAlone(this.retry, items[0]!, outcome.failed);
+    if (outcome.committed === 0) return 'idle';
+    this.rate.add(outcome.committed, this.now());
+    this.checkpoint.adopt(outcome.to, outcome.state);
+    return 'applied';
   }
 
   /** Forget the lease (another node may take over at once) and any local state. */
@@ -133,30 +119,22 @@ export class ProjectionRunner {
   reset(): Promise<boolean> {
     return this.exclusive(async () => {
       if (!(await this.holdLease())) return false;
-      const outcome = await this.store.reset(this.checkpoint.lease);
+      const outcome = await this.target.reset(this.retry);
       if (outcome === 'fenced') {
         this.checkpoint.drop();
         return false;
       }
-      this.checkpoint.value = { position: 0, parked: [], parkedTotal: 0, rebuilding: true };
+      const rebuilt = outcome === 'rebuilt';
+      this.checkpoint.value = { position: 0, parked: [], parkedTotal: 0, ...(rebuilt ? {} : { rebuilding: true }) };
       this.readAhead = [];
       this.rate.reset();
-      return this.finishRebuild();
+      return rebuilt || this.finishRebuild();
     });
   }
 
   /** Clears the read model (the projection's `onRebuild`) and ends the rebuild; false when the lease was lost. */
   private async finishRebuild(): Promise<boolean> {
-    const lease = this.checkpoint.lease;
-    const instance = this.instance as { onRebuild?: (ctx: RebuildContext) => unknown };
-    try {
-      await instance.onRebuild?.(new RebuildContext(this.store, lease, this.name));
-    } catch (error) {
-      if (!(error instanceof LeaseLostError)) throw error;
-      this.checkpoint.drop();
-      return false;
-    }
-    if ((await this.store.finishRebuild(lease)) === 'fenced') {
+    if ((await this.target.finishRebuild(this.retry)) === 'fenced') {
       this.checkpoint.drop();
       return false;
     }
@@ -173,7 +151,7 @@ export class ProjectionRunner {
       if (stoppedAt === undefined) return true;
       const state = { parked: parked.filter((p) => p.position !== stoppedAt), parkedTotal: this.checkpoint.parkedState().parkedTotal };
       if ((await this.checkpoint.commit(position, [], state)) !== 'committed') return false;
-      this.checkpoint.value = { position, ...state };
+      this.checkpoint.adopt(position, state);
       return true;
     });
   }
@@ -186,33 +164,10 @@ export class ProjectionRunner {
     return this.readAhead;
   }
 
-  private async flush(batch: Prepared[], writeSet: WriteSet): Promise<RunnerStep> {
-    const to = batch.at(-1)!.item.position;
-    const state = this.checkpoint.parkedState();
-    const outcome = await this.checkpoint.commit(to, writeSet.writes(), state);
-    if (outcome === 'committed') {
-      this.rate.add(batch.length, this.now());
-      this.checkpoint.value = { position: to, ...state };
-      return 'applied';
-    }
-    if (outcome === 'fenced') {
-      this.checkpoint.drop();
-      return 'fenced';
-    }
-    // A read-model write's own condition failed: commit what came before its changeset, then retry that alone.
-    const owner = ownerOf(batch, outcome.failedWrite);
-    if (owner > 0) return this.flush(batch.slice(0, owner), await writeSetOf(this.store, batch.slice(0, owner)));
-    return retryAlone(this.retry, batch[0]!.item, outcome.error);
-  }
-
-  /** Holds the lease; a new term reads the checkpoint again and drops what was read ahead under the old one. */
+  /** Holds the lease; a new term drops what was read ahead under the old one. */
   private async holdLease(): Promise<boolean> {
-    const held = await this.checkpoint.holdLease();
-    if (!held) return false;
-    if (held.newTerm) {
-      this.checkpoint.value = await this.store.readCheckpoint(this.name);
-      this.readAhead = [];
-    }
-    return true;
+    const held = await this.checkpoint.hold();
+    if (held === 'new-term') this.readAhead = [];
+    return held !== false;
   }
 }

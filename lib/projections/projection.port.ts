@@ -48,13 +48,18 @@ export type CheckpointState = {
 
 export type ProjectionCommitOutcome = CommitOutcome | { readonly failedWrite: number; readonly error: unknown };
 
-/** Checkpoints and leases of projections, and the atomic "read-model writes + checkpoint" commit. */
-export interface ProjectionStore extends LeaseStore {
-  /** Most read-model writes one commit can carry. */
-  readonly maxWritesPerCommit: number;
-  /** Most bytes (as JSON, about what the service counts) the writes of one commit may take. */
-  readonly maxBytesPerCommit: number;
+/**
+ * Where a projection's checkpoint lives, beside its lease: what the runner needs whatever the read model's
+ * storage (DynamoDB, a SQL database).
+ */
+export interface CheckpointStore extends LeaseStore {
   readCheckpoint(name: string): Promise<ProjectionCheckpoint>;
+  /**
+   * Optional: at the start of a lease term, stores the lease's token in the checkpoint (so that commits of
+   * older terms are refused even before this term commits anything) and reads it. `undefined` when a newer
+   * token is stored already: this lease is stale.
+   */
+  claimCheckpoint?(name: string, lease: Lease): Promise<ProjectionCheckpoint | undefined>;
   /**
    * Atomically applies `writes` and moves the checkpoint from `from` to `to` (and stores `parked` and
    * `stoppedAt`), iff `lease` still holds and the checkpoint is still `from`.
@@ -66,12 +71,20 @@ export interface ProjectionStore extends LeaseStore {
     writes: readonly ReadModelWrite[],
     state: CheckpointState,
   ): Promise<ProjectionCommitOutcome>;
-  /** A key naming the item a write touches, so one commit never touches an item twice. */
-  writeKey(write: ReadModelWrite): Promise<string>;
   /** Sets the checkpoint back to 0, forgets parked changesets and marks it `rebuilding`. Fenced by `lease`. */
   reset(lease: Lease): Promise<CommitOutcome>;
   /** Ends a rebuild once the read model is cleared (removes `rebuilding`). Fenced by `lease`. */
   finishRebuild(lease: Lease): Promise<CommitOutcome>;
+}
+
+/** Checkpoints and leases of projections, and the atomic "read-model writes + checkpoint" commit. */
+export interface ProjectionStore extends CheckpointStore {
+  /** Most read-model writes one commit can carry. */
+  readonly maxWritesPerCommit: number;
+  /** Most bytes (as JSON, about what the service counts) the writes of one commit may take. */
+  readonly maxBytesPerCommit: number;
+  /** A key naming the item a write touches, so one commit never touches an item twice. */
+  writeKey(write: ReadModelWrite): Promise<string>;
   /** Applies read-model writes now (not with a checkpoint move), iff `lease` still holds. */
   fencedWrite(lease: Lease, writes: readonly ReadModelWrite[]): Promise<CommitOutcome>;
   /** The keys of every item of a read-model table, a page at a time (to clear it on a rebuild). */

@@ -2,3 +2,4 @@
 export { EventStoreTestKit, type EventStoreTestKitOptions, type CommittedEvent } from './event-store-test-kit.js';
 export { scenario, Scenario, ScenarioExpectation, type ScenarioOutcome, type ExpectedError } from './scenario.js';
 export { startDynamoDbLocal, type DynamoDbLocal, type DynamoDbLocalOptions } from './dynamodb-local.js';
+export { startPostgres, type LocalPostgres, type PostgresOptions } from './postgres.js';

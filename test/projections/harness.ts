@@ -10,6 +10,7 @@ import { Sequencer } from '../../lib/feed/sequencer.js';
 import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
 import type { ProjectionContext } from '../../lib/projections/projection-context.js';
 import { ProjectionManager } from '../../lib/projections/projection-manager.js';
+import type { ProjectionTarget } from '../../lib/projections/projection-target.js';
 import { AggregateRepository } from '../../lib/repository/aggregate-repository.js';
 import { EventRegistry } from '../../lib/serialization/event-registry.js';
 import { EventSerializer } from '../../lib/serialization/event-serializer.js';
@@ -59,22 +60,43 @@ export class BalanceProjection {
   }
 }
 
-export interface Node {
+/** What the projection contract needs of a balances projection, whatever its read model. */
+export interface BalancesLike {
+  readonly failFor: Set<string>;
+  failWith: (accountId: string) => unknown;
+  readonly applied: number[];
+}
+
+/** A balances projection on another target than the DynamoDB view table (a SQL database). */
+export interface ReadModelNode<P extends BalancesLike = BalancesLike> {
+  readonly projection: P;
+  readonly target: ProjectionTarget;
+}
+
+export interface Node<P extends BalancesLike = BalanceProjection> {
   readonly owner: string;
   readonly manager: ProjectionManager;
-  readonly projection: BalanceProjection;
+  readonly projection: P;
   readonly accounts: AggregateRepository<Account>;
   readonly store: EventStore;
 }
 
 /** One application node: its own store, sequencer and projection runner over shared tables. */
+export function startNode(client: DynamoDBClient, storage: DynamoDbChangesetStorage, viewTable: string, leaseTtlMs?: number, streamsConfig?: DynamoDBClientConfig): Node;
+export function startNode<P extends BalancesLike>(
+  client: DynamoDBClient,
+  storage: DynamoDbChangesetStorage,
+  readModel: ReadModelNode<P>,
+  leaseTtlMs?: number,
+  streamsConfig?: DynamoDBClientConfig,
+): Node<P>;
 export function startNode(
   client: DynamoDBClient,
   storage: DynamoDbChangesetStorage,
-  viewTable: string,
+  viewTable: string | ReadModelNode,
   leaseTtlMs = 1500,
   streamsConfig: DynamoDBClientConfig = dynamoDbConfig(),
-): Node {
+): Node<BalancesLike> {
   const owner = `node-${randomUUID().slice(0, 6)}`;
   const streams = new DynamoDBStreamsClient(streamsConfig);
   const feed = new DynamoDbFeedStorage(client, storage.tables);
@@ -93,8 +115,8 @@ export function startNode(
     idleMs: 10,
     warn: () => undefined,
   });
-  const projection = new BalanceProjection(viewTable);
-  manager.register(projection);
+  const projection = typeof viewTable === 'string' ? new BalanceProjection(viewTable) : viewTable.projection;
+  manager.register(projection, typeof viewTable === 'string' ? undefined : viewTable.target);
   const accounts = new AggregateRepository(Account, 'Account', store, serializer, { publishAll: () => undefined });
   return { owner, manager, projection, accounts, store };
 }
@@ -142,9 +164,9 @@ export async function until(condition: () => Promise<boolean> | boolean, timeout
 }
 
 /** Opens an account on node `n` and deposits each amount, one save each; the last commit's token. */
-export async function openWithDeposits(n: Node, deposits: number[]): Promise<{ id: string; token: string }> {
+export async function openWithDeposits(n: Node<BalancesLike>, deposits: number[], owner = 'owner'): Promise<{ id: string; token: string }> {
   const account = new Account(randomUUID());
-  account.open('owner');
+  account.open(owner);
   let result = await n.accounts.save(account);
   for (const amount of deposits) {
     account.deposit(amount);

@@ -2,25 +2,42 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
 import { ProjectionTimeoutError } from '../../lib/errors/projection-timeout.error.js';
 import { uniquePrefix } from '../support/local-aws.js';
-import { createViewTable, type Node, openWithDeposits, readView, startNode, until } from './harness.js';
+import { type BalancesLike, createViewTable, type Node, openWithDeposits, type ReadModelNode, readView, startNode, until } from './harness.js';
+
+/** A balances view as the contract reads it back. */
+export type BalanceView = { owner?: string | undefined; balance: number; applied: number; order: number[] } | undefined;
+
+/** Where the contract's read model lives: the DynamoDB view table by default, or a SQL database. */
+export interface ContractReadModel {
+  /** Before each test: a fresh read model over the store `storage`; what nodes write with and how to read it. */
+  open(client: DynamoDBClient, storage: DynamoDbChangesetStorage, prefix: string): Promise<{ node(): string | ReadModelNode; read(id: string): Promise<BalanceView> }>;
+}
+
+const dynamoDbViews: ContractReadModel = {
+  async open(client, _storage, prefix) {
+    const viewTable = `${prefix}views`;
+    await createViewTable(client, viewTable);
+    return { node: () => viewTable, read: (id) => readView(client, viewTable, id) };
+  },
+};
 
 /**
  * Projections with read-model writes, end to end: what must hold on every DynamoDB the tests can reach (the
- * global setup's, and one started by the testing kit's `startDynamoDbLocal`). `config` is read in `beforeAll`.
+ * global setup's, and one started by the testing kit's `startDynamoDbLocal`), and for every read-model
+ * target (DynamoDB, PostgreSQL, MariaDB). `config` is read in `beforeAll`.
  */
-export function describeProjectionContract(name: string, config: () => DynamoDBClientConfig): void {
+export function describeProjectionContract(name: string, config: () => DynamoDBClientConfig, readModel: ContractReadModel = dynamoDbViews): void {
 describe(`projections over the feed: ${name}`, () => {
   let client: DynamoDBClient;
   let storage: DynamoDbChangesetStorage;
-  let viewTable: string;
-  const nodes: Node[] = [];
+  let views: Awaited<ReturnType<ContractReadModel['open']>>;
+  const nodes: Node<BalancesLike>[] = [];
 
   beforeEach(async () => {
     const prefix = uniquePrefix('proj');
     storage = new DynamoDbChangesetStorage({ client, tablePrefix: prefix });
     await storage.createTables();
-    viewTable = `${prefix}views`;
-    await createViewTable(client, viewTable);
+    views = await readModel.open(client, storage, prefix);
   });
   afterEach(async () => {
     await Promise.all(nodes.splice(0).map((n) => n.manager.stop()));
@@ -30,8 +47,13 @@ describe(`projections over the feed: ${name}`, () => {
   });
   afterAll(() => client.destroy());
 
-  function node(leaseTtlMs?: number): Node {
-    const n = startNode(client, storage, viewTable, leaseTtlMs, config());
+  function startOne(leaseTtlMs?: number): Node<BalancesLike> {
+    const model = views.node();
+    return typeof model === 'string' ? startNode(client, storage, model, leaseTtlMs, config()) : startNode(client, storage, model, leaseTtlMs, config());
+  }
+
+  function node(leaseTtlMs?: number): Node<BalancesLike> {
+    const n = startOne(leaseTtlMs);
     nodes.push(n);
     n.manager.start();
     return n;
@@ -43,7 +65,7 @@ describe(`projections over the feed: ${name}`, () => {
     const accounts = await Promise.all(Array.from({ length: 10 }, (_, i) => openWithDeposits(a, [i + 1, 10, 100])));
     for (const { id, token } of accounts) {
       await a.manager.waitFor('balances', token, 15_000);
-      const view = await readView(client, viewTable, id);
+      const view = await views.read(id);
       expect(view).toMatchObject({ owner: 'owner', applied: 4, order: [1, 2, 3, 4] });
     }
     const status = await a.manager.status('balances');
@@ -52,7 +74,7 @@ describe(`projections over the feed: ${name}`, () => {
   });
 
   it('times out a wait with a typed error', async () => {
-    const a = startNode(client, storage, viewTable, undefined, config());
+    const a = startOne();
     nodes.push(a); // not started: nothing will ever apply the commit
     const { token } = await openWithDeposits(a, []);
     await expect(a.manager.waitFor('balances', token, 200)).rejects.toBeInstanceOf(ProjectionTimeoutError);
@@ -67,8 +89,8 @@ describe(`projections over the feed: ${name}`, () => {
     const second = node();
     const after = await openWithDeposits(second, [7]);
     await second.manager.waitFor('balances', after.token, 15_000);
-    expect(await readView(client, viewTable, before.id)).toMatchObject({ balance: 5, applied: 2 });
-    expect(await readView(client, viewTable, after.id)).toMatchObject({ balance: 7, applied: 2 });
+    expect(await views.read(before.id)).toMatchObject({ balance: 5, applied: 2 });
+    expect(await views.read(after.id)).toMatchObject({ balance: 7, applied: 2 });
     expect(second.projection.applied.every((p) => p > 2)).toBe(true);
   });
 
@@ -87,8 +109,8 @@ describe(`projections over the feed: ${name}`, () => {
     const second = await openWithDeposits(other, [2, 3]);
     const failover = await until(async () => (await other.manager.status('balances')).position >= 5, 20_000);
     await other.manager.waitFor('balances', second.token, 15_000);
-    expect(await readView(client, viewTable, second.id)).toMatchObject({ balance: 5, applied: 3, order: [1, 2, 3] });
-    expect(await readView(client, viewTable, first.id)).toMatchObject({ applied: 2 });
+    expect(await views.read(second.id)).toMatchObject({ balance: 5, applied: 3, order: [1, 2, 3] });
+    expect(await views.read(first.id)).toMatchObject({ applied: 2 });
     expect(failover).toBeLessThan(10_000);
   });
 
@@ -105,11 +127,11 @@ describe(`projections over the feed: ${name}`, () => {
     expect(stopped.parked).toHaveLength(1);
     expect(stopped.parked[0]).toMatchObject({ aggregateId: poisoned.id, seq: 2, attempts: 3 });
     expect(stopped.position).toBe(stopped.stoppedAt! - 1);
-    expect(await readView(client, viewTable, later.id)).toBeUndefined();
+    expect(await views.read(later.id)).toBeUndefined();
     a.projection.failFor.clear();
     expect(await a.manager.retryParked('balances')).toBe(true);
     await a.manager.waitFor('balances', later.token, 15_000);
-    expect(await readView(client, viewTable, poisoned.id)).toMatchObject({ balance: 9, applied: 2, order: [1, 2] });
+    expect(await views.read(poisoned.id)).toMatchObject({ balance: 9, applied: 2, order: [1, 2] });
     expect((await a.manager.status('balances')).parked).toEqual([]);
   });
 
@@ -118,7 +140,14 @@ describe(`projections over the feed: ${name}`, () => {
     const opened = await Promise.all(Array.from({ length: 5 }, () => openWithDeposits(a, [2])));
     for (const { token } of opened) await a.manager.waitFor('balances', token, 15_000);
     const wiped: string[] = [];
-    Object.assign(a.projection, { onRebuild: () => wiped.push('wiped') });
+    // The projection's own clear (if it has one) still runs: a SQL read model must be empty before the replay.
+    const clear = (a.projection as { onRebuild?: (ctx: unknown) => unknown }).onRebuild?.bind(a.projection);
+    Object.assign(a.projection, {
+      onRebuild: async (ctx: unknown) => {
+        wiped.push('wiped');
+        await clear?.(ctx);
+      },
+    });
     expect(await a.manager.rebuild('balances')).toBe(true);
     expect(wiped).toEqual(['wiped']);
     await until(async () => (await a.manager.status('balances')).lagPositions === 0);

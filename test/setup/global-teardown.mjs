@@ -3,6 +3,6 @@ export default async function globalTeardown() {
   try {
     await globalThis.__IAM_RECORDING__?.finish();
   } finally {
-    await globalThis.__EVENT_STORE_SERVICES__?.stop();
+    await Promise.all([globalThis.__EVENT_STORE_SERVICES__?.stop(), globalThis.__SQL_SERVERS__?.stop()]);
   }
 }

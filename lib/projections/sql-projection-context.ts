@@ -1,0 +1,38 @@
+import type { ChangesetRecord, StoredEvent } from '../store/records.js';
+import { ProjectionContext } from './projection-context.js';
+import type { CounterAdd } from './write-set.js';
+
+const NOT_HERE = 'a SQL projection writes its read model with ctx.manager (the batch transaction), not with ctx.write or ctx.add';
+
+/**
+ * What a handler of a SQL projection gets: `manager`, the batch's transaction (TypeORM's `EntityManager`).
+ * What it writes there commits with the checkpoint, and what it reads includes the batch's earlier writes.
+ */
+export class SqlProjectionContext<Tx> extends ProjectionContext {
+  constructor(
+    position: number,
+    changeset: ChangesetRecord,
+    event: StoredEvent,
+    version: number,
+    batch: Map<string, unknown>,
+    /** The transaction the batch and its checkpoint commit in. */
+    readonly manager: Tx,
+  ) {
+    super(position, changeset, event, version, [], [] as CounterAdd[], batch);
+  }
+
+  override write(): void {
+    throw new TypeError(NOT_HERE);
+  }
+
+  override add(): void {
+    throw new TypeError(NOT_HERE);
+  }
+}
+
+/** What a SQL projection's `onRebuild(ctx)` gets: the transaction that also resets its checkpoint to 0. */
+export interface SqlRebuildContext<Tx> {
+  /** Clear the read model with it (`DELETE`, not MySQL's `TRUNCATE`, which commits on its own). */
+  readonly manager: Tx;
+  readonly projection: string;
+}

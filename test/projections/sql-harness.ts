@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { Column, DataSource, type EntityManager, Entity, PrimaryColumn } from 'typeorm';
+import type { LeaseStore } from '../../lib/feed/feed.port.js';
+import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
+import type { SqlProjectionTarget } from '../../lib/projections/sql/sql-projection-target.js';
+import type { SqlProjectionContext, SqlRebuildContext } from '../../lib/projections/sql-projection-context.js';
+import { typeOrmProjectionTarget } from '../../lib/typeorm/typeorm-projection-target.js';
+import { AccountOpened, MoneyDeposited } from '../fixtures/account.js';
+
+export type SqlEngine = 'postgres' | 'mariadb';
+
+/** One account's row: the balance, and how many events were applied (to count duplicates). */
+@Entity('balance_row')
+export class BalanceRow {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 200, default: '' })
+  owner!: string;
+
+  @Column({ type: 'int', default: 0 })
+  balance!: number;
+
+  @Column({ type: 'int', default: 0 })
+  applied!: number;
+
+  /** Versions applied, comma-separated, in the order they were applied. */
+  @Column({ type: 'varchar', length: 2000, default: '' })
+  versions!: string;
+}
+
+/** The read model of the projection contract, in SQL: the deposit handler reads the row the batch may have just written. */
+@Projection('balances', { maxAttempts: 3, retryDelayMs: 1 })
+export class SqlBalanceProjection {
+  readonly failFor = new Set<string>();
+  failWith: (accountId: string) => unknown = (id) => new Error(`poison deposit on ${id}`);
+  /** Every position whose handler this instance ran (a handler runs again when its transaction is redone). */
+  readonly applied: number[] = [];
+  /** Runs first in every handler, before it writes anything (to hold a batch open, or fail it). */
+  intercept: (() => unknown) | undefined;
+
+  @HandlesEvent(AccountOpened)
+  async opened(event: AccountOpened, ctx: SqlProjectionContext<EntityManager>): Promise<void> {
+    await this.intercept?.();
+    this.applied.push(ctx.position);
+    await ctx.manager.insert(BalanceRow, { id: event.accountId, owner: event.owner, balance: 0, applied: 1, versions: String(ctx.version) });
+    // An owner named "duplicate" inserts its row twice: a constraint violation, the handler's own bug.
+    if (event.owner === 'duplicate') await ctx.manager.insert(BalanceRow, { id: event.accountId, owner: event.owner });
+  }
+
+  @HandlesEvent(MoneyDeposited)
+  async deposited(event: MoneyDeposited, ctx: SqlProjectionContext<EntityManager>): Promise<void> {
+    await this.intercept?.();
+    if (this.failFor.has(event.accountId)) throw this.failWith(event.accountId);
+    this.applied.push(ctx.position);
+    const row = await ctx.manager.findOneByOrFail(BalanceRow, { id: event.accountId });
+    await ctx.manager.update(
+      BalanceRow,
+      { id: event.accountId },
+      { balance: row.balance + event.amount, applied: row.applied + 1, versions: `${row.versions},${ctx.version}` },
+    );
+  }
+
+  async onRebuild(ctx: SqlRebuildContext<EntityManager>): Promise<void> {
+    // DELETE, not TRUNCATE (`manager.clear`): MySQL's TRUNCATE commits on its own, outside the rebuild's transaction.
+    await ctx.manager.createQueryBuilder().delete().from(BalanceRow).execute();
+  }
+}
+
+/** A fresh database on the engine, with the read model's table; one per test file. */
+export async function openSqlDatabase(engine: SqlEngine): Promise<DataSource> {
+  const database = `t_${randomUUID().slice(0, 8)}`;
+  const common = { database, entities: [BalanceRow], synchronize: true, host: '127.0.0.1', logging: false };
+  if (engine === 'postgres') {
+    const admin = new DataSource({ ...common, type: 'postgres', database: 'postgres', entities: [], synchronize: false, ...postgresLogin() });
+    await admin.initialize();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.destroy();
+    return new DataSource({ ...common, type: 'postgres', ...postgresLogin() }).initialize();
+  }
+  const port = Number(env('TEST_MARIADB_PORT'));
+  const admin = new DataSource({ ...common, type: 'mariadb', database: undefined, entities: [], synchronize: false, port, username: 'root' });
+  await admin.initialize();
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.destroy();
+  return new DataSource({ ...common, type: 'mariadb', port, username: 'root' }).initialize();
+}
+
+function postgresLogin() {
+  return { port: Number(env('TEST_POSTGRES_PORT')), username: 'postgres', password: env('TEST_POSTGRES_PASSWORD') };
+}
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests with \`npm test\` (the jest global setup starts PostgreSQL and MariaDB)`);
+  return value;
+}
+
+/** A SQL target with a checkpoint table of its own (one per test), leases in `leases`. */
+export function sqlTarget(dataSource: DataSource, leases: LeaseStore): Promise<SqlProjectionTarget<EntityManager>> {
+  return typeOrmProjectionTarget(dataSource, leases, { checkpointTable: `cp_${randomUUID().slice(0, 8)}` });
+}
+
+export async function readSqlView(dataSource: DataSource, id: string) {
+  const row = await dataSource.manager.findOneBy(BalanceRow, { id });
+  if (!row) return undefined;
+  return { owner: row.owner, balance: row.balance, applied: row.applied, order: row.versions.split(',').map(Number) };
+}
