@@ -21,7 +21,8 @@ export type EventStoreErrorCode =
   | 'MISSING_TABLES'
   | 'INVALID_METADATA'
   | 'CHANGESET_PAYLOAD'
-  | 'SNAPSHOT_UNREADABLE';
+  | 'SNAPSHOT_UNREADABLE'
+  | 'INVALID_READ_MODEL_WRITE';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

@@ -22,3 +22,4 @@ export * from './invalid-expected-version.error.js';
 export * from './missing-tables.error.js';
 export * from './invalid-metadata.error.js';
 export * from './snapshot-unreadable.error.js';
+export * from './invalid-read-model-write.error.js';

@@ -42,7 +42,8 @@ export class EventStoreModule {
 
   /**
    * Registers `@Projection` classes: each is a provider that the feed runs on exactly one node at a time,
-   * applying events in feed order from its checkpoint. `imports` provides what the projections inject.
+   * applying events in feed order from its checkpoint. `imports` provides what the projections inject. The
+   * read-model tables they declare are created (`createTables: true`) or checked before they run.
    */
   static forProjections(projections: readonly Type[], options: { readonly imports?: DynamicModule['imports'] } = {}): DynamicModule {
     projections.forEach((projection, index) => {
@@ -53,9 +54,15 @@ export class EventStoreModule {
     });
     const registration: Provider = {
       provide: Symbol('EventStoreProjections'),
-      useFactory: (runtime: EventStoreRuntime, ...instances: object[]) => {
+      useFactory: async (runtime: EventStoreRuntime, ...instances: object[]) => {
         const manager = runtime.projections;
         if (!manager) throw new InvalidEventStoreOptionsError('feed.enabled', 'projections need the feed; do not set feed.enabled to false');
+        try {
+          await runtime.declareReadModelTables(projections);
+        } catch (error) {
+          await runtime.close(); // start-up fails here: do not leave the clients open behind it
+          throw error;
+        }
         for (const instance of instances) manager.register(instance);
         // Stop applying events as early in shutdown as Nest allows, before the projections' own
         // dependencies (clients, other providers) are destroyed.

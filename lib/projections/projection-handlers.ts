@@ -1,10 +1,10 @@
 import type { FeedItem } from '../feed/feed-reader.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { eventTypeName } from '../serialization/event-type.decorator.js';
-import { ProjectionContext } from './projection-context.js';
+import { type ContextTables, ProjectionContext } from './projection-context.js';
 import type { ProjectionDefinition } from './projection.decorator.js';
-import type { ProjectionStore, ReadModelWrite } from './projection.port.js';
-import { type CounterAdd, WriteSet } from './write-set.js';
+import type { CounterAdd, ProjectionStore, ReadModelWrite } from './projection.port.js';
+import { WriteSet } from './write-set.js';
 
 /** What a projection's handlers made of one feed item: its read-model writes and counter adds. */
 export interface Prepared {
@@ -21,6 +21,7 @@ export class ProjectionHandlers {
     definition: ProjectionDefinition,
     private readonly instance: object,
     private readonly serializer: EventSerializer,
+    private readonly tables: ContextTables,
   ) {
     for (const { eventClass, method } of definition.handlers) {
       const type = eventTypeName(eventClass);
@@ -37,7 +38,7 @@ export class ProjectionHandlers {
       const methods = this.byType.get(stored.type);
       if (!methods) continue;
       const event = this.serializer.deserialize(changeset, stored, changeset.fromVersion + index);
-      const context = new ProjectionContext(item.position, changeset, stored, changeset.fromVersion + index, writes, adds, scratch);
+      const context = new ProjectionContext(item.position, changeset, stored, changeset.fromVersion + index, writes, adds, scratch, this.tables);
       for (const method of methods) {
         const handler = (this.instance as Record<string | symbol, unknown>)[method];
         if (typeof handler === 'function') await (handler as (e: object, c: ProjectionContext) => unknown).call(this.instance, event, context);

@@ -27,6 +27,8 @@ export interface ProjectionManagerOptions {
   /** Longest such pause, in ms. Default 500. */
   readonly maxIdleMs?: number;
   readonly warn: (message: string) => void;
+  /** Prefix of the projections' declared read-model tables (`dynamodb.tablePrefix`). Default `''`. */
+  readonly tablePrefix?: string;
 }
 
 export interface ProjectionStatus {
@@ -98,6 +100,7 @@ export class ProjectionManager {
       owner: this.options.owner,
       leaseTtlMs: this.options.leaseTtlMs,
       warn: this.options.warn,
+      tablePrefix: this.options.tablePrefix ?? '',
     });
     runner.onCheckpoint = () => this.signalChange();
     this.runners.set(definition.name, runner);

@@ -9,6 +9,7 @@ import type { ProjectionDefinition } from './projection.decorator.js';
 import type { ProjectionCheckpoint, ProjectionStore } from './projection.port.js';
 import { ownerOf, type Prepared, ProjectionHandlers, writeSetOf } from './projection-handlers.js';
 import { RateMeter } from './rate-meter.js';
+import { tableResolver } from './read-model-tables.js';
 import { RebuildContext } from './rebuild-context.js';
 import { WriteSet } from './write-set.js';
 
@@ -20,6 +21,8 @@ export interface RunnerOptions {
   readonly now?: () => number;
   readonly warn?: (message: string) => void;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Prefix of the projection's declared read-model tables (`dynamodb.tablePrefix`). Default `''`. */
+  readonly tablePrefix?: string;
 }
 
 /**
@@ -36,6 +39,7 @@ export class ProjectionRunner {
   private lock: Promise<void> = Promise.resolve();
   private readAhead: FeedItem[] = [];
   private readonly now: () => number;
+  private readonly resolveTable: (table: string) => string;
 
   constructor(
     readonly definition: ProjectionDefinition,
@@ -47,7 +51,8 @@ export class ProjectionRunner {
   ) {
     this.now = options.now ?? Date.now;
     this.checkpoint = new LeasedCheckpoint(store, definition.name, options.owner, options.leaseTtlMs, this.now, () => this.onCheckpoint?.());
-    this.handlers = new ProjectionHandlers(definition, instance, serializer);
+    this.resolveTable = tableResolver(definition.tables, options.tablePrefix ?? '');
+    this.handlers = new ProjectionHandlers(definition, instance, serializer, { plain: store.plainWrites, resolve: this.resolveTable });
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     this.retry = { definition, store, handlers: this.handlers, checkpoint: this.checkpoint, rate: this.rate, now: this.now, sleep, warn: options.warn };
   }
@@ -150,7 +155,7 @@ export class ProjectionRunner {
     const lease = this.checkpoint.lease;
     const instance = this.instance as { onRebuild?: (ctx: RebuildContext) => unknown };
     try {
-      await instance.onRebuild?.(new RebuildContext(this.store, lease, this.name));
+      await instance.onRebuild?.(new RebuildContext(this.store, lease, this.name, this.resolveTable));
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;
       this.checkpoint.drop();
