@@ -35,6 +35,8 @@ export { RebuildContext } from './projections/rebuild-context.js';
 export type { KeyValue, CounterAdd } from './projections/write-set.js';
 export { ProjectionManager, type ProjectionStatus } from './projections/projection-manager.js';
 export type { ReadModelWrite, ParkedChangeset } from './projections/projection.port.js';
+export type { ReadModelTable, ReadModelIndex, KeyAttribute, KeyAttributeType } from './projections/read-model-tables.js';
+export type { ItemChanges, PlainKey } from './projections/projection.port.js';
 
 // HTTP
 export { EventStoreExceptionFilter } from './http/event-store-exception.filter.js';

@@ -1,6 +1,8 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { readModelTableRequest } from '../adapters/dynamodb/read-model-table-request.js';
 import { createTableRequests } from '../adapters/dynamodb/requests.js';
 import { type TableNames, tableNames } from '../adapters/dynamodb/table-layout.js';
+import { declaredTables } from '../projections/projection.decorator.js';
 
 export interface CloudFormationOptions {
   /** Prefix of every table name, the same as the module's `dynamodb.tablePrefix`. Default `''`. */
@@ -11,6 +13,8 @@ export interface CloudFormationOptions {
   readonly retain?: boolean;
   /** The template's `Description`. Default: names the library and the prefix. */
   readonly description?: string;
+  /** `@Projection` classes whose declared read-model tables the template also holds (prefixed). Default: none. */
+  readonly projections?: readonly Function[];
 }
 
 /** A CloudFormation template, as JSON-ready data. */
@@ -29,7 +33,7 @@ export interface CloudFormationResource {
 }
 
 /**
- * The store's tables as a CloudFormation template. Built from `createTableRequests`, the very requests
+ * The store's tables, and the read-model tables `projections` declare, as a CloudFormation template. Built from `createTableRequests`, the very requests
  * `createTables: true` sends, so a deployed table and one the module creates cannot differ in keys,
  * indexes, stream or billing.
  */
@@ -39,8 +43,10 @@ export function cloudFormationTemplate(options: CloudFormationOptions = {}): Clo
   const retain = options.retain ?? true;
   const resources: Record<string, CloudFormationResource> = {};
   const outputs: Record<string, { Description: string; Value: unknown }> = {};
-  for (const request of createTableRequests(tables)) {
-    const id = logicalId(tables, request.TableName!);
+  const readModels = declaredTables(options.projections ?? []).map((table) => ({ id: readModelId(table.name), request: readModelTableRequest(table, prefix) }));
+  const requests = [...createTableRequests(tables).map((request) => ({ id: logicalId(tables, request.TableName!), request })), ...readModels];
+  for (const { id, request } of requests) {
+    if (resources[id]) throw new TypeError(`cloudFormationTemplate: tables ${request.TableName} and another one both map to the logical id ${id}; rename one`);
     resources[id] = {
       Type: 'AWS::DynamoDB::Table',
       ...(retain ? { DeletionPolicy: 'Retain' as const, UpdateReplacePolicy: 'Retain' as const } : {}),
@@ -63,6 +69,12 @@ export function cloudFormationTemplate(options: CloudFormationOptions = {}): Clo
 function logicalId(tables: TableNames, tableName: string): string {
   const role = Object.entries(tables).find(([, name]) => name === tableName)?.[0] ?? tableName.replace(/[^A-Za-z0-9]/g, '');
   return `${role.charAt(0).toUpperCase()}${role.slice(1)}Table`;
+}
+
+/** A declared `views` → `ReadModelViewsTable`: apart from the store's ids, and the same whatever the prefix. */
+function readModelId(name: string): string {
+  const words = name.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return `ReadModel${words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')}Table`;
 }
 
 /** CreateTable input → `AWS::DynamoDB::Table` properties (the two differ only in the stream and indexes' throughput). */

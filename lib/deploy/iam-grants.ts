@@ -3,8 +3,11 @@
  * state it, and a test holds the two equal (test/deploy), so the documented policy is the generated one.
  */
 
-/** What a grant applies to: one of the store's tables, the changesets stream, your read-model tables, or the bucket. */
-export type IamResourceKind = 'changesets' | 'aggregates' | 'feed' | 'control' | 'stream' | 'read-model' | 'bucket' | 'bucket-objects';
+/**
+ * What a grant applies to: one of the store's tables, the changesets stream, your read-model tables (`declared-read-model`:
+ * only those projections declare, which the store creates), or the bucket.
+ */
+export type IamResourceKind = 'changesets' | 'aggregates' | 'feed' | 'control' | 'stream' | 'read-model' | 'declared-read-model' | 'bucket' | 'bucket-objects';
 
 /** When the store needs a grant, in terms of `iamPolicy` options. */
 export type IamNeed = 'always' | 'feed' | 'rebuild' | 'read-models' | 'create-tables' | 's3' | 'create-bucket';
@@ -35,6 +38,7 @@ export const IAM_GRANTS: readonly IamGrant[] = [
   { actions: ['dynamodb:DescribeTable'], resources: ['aggregates'], need: 'always' },
   { actions: ['dynamodb:DescribeTable'], resources: ['feed', 'control'], need: 'feed' },
   { actions: ['dynamodb:CreateTable', 'dynamodb:UpdateTable'], resources: ALL_TABLES, need: 'create-tables' },
+  { actions: ['dynamodb:CreateTable'], resources: ['declared-read-model'], need: 'create-tables' },
   { actions: ['s3:ListBucket'], resources: ['bucket'], need: 's3' },
   { actions: ['s3:CreateBucket'], resources: ['bucket'], need: 'create-bucket' },
   { actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: ['bucket-objects'], need: 's3' },

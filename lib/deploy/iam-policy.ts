@@ -1,4 +1,5 @@
 import { tableNames } from '../adapters/dynamodb/table-layout.js';
+import { declaredTables } from '../projections/projection.decorator.js';
 import { IAM_GRANTS, type IamNeed, type IamResourceKind } from './iam-grants.js';
 
 export interface IamPolicyOptions {
@@ -14,6 +15,8 @@ export interface IamPolicyOptions {
   readonly feed?: boolean;
   /** Tables your projections write with `ctx.write` (names as given to DynamoDB). Default: none. */
   readonly readModelTables?: readonly string[];
+  /** `@Projection` classes: the read-model tables they declare are granted like `readModelTables` (prefixed). Default: none. */
+  readonly projections?: readonly Function[];
   /** Projections may be rebuilt (`ProjectionManager.rebuild`, `ctx.clearTable`). Default `true` when the feed runs. */
   readonly rebuild?: boolean;
   /** The module creates its tables (`dynamodb.createTables`). Default `false`: deploy them from the template. */
@@ -42,7 +45,9 @@ export interface IamPolicyDocument {
  */
 export function iamPolicy(options: IamPolicyOptions = {}): IamPolicyDocument {
   const feed = options.feed ?? true;
-  const readModels = options.readModelTables ?? [];
+  const prefix = options.tablePrefix ?? '';
+  const declared = declaredTables(options.projections ?? []).map((table) => prefix + table.name);
+  const readModels = [...new Set([...(options.readModelTables ?? []), ...declared])];
   const needed: Record<IamNeed, boolean> = {
     always: true,
     feed,
@@ -52,7 +57,7 @@ export function iamPolicy(options: IamPolicyOptions = {}): IamPolicyDocument {
     s3: options.bucket !== undefined,
     'create-bucket': options.bucket !== undefined && (options.createBucket ?? false),
   };
-  const arns = resourceArns(options, readModels);
+  const arns = resourceArns(options, readModels, declared);
   const byResource = new Map<IamResourceKind, Set<string>>();
   for (const grant of IAM_GRANTS) {
     if (!needed[grant.need]) continue;
@@ -72,7 +77,7 @@ export function iamPolicy(options: IamPolicyOptions = {}): IamPolicyDocument {
   return { Version: '2012-10-17', Statement: statements };
 }
 
-function resourceArns(options: IamPolicyOptions, readModels: readonly string[]): Record<IamResourceKind, string[]> {
+function resourceArns(options: IamPolicyOptions, readModels: readonly string[], declared: readonly string[]): Record<IamResourceKind, string[]> {
   const base = `arn:${options.partition ?? 'aws'}:dynamodb:${options.region ?? '*'}:${options.account ?? '*'}:table/`;
   const tables = tableNames(options.tablePrefix ?? '');
   const s3 = `arn:${options.partition ?? 'aws'}:s3:::`;
@@ -83,6 +88,7 @@ function resourceArns(options: IamPolicyOptions, readModels: readonly string[]):
     control: [base + tables.control],
     stream: [`${base}${tables.changesets}/stream/*`],
     'read-model': readModels.map((name) => base + name),
+    'declared-read-model': declared.map((name) => base + name),
     bucket: options.bucket === undefined ? [] : [s3 + options.bucket],
     'bucket-objects': options.bucket === undefined ? [] : [`${s3}${options.bucket}/*`],
   };

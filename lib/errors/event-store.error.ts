@@ -23,7 +23,8 @@ export type EventStoreErrorCode =
   | 'CHANGESET_PAYLOAD'
   | 'SNAPSHOT_UNREADABLE'
   | 'SQL_PROJECTION_WRITE'
-  | 'SQL_PROJECTION_SETUP';
+  | 'SQL_PROJECTION_SETUP'
+  | 'INVALID_READ_MODEL_WRITE';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

@@ -24,3 +24,4 @@ export * from './invalid-metadata.error.js';
 export * from './snapshot-unreadable.error.js';
 export * from './sql-projection-write.error.js';
 export * from './sql-projection-setup.error.js';
+export * from './invalid-read-model-write.error.js';

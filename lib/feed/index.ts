@@ -3,4 +3,4 @@
 export { FeedReader, type FeedItem } from './feed-reader.js';
 export { Sequencer, type SequencerOptions } from './sequencer.js';
 export type { FeedEntry, FeedBatch, FeedStorage, ChangeSource, ChangeNotice, Lease, Watermark } from './feed.port.js';
-export { MAX_PARKED_KEPT, type ProjectionCheckpoint, type ProjectionStore } from '../projections/projection.port.js';
+export { MAX_PARKED_KEPT, type PlainWrites, type ProjectionCheckpoint, type ProjectionStore } from '../projections/projection.port.js';

@@ -15,7 +15,10 @@ export interface DynamoDbOptions {
   readonly clientConfig?: DynamoDBClientConfig;
   /** Prefix of the table names (`<prefix>changesets`, `<prefix>aggregates`). Default `''`. */
   readonly tablePrefix?: string;
-  /** Create missing tables on start-up (on-demand billing) and wait until they are active; when false, start-up fails with `MissingTablesError` naming any missing table. Default `false`. */
+  /**
+   * Create missing tables on start-up (on-demand billing) and wait until they are active, the read-model tables
+   * projections declare included; when false, start-up fails with `MissingTablesError` naming any missing table. Default `false`.
+   */
   readonly createTables?: boolean;
   /** Client for the changesets table's stream (the feed reads it). Default: built with the DynamoDB client's region, credentials and custom endpoint. */
   readonly streamsClient?: DynamoDBStreamsClient;

@@ -19,6 +19,10 @@ import { FeedReader } from '../feed/feed-reader.js';
 import { Sequencer } from '../feed/sequencer.js';
 import { DEFAULT_MAX_IDLE_MS } from '../feed/sequencer-options.js';
 import { ProjectionManager } from '../projections/projection-manager.js';
+import { declaredTables } from '../projections/projection.decorator.js';
+import type { ReadModelTable } from '../projections/read-model-tables.js';
+import { readModelTableRequest } from '../adapters/dynamodb/read-model-table-request.js';
+import { checkTables, createTables } from '../adapters/dynamodb/table-setup.js';
 import type { ProjectionStore } from '../projections/projection.port.js';
 import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.js';
 import { StorageUnavailableError } from '../errors/storage-unavailable.error.js';
@@ -62,6 +66,10 @@ export class EventStoreRuntime {
   /** Where snapshot warnings go. */
   warn: (message: string) => void = (message) => console.warn(message);
   private readonly snapshotters = new Map<string, Snapshotter>();
+  /** Creates or checks declared read-model tables (`createTables`); nothing to do in memory. */
+  setUpReadModelTables: (tables: readonly ReadModelTable[]) => Promise<void> = async () => undefined;
+  /** Projection classes whose tables were set up, so two `forProjections` cannot declare one table two ways. */
+  private readonly tableDeclarers: Function[] = [];
 
   constructor(
     readonly store: EventStore,
@@ -103,6 +111,18 @@ export class EventStoreRuntime {
       ...(definition.state ? { state: definition.state } : {}),
       ...(snapshots ? { snapshots } : {}),
     };
+  }
+
+  /**
+   * Creates (`createTables: true`) or checks (`MissingTablesError`) the read-model tables these projection
+   * classes declare, before they run. A table declared differently by two projections is a `TypeError`.
+   */
+  async declareReadModelTables(projectionClasses: readonly Function[]): Promise<void> {
+    const before = new Set(declaredTables(this.tableDeclarers).map((t) => t.name));
+    const all = declaredTables([...this.tableDeclarers, ...projectionClasses]);
+    this.tableDeclarers.push(...projectionClasses);
+    const added = all.filter((t) => !before.has(t.name));
+    if (added.length > 0) await this.setUpReadModelTables(added);
   }
 
   /** Deletes unreferenced objects of large changesets (see `EventStore.sweepOrphans`). */
@@ -147,6 +167,7 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
     ...(options.s3?.uploadDeadlineMs === undefined ? {} : { uploadDeadlineMs: options.s3.uploadDeadlineMs }),
   };
   let dynamodbClient: DynamoDBClient | undefined;
+  let setUpReadModelTables: EventStoreRuntime['setUpReadModelTables'] | undefined;
   if (options.inMemory) {
     const memory = new InMemoryChangesetStorage();
     storage = memory;
@@ -183,6 +204,11 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
       await ensureBucket(s3Client, options.s3.bucket, options.s3.createBucket ?? false);
       blobs = new S3BlobStore(s3Client, options.s3.bucket);
     }
+    const prefix = dynamodb.tablePrefix ?? '';
+    setUpReadModelTables = (declared) =>
+      dynamodb.createTables
+        ? createTables(client, declared.map((table) => readModelTableRequest(table, prefix)))
+        : checkTables(client, declared.map((table) => prefix + table.name), true);
     const s3Blobs = blobs;
     snapshotStore = () => new SnapshotStore(new DynamoDbSnapshotRecords(client, dynamoStorage.tables.aggregates), s3Blobs, dynamodb.tablePrefix ?? '', objectTiming);
   }
@@ -199,6 +225,7 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
   runtime.snapshotStore = snapshotStore();
   runtime.dynamodbClient = dynamodbClient;
   runtime.warn = warn;
+  if (setUpReadModelTables) runtime.setUpReadModelTables = setUpReadModelTables;
   runtime.registry.register(...(options.events ?? []));
   if (feedEnabled) {
     const owner = options.feed?.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -215,7 +242,14 @@ export async function createEventStoreRuntime(options: EventStoreModuleOptions):
     });
     const recentBatches = options.feed?.recentBatchesMaxBytes === undefined ? {} : { maxBytes: options.feed.recentBatchesMaxBytes };
     const reader = new FeedReader(feedParts.feed, storage, store.payloads, recentBatches);
-    manager = new ProjectionManager(sequencer, feedParts.feed, reader, feedParts.projections, runtime.serializer, { owner, leaseTtlMs, idleMs, maxIdleMs, warn });
+    manager = new ProjectionManager(sequencer, feedParts.feed, reader, feedParts.projections, runtime.serializer, {
+      owner,
+      leaseTtlMs,
+      idleMs,
+      maxIdleMs,
+      warn,
+      tablePrefix: options.dynamodb?.tablePrefix ?? '',
+    });
     runtime.projections = manager;
     const projections = manager;
     const unobserve = observeProjectionLag(() => Promise.all(projections.projectionNames.map((name) => projections.status(name))));

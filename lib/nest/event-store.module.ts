@@ -41,10 +41,17 @@ export class EventStoreModule {
 
   /**
    * Registers `@Projection` classes: each is a provider that the feed runs on exactly one node at a time,
-   * applying events in feed order from its checkpoint. `imports` provides what the projections inject.
+   * applying events in feed order from its checkpoint. `imports` provides what the projections inject. The
+   * read-model tables they declare are created (`createTables: true`) or checked before they run.
    */
   static forProjections(projections: readonly Type[], options: { readonly imports?: DynamicModule['imports'] } = {}): DynamicModule {
-    const providers = projectionProviders('EventStoreModule.forProjections()', projections, [], (manager, instances) => {
+    const providers = projectionProviders('EventStoreModule.forProjections()', projections, [], async (manager, instances, _extras, runtime) => {
+      try {
+        await runtime.declareReadModelTables(projections);
+      } catch (error) {
+        await runtime.close(); // start-up fails here: do not leave the clients open behind it
+        throw error;
+      }
       for (const instance of instances) manager.register(instance);
     });
     return { module: EventStoreModule, imports: options.imports ?? [], providers, exports: [...projections] };

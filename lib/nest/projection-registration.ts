@@ -13,7 +13,7 @@ export function projectionProviders(
   caller: string,
   projections: readonly Type[],
   extra: ReadonlyArray<InjectionToken | OptionalFactoryDependency>,
-  register: (manager: ProjectionManager, instances: object[], extras: unknown[]) => void | Promise<void>,
+  register: (manager: ProjectionManager, instances: object[], extras: unknown[], runtime: EventStoreRuntime) => void | Promise<void>,
 ): Provider[] {
   projections.forEach((projection, index) => {
     if (typeof projection !== 'function') throw new TypeError(`${caller}: item ${index} is ${String(projection)} (a circular import?)`);
@@ -24,7 +24,7 @@ export function projectionProviders(
     useFactory: async (runtime: EventStoreRuntime, ...rest: unknown[]) => {
       const manager = runtime.projections;
       if (!manager) throw new InvalidEventStoreOptionsError('feed.enabled', 'projections need the feed; do not set feed.enabled to false');
-      await register(manager, rest.slice(extra.length) as object[], rest.slice(0, extra.length));
+      await register(manager, rest.slice(extra.length) as object[], rest.slice(0, extra.length), runtime);
       // Stop applying events as early in shutdown as Nest allows, before the projections' own
       // dependencies (clients, other providers) are destroyed.
       return { onModuleDestroy: () => manager.stop() };

@@ -1,7 +1,7 @@
 import type { FeedItem } from '../feed/feed-reader.js';
 import type { EventSerializer } from '../serialization/event-serializer.js';
 import { eventTypeName } from '../serialization/event-type.decorator.js';
-import { ProjectionContext } from './projection-context.js';
+import { type ContextTables, ProjectionContext } from './projection-context.js';
 import { SqlProjectionContext } from './sql-projection-context.js';
 import type { ProjectionDefinition } from './projection.decorator.js';
 import type { ProjectionStore, ReadModelWrite } from './projection.port.js';
@@ -22,6 +22,8 @@ export class ProjectionHandlers {
     definition: ProjectionDefinition,
     private readonly instance: object,
     private readonly serializer: EventSerializer,
+    /** The target's write encoding and the projection's declared tables (for `ctx.put`, `update`, `delete`). */
+    private readonly tables: ContextTables,
   ) {
     for (const { eventClass, method } of definition.handlers) {
       const type = eventTypeName(eventClass);
@@ -44,7 +46,7 @@ export class ProjectionHandlers {
       const version = changeset.fromVersion + index;
       const context =
         transaction === undefined
-          ? new ProjectionContext(item.position, changeset, stored, version, writes, adds, scratch)
+          ? new ProjectionContext(item.position, changeset, stored, version, writes, adds, scratch, this.tables)
           : new SqlProjectionContext(item.position, changeset, stored, version, scratch, transaction);
       for (const method of methods) {
         const handler = (this.instance as Record<string | symbol, unknown>)[method];

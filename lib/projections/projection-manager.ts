@@ -29,6 +29,8 @@ export interface ProjectionManagerOptions {
   /** Longest such pause, in ms. Default 500. */
   readonly maxIdleMs?: number;
   readonly warn: (message: string) => void;
+  /** Prefix of the projections' declared read-model tables (`dynamodb.tablePrefix`). Default `''`. */
+  readonly tablePrefix?: string;
 }
 
 export interface ProjectionStatus {
@@ -86,7 +88,7 @@ export class ProjectionManager {
       };
     }
     this.locator = new CommitLocator(feed, () => this.sequencer?.isLeader ?? false);
-    this.defaultTarget = new WriteSetTarget(store);
+    this.defaultTarget = new WriteSetTarget(store, options.tablePrefix ?? '');
   }
 
   private wakeRunners(): void {

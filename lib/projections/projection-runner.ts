@@ -43,7 +43,7 @@ export class ProjectionRunner {
   ) {
     this.now = options.now ?? Date.now;
     this.checkpoint = new LeasedCheckpoint(target.checkpoints, definition.name, options.owner, options.leaseTtlMs, this.now, () => this.onCheckpoint?.());
-    const handlers = new ProjectionHandlers(definition, instance, serializer);
+    const handlers = new ProjectionHandlers(definition, instance, serializer, target.contextTables(definition));
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const scope = { definition, instance, handlers, checkpoint: this.checkpoint };
     this.retry = { ...scope, target, rate: this.rate, now: this.now, sleep, warn: options.warn };

@@ -3,6 +3,7 @@ import type { FeedItem } from '../feed/feed-reader.js';
 import type { LeasedCheckpoint } from './leased-checkpoint.js';
 import type { ProjectionDefinition } from './projection.decorator.js';
 import type { CheckpointState, CheckpointStore } from './projection.port.js';
+import type { ContextTables } from './projection-context.js';
 import type { ProjectionHandlers } from './projection-handlers.js';
 
 /** One projection as its target sees it: its definition, instance, handlers and leased checkpoint. */
@@ -39,6 +40,8 @@ export interface ProjectionTarget {
    * those before it commit, so that it is first next time.
    */
   applyBatch(scope: TargetScope, items: readonly FeedItem[]): Promise<BatchOutcome>;
+  /** What `ctx.put`, `ctx.update`, `ctx.delete` and `ctx.tableName` of this projection's handlers go through. */
+  contextTables(definition: ProjectionDefinition): ContextTables;
   /**
    * Starts a rebuild: the checkpoint back to 0, parked changesets forgotten, fenced by the lease. `'rebuilt'`
    * when the read model was cleared in the same commit (nothing left to finish).

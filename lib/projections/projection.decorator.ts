@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { EventClass } from '../serialization/event-type.decorator.js';
+import { checkReadModelTables, distinctTables, type ReadModelTable } from './read-model-tables.js';
 
 const PROJECTION = Symbol.for('nestjs-dynamodb-event-store:projection');
 const HANDLERS = Symbol.for('nestjs-dynamodb-event-store:projection-handlers');
@@ -15,6 +16,11 @@ export interface ProjectionOptions {
   readonly retryDelayMs?: number;
   /** After parking: `'stop'` waits at the parked changeset until `retryParked`; `'continue'` moves on. Default `'stop'`. */
   readonly onPoison?: PoisonPolicy;
+  /**
+   * The DynamoDB tables it writes, declared so that `createTables: true` creates them and start-up otherwise
+   * checks them (`MissingTablesError`); names get `dynamodb.tablePrefix`. Default: none (tables are yours).
+   */
+  readonly tables?: readonly ReadModelTable[];
 }
 
 export interface ProjectionDefinition extends Required<ProjectionOptions> {
@@ -27,6 +33,7 @@ export function Projection(name: string, options: ProjectionOptions = {}): Class
   if (typeof name !== 'string' || !/^[A-Za-z0-9_.:-]{1,200}$/.test(name)) {
     throw new TypeError(`@Projection() needs a name of 1-200 letters, digits, "_", ".", ":" or "-"; got ${String(name)}`);
   }
+  checkReadModelTables(name, options.tables ?? []);
   return (target) => {
     Reflect.defineMetadata(PROJECTION, { name, options }, target);
   };
@@ -50,6 +57,17 @@ export function projectionDefinition(projectionClass: Function): ProjectionDefin
     maxAttempts: meta.options.maxAttempts ?? 5,
     retryDelayMs: meta.options.retryDelayMs ?? 100,
     onPoison: meta.options.onPoison ?? 'stop',
+    tables: meta.options.tables ?? [],
     handlers,
   };
+}
+
+/** Whether `value` is a class decorated with `@Projection` (the deploy CLI picks these out of a module's exports). */
+export function isProjectionClass(value: unknown): value is Function {
+  return typeof value === 'function' && Reflect.hasOwnMetadata(PROJECTION, value);
+}
+
+/** The read-model tables these projections declare, each once (a table two of them declare differently throws). */
+export function declaredTables(projectionClasses: readonly Function[]): ReadModelTable[] {
+  return distinctTables(projectionClasses.map((c) => projectionDefinition(c)).map((d) => ({ projection: d.name, tables: d.tables })));
 }

@@ -6,6 +6,44 @@ import type { CommitOutcome, Lease, LeaseStore } from '../feed/feed.port.js';
  */
 export type ReadModelWrite = { readonly Put?: object; readonly Update?: object; readonly Delete?: object; readonly ConditionCheck?: object };
 
+/** A key attribute value, as DynamoDB writes it: `{ S: 'id' }` or `{ N: '42' }`. */
+export type KeyValue = { readonly S: string } | { readonly N: string };
+
+/** A counter increment; increments of one item within a commit are summed into one write. */
+export interface CounterAdd {
+  readonly table: string;
+  readonly key: Readonly<Record<string, KeyValue>>;
+  readonly deltas: Readonly<Record<string, number>>;
+}
+
+/** An item's key as plain values: `{ pk: 'User#1' }`, `{ pk: 'Post#1', at: 42 }`. */
+export type PlainKey = Readonly<Record<string, string | number | Uint8Array>>;
+
+/**
+ * What `ctx.update` changes on one item, top-level attributes only: a name is taken literally (`'a.b'` is the
+ * attribute named `a.b`, not a path), and each attribute may appear in one clause only.
+ */
+export interface ItemChanges {
+  /** Attributes to set to these values (`undefined` is refused: use `remove`). */
+  readonly set?: Readonly<Record<string, unknown>>;
+  /** Numbers to add (a missing attribute counts as 0), or elements to add to a string or number set. */
+  readonly add?: Readonly<Record<string, number | ReadonlySet<string> | ReadonlySet<number>>>;
+  /** Attributes to remove. */
+  readonly remove?: readonly string[];
+  /** Attributes to set only when the item does not have them yet. */
+  readonly setIfNotExists?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Builds read-model writes from plain JavaScript values, in the store's own encoding. An update that only adds
+ * numbers comes back as a counter increment, so it merges with other increments of the item like `ctx.add`.
+ */
+export interface PlainWrites {
+  put(table: string, item: Readonly<Record<string, unknown>>): ReadModelWrite;
+  update(table: string, key: PlainKey, changes: ItemChanges): { readonly write: ReadModelWrite } | { readonly counter: CounterAdd };
+  delete(table: string, key: PlainKey): ReadModelWrite;
+}
+
 /** A changeset a projection could not apply after its retries, kept until it is retried. */
 export interface ParkedChangeset {
   readonly position: number;
@@ -83,6 +121,8 @@ export interface ProjectionStore extends CheckpointStore {
   readonly maxWritesPerCommit: number;
   /** Most bytes (as JSON, about what the service counts) the writes of one commit may take. */
   readonly maxBytesPerCommit: number;
+  /** Builds the writes of `ctx.put`, `ctx.update` and `ctx.delete`. */
+  readonly plainWrites: PlainWrites;
   /** A key naming the item a write touches, so one commit never touches an item twice. */
   writeKey(write: ReadModelWrite): Promise<string>;
   /** Applies read-model writes now (not with a checkpoint move), iff `lease` still holds. */

@@ -14,13 +14,16 @@ export class RebuildContext {
     private readonly lease: Lease,
     /** The projection being rebuilt. */
     readonly projection: string,
+    private readonly resolve: (table: string) => string = (table) => table,
   ) {}
 
   /**
    * Deletes every item of a read-model table, or those whose key `where` accepts (for a table shared by
-   * several projections), in fenced transactions. Resolves to the number of items deleted.
+   * several projections), in fenced transactions. Resolves to the number of items deleted. A table the
+   * projection declares may be named as declared (the prefix is added), like in `ProjectionContext`.
    */
-  async clearTable(table: string, options: { readonly where?: (key: Readonly<Record<string, unknown>>) => boolean } = {}): Promise<number> {
+  async clearTable(name: string, options: { readonly where?: (key: Readonly<Record<string, unknown>>) => boolean } = {}): Promise<number> {
+    const table = this.resolve(name);
     let deleted = 0;
     for await (const keys of this.store.scanKeys(table)) {
       const chosen = options.where ? keys.filter(options.where) : keys;

@@ -1,8 +1,16 @@
 import type { ChangesetRecord, StoredEvent } from '../store/records.js';
-import { ProjectionContext } from './projection-context.js';
+import { type ContextTables, ProjectionContext } from './projection-context.js';
 import type { CounterAdd } from './write-set.js';
 
-const NOT_HERE = 'a SQL projection writes its read model with ctx.manager (the batch transaction), not with ctx.write or ctx.add';
+const NOT_HERE =
+  'a SQL projection writes its read model with ctx.manager (the batch transaction), not with ctx.write, ctx.add, ctx.put, ctx.update or ctx.delete';
+
+function refuse(): never {
+  throw new TypeError(NOT_HERE);
+}
+
+/** A SQL projection has no DynamoDB read-model tables: the plain writes refuse like `write` and `add`. */
+export const NO_TABLES: ContextTables = { plain: { put: refuse, update: refuse, delete: refuse }, resolve: (table) => table };
 
 /**
  * What a handler of a SQL projection gets: `manager`, the batch's transaction (TypeORM's `EntityManager`).
@@ -18,7 +26,7 @@ export class SqlProjectionContext<Tx> extends ProjectionContext {
     /** The transaction the batch and its checkpoint commit in. */
     readonly manager: Tx,
   ) {
-    super(position, changeset, event, version, [], [] as CounterAdd[], batch);
+    super(position, changeset, event, version, [], [] as CounterAdd[], batch, NO_TABLES);
   }
 
   override write(): void {

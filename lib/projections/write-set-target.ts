@@ -6,6 +6,9 @@ import type { LeasedCheckpoint } from './leased-checkpoint.js';
 import type { ProjectionStore } from './projection.port.js';
 import { ownerOf, type Prepared, writeSetOf } from './projection-handlers.js';
 import type { BatchOutcome, ProjectionTarget, TargetScope } from './projection-target.js';
+import type { ContextTables } from './projection-context.js';
+import type { ProjectionDefinition } from './projection.decorator.js';
+import { tableResolver } from './read-model-tables.js';
 import { RebuildContext } from './rebuild-context.js';
 import { WriteSet } from './write-set.js';
 
@@ -14,7 +17,15 @@ import { WriteSet } from './write-set.js';
  * their writes and the checkpoint move commit in one transaction of the projection store.
  */
 export class WriteSetTarget implements ProjectionTarget {
-  constructor(private readonly store: ProjectionStore) {}
+  constructor(
+    private readonly store: ProjectionStore,
+    /** Prefix of the projections' declared read-model tables (`dynamodb.tablePrefix`). */
+    private readonly tablePrefix = '',
+  ) {}
+
+  contextTables(definition: ProjectionDefinition): ContextTables {
+    return { plain: this.store.plainWrites, resolve: tableResolver(definition.tables, this.tablePrefix) };
+  }
 
   get checkpoints(): ProjectionStore {
     return this.store;
@@ -53,7 +64,7 @@ export class WriteSetTarget implements ProjectionTarget {
   async finishRebuild({ checkpoint, instance, definition }: TargetScope): Promise<CommitOutcome> {
     const lease = checkpoint.lease;
     try {
-      await (instance as { onRebuild?: (ctx: RebuildContext) => unknown }).onRebuild?.(new RebuildContext(this.store, lease, definition.name));
+      await (instance as { onRebuild?: (ctx: RebuildContext) => unknown }).onRebuild?.(new RebuildContext(this.store, lease, definition.name, tableResolver(definition.tables, this.tablePrefix)));
     } catch (error) {
       if (error instanceof LeaseLostError) return 'fenced';
       throw error;

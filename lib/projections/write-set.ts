@@ -1,17 +1,9 @@
-import type { ProjectionStore, ReadModelWrite } from './projection.port.js';
+import type { CounterAdd, ProjectionStore, ReadModelWrite } from './projection.port.js';
+
+export type { CounterAdd, KeyValue } from './projection.port.js';
 
 /** What one counter increment is taken to cost in a transaction (keys and a few numbers). */
 const COUNTER_BYTES = 256;
-
-/** A key attribute value, as DynamoDB writes it: `{ S: 'id' }` or `{ N: '42' }`. */
-export type KeyValue = { readonly S: string } | { readonly N: string };
-
-/** A counter increment; increments of one item within a commit are summed into one write. */
-export interface CounterAdd {
-  readonly table: string;
-  readonly key: Readonly<Record<string, KeyValue>>;
-  readonly deltas: Readonly<Record<string, number>>;
-}
 
 export function counterWrite(add: CounterAdd): ReadModelWrite {
   const names: Record<string, string> = {};

@@ -4,7 +4,7 @@ import { PostClapped } from '../posts/post.events.js';
 import { UserCreated } from '../users/user.events.js';
 import { RecentIds } from './recent-ids.js';
 import { ViewStore } from './view-store.js';
-import { clapsGivenByUser, outOfOrderClap, userCreated } from './view-writes.js';
+import { clapsGivenByUser, outOfOrderClap, userCreated, VIEWS, VIEWS_TABLE } from './view-writes.js';
 
 export const USER_VIEWS = 'user-views';
 
@@ -22,7 +22,7 @@ const createdInThisCommit = (userId: string) => `user-created:${userId}`;
  * checks that instead of trusting it: a clap applied before its user exists is still counted on the user,
  * and also in the `Stats` item, so a broken ordering shows up in `GET /stats` rather than as a missing name.
  */
-@Projection(USER_VIEWS)
+@Projection(USER_VIEWS, { tables: [VIEWS_TABLE] })
 export class UserViewProjection {
   private readonly logger = new Logger('UserViews');
   /**
@@ -37,7 +37,7 @@ export class UserViewProjection {
   /** `ProjectionManager.rebuild('user-views')`: clear this view's items (fenced by the lease), then replay. */
   async onRebuild(ctx: RebuildContext): Promise<void> {
     this.known.clear();
-    await ctx.clearTable(this.views.tableName, { where: (key) => isUserOrStats(key) });
+    await ctx.clearTable(VIEWS, { where: (key) => isUserOrStats(key) });
   }
 
   @HandlesEvent(UserCreated)
@@ -46,7 +46,8 @@ export class UserViewProjection {
     // same commit learns about the creation from here.
     ctx.batch.set(createdInThisCommit(event.userId), true);
     this.known.add(event.userId);
-    ctx.write(userCreated(this.views.tableName, event.userId, event.name));
+    const { key, changes } = userCreated(event.userId, event.name);
+    ctx.update(VIEWS, key, changes);
   }
 
   @HandlesEvent(PostClapped)
@@ -56,9 +57,10 @@ export class UserViewProjection {
     if (known) this.known.add(event.userId);
     if (!known) {
       this.logger.warn(`clap at feed position ${ctx.position} by user ${event.userId} arrived before the user exists`);
-      ctx.write(outOfOrderClap(this.views.tableName));
+      const stats = outOfOrderClap();
+      ctx.update(VIEWS, stats.key, stats.changes);
     }
-    const { key, deltas } = clapsGivenByUser(event.userId, event.count);
-    ctx.add(this.views.tableName, key, deltas);
+    const { key, changes } = clapsGivenByUser(event.userId, event.count);
+    ctx.update(VIEWS, key, changes);
   }
 }

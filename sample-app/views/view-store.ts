@@ -1,15 +1,8 @@
-import {
-  type AttributeValue,
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  ResourceInUseException,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
-import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ProjectionManager, StorageUnavailableError } from '../../lib/index.js';
 import { SAMPLE_APP_CONFIG, type SampleAppConfig } from '../config.js';
-import { postKey, STATS_KEY, userKey } from './view-writes.js';
+import { postKey, STATS_KEY, userKey, VIEWS } from './view-writes.js';
 
 export interface UserView {
   readonly id: string;
@@ -28,11 +21,11 @@ export interface PostView {
 
 /**
  * The read model: one DynamoDB table, `<prefix>views`, keyed `User#<id>` / `Post#<id>` / `Stats`. The
- * projections write it (see `view-writes.ts`); this class creates the table and reads it, always strongly
- * consistent, so a read after `ProjectionManager.waitFor` sees what the projection committed.
+ * projections declare it (the event store creates it) and write it (see `view-writes.ts`); this class reads
+ * it, always strongly consistent, so a read after `ProjectionManager.waitFor` sees what the projection committed.
  */
 @Injectable()
-export class ViewStore implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+export class ViewStore implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly client: DynamoDBClient;
   readonly tableName: string;
 
@@ -41,23 +34,7 @@ export class ViewStore implements OnModuleInit, BeforeApplicationShutdown, OnApp
     private readonly projections: ProjectionManager,
   ) {
     this.client = new DynamoDBClient({ cacheMiddleware: true, ...config.dynamodb });
-    this.tableName = `${config.tablePrefix}views`;
-  }
-
-  async onModuleInit(): Promise<void> {
-    try {
-      await this.client.send(
-        new CreateTableCommand({
-          TableName: this.tableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error;
-    }
-    await waitUntilTableExists({ client: this.client, maxWaitTime: 60, minDelay: 1 }, { TableName: this.tableName });
+    this.tableName = `${config.tablePrefix}${VIEWS}`;
   }
 
   /**

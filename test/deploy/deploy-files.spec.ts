@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { readModelTableRequest } from '../../lib/adapters/dynamodb/read-model-table-request.js';
 import { createTableRequests } from '../../lib/adapters/dynamodb/requests.js';
 import { tableNames } from '../../lib/adapters/dynamodb/table-layout.js';
 import { cloudFormationTemplate } from '../../lib/deploy/cloudformation.js';
 import { iamPolicy } from '../../lib/deploy/iam-policy.js';
 import { createTableInputs } from './cfn-to-create-table.js';
+import { DeployCounters, DeployViews } from './declaring-projections.js';
 
 /** The options `npm run deploy:example` generates deploy/ with. */
 const EXAMPLE = { tablePrefix: 'app-' };
@@ -31,6 +33,31 @@ describe('deploy definitions', () => {
     expect(Object.keys(template.Resources)).toEqual(['ChangesetsTable', 'AggregatesTable', 'FeedTable', 'ControlTable']);
     expect(template.Resources['ChangesetsTable']!.Properties['StreamSpecification']).toEqual({ StreamViewType: 'NEW_IMAGE' });
     expect(template.Outputs['ChangesetsTableStreamArn']!.Value).toEqual({ 'Fn::GetAtt': ['ChangesetsTable', 'StreamArn'] });
+  });
+
+  it('holds the read-model tables projections declare, each once, as createTables makes them', () => {
+    const template = cloudFormationTemplate({ tablePrefix: 'p-', projections: [DeployViews, DeployCounters] });
+    expect(Object.keys(template.Resources)).toEqual(['ChangesetsTable', 'AggregatesTable', 'FeedTable', 'ControlTable', 'ReadModelDeployViewsTable', 'ReadModelDeployCountersTable']);
+    const [views, counters] = createTableInputs(template).slice(4);
+    expect(views).toEqual(readModelTableRequest({ name: 'deploy-views', key: { pk: 'S' }, sortKey: { at: 'N' }, indexes: [{ name: 'by-author', key: { authorId: 'S' }, sortKey: { at: 'N' } }] }, 'p-'));
+    expect(views).toMatchObject({
+      TableName: 'p-deploy-views',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'at', AttributeType: 'N' }, { AttributeName: 'authorId', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }],
+      GlobalSecondaryIndexes: [{ IndexName: 'by-author', Projection: { ProjectionType: 'ALL' } }],
+    });
+    expect(counters).toMatchObject({ TableName: 'p-deploy-counters', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] });
+  });
+
+  it('the CLI takes the projections from a compiled module (--projections)', () => {
+    const module = 'dist/test/deploy/declaring-projections.js';
+    const projections = [DeployViews, DeployCounters];
+    expect(cli('--prefix', 'p-', '--projections', module)).toEqual(cloudFormationTemplate({ tablePrefix: 'p-', projections }));
+    expect(cli('--policy', '--prefix', 'p-', '--create-tables', '--projections', module)).toEqual(iamPolicy({ tablePrefix: 'p-', createTables: true, projections }));
+    expect(() => execFileSync(process.execPath, ['dist/lib/deploy/cli.js', '--projections', 'dist/test/deploy/cfn-to-create-table.js'], { stdio: 'pipe' })).toThrow(
+      /exports no @Projection class/,
+    );
   });
 
   it('retains the tables and turns on point-in-time recovery unless told not to', () => {

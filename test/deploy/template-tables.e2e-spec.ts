@@ -9,16 +9,17 @@ import { describeEventStoreContract } from '../contract/event-store.contract.js'
 import { describeFeedContract, type FeedFixture } from '../feed/feed.contract.js';
 import { dynamoDbConfig, localDynamoDb, uniquePrefix } from '../support/local-aws.js';
 import { createTableInputs } from './cfn-to-create-table.js';
+import { DeployCounters, DeployViews } from './declaring-projections.js';
 
 /**
  * The generated template is what a user deploys: create the tables from it (never through `createTables`)
  * and run the store and feed contracts on them, with storage that is only told the prefix.
  */
-async function deployFromTemplate(label: string): Promise<string> {
+async function deployFromTemplate(label: string, projections: readonly Function[] = []): Promise<string> {
   const tablePrefix = uniquePrefix(label);
   const client = localDynamoDb();
   try {
-    for (const input of createTableInputs(cloudFormationTemplate({ tablePrefix }))) {
+    for (const input of createTableInputs(cloudFormationTemplate({ tablePrefix, projections }))) {
       await client.send(new CreateTableCommand(input));
       await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1 }, { TableName: input.TableName! });
     }
@@ -39,6 +40,24 @@ describe('tables deployed from the generated CloudFormation template', () => {
       for (const table of ['aggregates', 'feed', 'control']) {
         await expect(client.send(new DescribeTableCommand({ TableName: `${tablePrefix}${table}` }))).resolves.toBeDefined();
       }
+    } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe('read-model tables deployed from the template', () => {
+  it('are the tables projections declare, with their keys and indexes', async () => {
+    const tablePrefix = await deployFromTemplate('cfn-views', [DeployViews, DeployCounters]);
+    const client = localDynamoDb();
+    try {
+      const views = (await client.send(new DescribeTableCommand({ TableName: `${tablePrefix}deploy-views` }))).Table;
+      expect(views?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }]);
+      expect(views?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema])).toEqual([
+        ['by-author', [{ AttributeName: 'authorId', KeyType: 'HASH' }, { AttributeName: 'at', KeyType: 'RANGE' }]],
+      ]);
+      const counters = (await client.send(new DescribeTableCommand({ TableName: `${tablePrefix}deploy-counters` }))).Table;
+      expect(counters?.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
     } finally {
       client.destroy();
     }

@@ -24,6 +24,7 @@ import {
 } from '../../projections/projection.port.js';
 import { CommitGroup, itemKey } from './commit-group.js';
 import { DynamoDbLeases } from './dynamodb-leases.js';
+import { dynamoDbPlainWrites } from './plain-writes.js';
 import { checkpointUpdate, finishRebuildRequest, leaseCheck, resetRequest } from './projection-requests.js';
 import { CONTROL_ATTR as K } from './table-layout.js';
 import { call } from './storage-call.js';
@@ -52,6 +53,7 @@ export class DynamoDbProjectionStore extends DynamoDbLeases implements Projectio
   readonly maxWritesPerCommit = 99;
   /** A transaction carries at most 4 MB; keep room for the checkpoint item and attribute overhead. */
   readonly maxBytesPerCommit = 3_500_000;
+  readonly plainWrites = dynamoDbPlainWrites;
   private readonly keySchemas = new Map<string, Promise<string[]>>();
   /** Key schemas known so far, for the keys a commit group checks without waiting. */
   private readonly knownKeySchemas = new Map<string, string[]>();

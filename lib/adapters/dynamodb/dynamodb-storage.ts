@@ -1,21 +1,14 @@
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
-  CreateTableCommand,
-  DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
   type QueryCommandOutput,
   ScanCommand,
-  ResourceInUseException,
-  ResourceNotFoundException,
   UpdateItemCommand,
-  UpdateTableCommand,
-  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { MissingTablesError } from '../../errors/missing-tables.error.js';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
 import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
 import type { ChangesetKey, ChangesetStorage, PutOutcome } from '../../store/storage.port.js';
@@ -32,6 +25,7 @@ import {
 import { CHANGESET_ATTR, type TableNames, tableNames } from './table-layout.js';
 import { parseStreamName, streamName } from '../../store/stream-key.js';
 import { call } from './storage-call.js';
+import { checkTables, createTables } from './table-setup.js';
 import { flattenPages } from '../../store/checked-stream.js';
 
 export interface DynamoDbStorageOptions {
@@ -53,46 +47,13 @@ export class DynamoDbChangesetStorage implements ChangesetStorage {
   }
 
   /** Creates missing tables and waits until they are active. Safe to run from many processes at once. */
-  async createTables(maxWaitSeconds = 60): Promise<void> {
-    for (const request of createTableRequests(this.tables)) {
-      const name = request.TableName!;
-      try {
-        const existing = await this.client.send(new DescribeTableCommand({ TableName: name }));
-        if (request.StreamSpecification && !existing.Table?.StreamSpecification?.StreamEnabled) {
-          await this.client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: request.StreamSpecification }));
-          await waitUntilTableExists({ client: this.client, maxWaitTime: maxWaitSeconds, minDelay: 1 }, { TableName: name });
-        }
-        continue;
-      } catch (error) {
-        if (!(error instanceof ResourceNotFoundException)) throw new StorageUnavailableError(`DescribeTable ${name}`, error);
-      }
-      try {
-        await this.client.send(new CreateTableCommand(request));
-      } catch (error) {
-        if (!(error instanceof ResourceInUseException)) throw new StorageUnavailableError(`CreateTable ${name}`, error);
-      }
-      await waitUntilTableExists({ client: this.client, maxWaitTime: maxWaitSeconds, minDelay: 1 }, { TableName: name });
-    }
+  createTables(maxWaitSeconds = 60): Promise<void> {
+    return createTables(this.client, createTableRequests(this.tables), maxWaitSeconds);
   }
 
-  /**
-   * Fails with one `MissingTablesError` naming every table of `names` that does not exist (one DescribeTable
-   * each, in parallel), so a deployment without its tables stops at start-up instead of failing every save.
-   */
-  async checkTables(names: readonly string[]): Promise<void> {
-    const found = await Promise.all(
-      names.map(async (name) => {
-        try {
-          await this.client.send(new DescribeTableCommand({ TableName: name }));
-          return true;
-        } catch (error) {
-          if (error instanceof ResourceNotFoundException) return false;
-          throw new StorageUnavailableError(`DescribeTable ${name}`, error);
-        }
-      }),
-    );
-    const missing = names.filter((_, i) => !found[i]);
-    if (missing.length > 0) throw new MissingTablesError(missing);
+  /** Fails with one `MissingTablesError` naming every table of `names` that does not exist. */
+  checkTables(names: readonly string[]): Promise<void> {
+    return checkTables(this.client, names);
   }
 
   async putChangeset(record: ChangesetRecord): Promise<PutOutcome> {

@@ -3,13 +3,14 @@ import {
   type CheckpointState,
   type ProjectionCheckpoint,
   type ProjectionCommitOutcome,
+  type PlainWrites,
   type ProjectionStore,
   type ReadModelWrite,
 } from '../../projections/projection.port.js';
 import { InMemoryLeases } from './memory-feed.js';
 
 const NO_TABLES =
-  'read-model writes (ctx.write, ctx.add, clearTable) need the DynamoDB store; the in-memory store has no tables. ' +
+  'read-model writes (ctx.write, ctx.add, ctx.put, ctx.update, ctx.delete, clearTable) need the DynamoDB store; the in-memory store has no tables. ' +
   "In tests, run DynamoDB Local with startDynamoDbLocal() from 'nestjs-dynamodb-event-store/testing'";
 
 /**
@@ -19,6 +20,18 @@ const NO_TABLES =
 export class InMemoryProjectionStore extends InMemoryLeases implements ProjectionStore {
   readonly maxWritesPerCommit = 0;
   readonly maxBytesPerCommit = 0;
+  /** Refuses at once, in the handler: there is no table to write. */
+  readonly plainWrites: PlainWrites = {
+    put: () => {
+      throw new TypeError(NO_TABLES);
+    },
+    update: () => {
+      throw new TypeError(NO_TABLES);
+    },
+    delete: () => {
+      throw new TypeError(NO_TABLES);
+    },
+  };
   private readonly checkpoints = new Map<string, ProjectionCheckpoint>();
 
   async readCheckpoint(name: string): Promise<ProjectionCheckpoint> {

@@ -4,7 +4,8 @@ import { isTransientStorageError } from '../../errors/transient.js';
 import type { CommitOutcome } from '../../feed/feed.port.js';
 import type { FeedItem } from '../../feed/feed-reader.js';
 import type { BatchOutcome, ProjectionTarget, TargetScope } from '../projection-target.js';
-import type { SqlRebuildContext } from '../sql-projection-context.js';
+import type { ContextTables } from '../projection-context.js';
+import { NO_TABLES, type SqlRebuildContext } from '../sql-projection-context.js';
 import { HandlerFailure, type SqlCheckpoints } from './sql-checkpoints.js';
 
 /**
@@ -13,6 +14,11 @@ import { HandlerFailure, type SqlCheckpoints } from './sql-checkpoints.js';
  */
 export class SqlProjectionTarget<Tx> implements ProjectionTarget {
   constructor(readonly checkpoints: SqlCheckpoints<Tx>) {}
+
+  /** SQL handlers write through `ctx.manager`: the plain DynamoDB writes refuse. */
+  contextTables(): ContextTables {
+    return NO_TABLES;
+  }
 
   async applyBatch(scope: TargetScope, items: readonly FeedItem[]): Promise<BatchOutcome> {
     const { checkpoint, handlers } = scope;
