@@ -7,7 +7,8 @@ import { Test } from '@nestjs/testing';
 import { type CommitResult, EventStoreModule, ProjectionManager } from '../../lib/index.js';
 import { UserNames } from '../readme/projection-example.js';
 import { CreateUser, CreateUserHandler, User } from '../readme/quickstart.js';
-import { createUserNamesTable } from '../readme/read-model-table.js';
+
+const tablePrefix = `t-${randomUUID()}-`; // the store's tables and the projection's declared one
 
 const config = {
   endpoint: process.env.TEST_DYNAMODB_ENDPOINT, // set by jest.global-setup.mjs
@@ -18,8 +19,8 @@ const config = {
 @Module({
   imports: [
     CqrsModule.forRoot(),
-    // The store's own tables, created by the module under a prefix of their own.
-    EventStoreModule.forRoot({ dynamodb: { clientConfig: config, tablePrefix: `t-${randomUUID()}-`, createTables: true } }),
+    // The store's tables and the projection's declared table, created by the module under a prefix of their own.
+    EventStoreModule.forRoot({ dynamodb: { clientConfig: config, tablePrefix, createTables: true } }),
     EventStoreModule.forFeature([User]),
     EventStoreModule.forProjections([UserNames]),
   ],
@@ -32,14 +33,13 @@ describe('the user-names projection', () => {
   afterAll(() => client.destroy());
 
   it('names a created user', async () => {
-    await createUserNamesTable(client); // read-model tables are yours, in tests too
     const app = await Test.createTestingModule({ imports: [TestAppModule] }).compile();
     await app.init();
     try {
-      const id = `u-${randomUUID()}`; // tests that share a DynamoDB Local share read-model tables: distinct ids
+      const id = `u-${randomUUID()}`;
       const { token } = await app.get(CommandBus).execute<CreateUser, CommitResult>(new CreateUser(id, 'Ada'));
       await app.get(ProjectionManager).waitFor('user-names', token, 10_000); // read-your-writes instead of sleeps
-      const { Item } = await client.send(new GetItemCommand({ TableName: 'app-user-names', Key: { id: { S: id } } }));
+      const { Item } = await client.send(new GetItemCommand({ TableName: `${tablePrefix}user-names`, Key: { id: { S: id } } }));
       expect(Item?.['name']).toEqual({ S: 'Ada' });
     } finally {
       await app.close();

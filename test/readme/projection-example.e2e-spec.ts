@@ -7,7 +7,6 @@ import { type CommitResult, EventStoreModule, ProjectionManager } from '../../li
 import { localDynamoDb } from '../support/local-aws.js';
 import { UserNames, UserQueries } from './projection-example.js';
 import { UserCards } from './plain-objects-example.js';
-import { createUserNamesTable } from './read-model-table.js';
 import { docPage, readme, readmeSnippet } from './readme-source.js';
 import { CreateUser, CreateUserHandler, User } from './quickstart.js';
 
@@ -23,7 +22,6 @@ describe('README projection example', () => {
   it('projects a created user and waits for it', async () => {
     const client = localDynamoDb();
     const prefix = `rp-${randomUUID().slice(0, 8)}-`;
-    await createUserNamesTable(client); // the README's snippet; tests share one DynamoDB Local, so it may exist
 
     @Module({
       imports: [
@@ -39,7 +37,7 @@ describe('README projection example', () => {
     const id = randomUUID();
     const result = await app.get(CommandBus).execute<CreateUser, CommitResult>(new CreateUser(id, 'grace'));
     await app.get(UserQueries).afterCommit(result.token);
-    const item = await client.send(new GetItemCommand({ TableName: 'app-user-names', Key: { id: { S: id } }, ConsistentRead: true }));
+    const item = await client.send(new GetItemCommand({ TableName: `${prefix}user-names`, Key: { id: { S: id } }, ConsistentRead: true }));
     expect(item.Item?.['name']?.S).toBe('grace');
     await app.close();
     client.destroy();

@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { HandlesEvent, Projection, type ProjectionContext, ProjectionManager } from '../../lib/index.js';
 import { UserCreated } from './quickstart.js';
 
-@Projection('user-names') // runs on one node at a time; resumes from its checkpoint
+// Runs on one node at a time and resumes from its checkpoint. Its table is declared: `createTables` creates
+// `<tablePrefix>user-names`, and the CloudFormation template and IAM policy include it.
+@Projection('user-names', { tables: [{ name: 'user-names', key: { id: 'S' } }] })
 export class UserNames {
   @HandlesEvent(UserCreated)
   created(event: UserCreated, ctx: ProjectionContext): void {
-    // Commits in one transaction with the checkpoint: applied exactly once.
-    ctx.write({ Put: { TableName: 'app-user-names', Item: { id: { S: event.userId }, name: { S: event.name } } } });
+    // Plain values; commits in one transaction with the checkpoint, so it is applied exactly once.
+    ctx.put('user-names', { id: event.userId, name: event.name });
   }
 }
 
