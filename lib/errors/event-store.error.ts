@@ -21,7 +21,9 @@ export type EventStoreErrorCode =
   | 'MISSING_TABLES'
   | 'INVALID_METADATA'
   | 'CHANGESET_PAYLOAD'
-  | 'SNAPSHOT_UNREADABLE';
+  | 'SNAPSHOT_UNREADABLE'
+  | 'EMBEDDED_IN_PRODUCTION'
+  | 'EMBEDDED_DYNAMODB_UNAVAILABLE';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

@@ -22,3 +22,5 @@ export * from './invalid-expected-version.error.js';
 export * from './missing-tables.error.js';
 export * from './invalid-metadata.error.js';
 export * from './snapshot-unreadable.error.js';
+export * from './embedded-in-production.error.js';
+export * from './embedded-dynamodb-unavailable.error.js';

@@ -1,13 +1,13 @@
 import {
   type AttributeValue,
   CreateTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   ResourceInUseException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ProjectionManager, StorageUnavailableError } from '../../lib/index.js';
+import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDynamoDbClient, ProjectionManager, StorageUnavailableError } from '../../lib/index.js';
 import { SAMPLE_APP_CONFIG, type SampleAppConfig } from '../config.js';
 import { postKey, STATS_KEY, userKey } from './view-writes.js';
 
@@ -32,15 +32,16 @@ export interface PostView {
  * consistent, so a read after `ProjectionManager.waitFor` sees what the projection committed.
  */
 @Injectable()
-export class ViewStore implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly client: DynamoDBClient;
+export class ViewStore implements OnModuleInit, BeforeApplicationShutdown {
   readonly tableName: string;
 
   constructor(
     @Inject(SAMPLE_APP_CONFIG) config: SampleAppConfig,
     private readonly projections: ProjectionManager,
+    // The event store's own client (which it destroys on shutdown): the views live in the same DynamoDB,
+    // embedded or not, so a second client with the same settings would only cost connections.
+    @InjectDynamoDbClient() private readonly client: DynamoDBClient,
   ) {
-    this.client = new DynamoDBClient({ cacheMiddleware: true, ...config.dynamodb });
     this.tableName = `${config.tablePrefix}views`;
   }
 
@@ -67,10 +68,6 @@ export class ViewStore implements OnModuleInit, BeforeApplicationShutdown, OnApp
    */
   async beforeApplicationShutdown(): Promise<void> {
     await this.projections.stop();
-  }
-
-  onApplicationShutdown(): void {
-    this.client.destroy();
   }
 
   async getUser(id: string): Promise<UserView | undefined> {
