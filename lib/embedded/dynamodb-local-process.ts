@@ -37,13 +37,14 @@ const OUTPUT_KEPT = 4000;
  */
 export async function startDynamoDbLocalProcess(options: DynamoDbLocalProcessOptions): Promise<RunningDynamoDbLocal> {
   const folder = jarFolder();
-  if (spawnSync('java', ['-version'], { stdio: 'ignore' }).error) throw new EmbeddedDynamoDbUnavailableError('java-missing');
+  // `env` spelled out: the PATH of `process.env` as this code sees it (test runners sandbox it), not the one at start.
+  if (spawnSync('java', ['-version'], { stdio: 'ignore', env: process.env }).error) throw new EmbeddedDynamoDbUnavailableError('java-missing');
   let port = options.port;
   if (port === undefined) port = await freePort();
   else await assertPortFree(port);
   const args = [`-Djava.library.path=${join(folder, 'DynamoDBLocal_lib')}`, ...(options.jvmOptions ?? []), '-jar', join(folder, 'DynamoDBLocal.jar')];
   args.push(...(options.dbPath === null ? ['-inMemory'] : ['-dbPath', options.dbPath]), '-port', String(port), '-sharedDb');
-  const child = spawn('java', args, { cwd: folder, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('java', args, { cwd: folder, env: process.env, stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-OUTPUT_KEPT)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
