@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../sample-app/embedded/local-services.js';
 import { eventually, testEnv, uniquePrefix } from './support.js';
@@ -29,6 +30,27 @@ describe('sample app: node dist/sample-app/main.js', () => {
     await exited(child);
   });
 
+  /** Starts main.js; until it listens, fetch fails to connect, so POST /users until it answers or the process dies. */
+  async function startAndPostUser(options: { env: NodeJS.ProcessEnv; cwd?: string; port: number; name: string; timeoutMs: number }): Promise<{ running: ChildProcess; response: Response }> {
+    child = spawn(process.execPath, [MAIN], { env: options.env, ...(options.cwd ? { cwd: options.cwd } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
+    const running = child;
+    running.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    running.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const response = await eventually(
+      async () => {
+        if (running.exitCode !== null) throw new Error(`main.js exited with ${running.exitCode}:\n${output}`);
+        return fetch(`http://127.0.0.1:${options.port}/users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: options.name }),
+        }).catch(() => undefined);
+      },
+      () => `main.js to listen on ${options.port}; its output:\n${output}`,
+      options.timeoutMs,
+    );
+    return { running, response };
+  }
+
   it('starts on PORT with the AWS endpoints from the environment, serves a POST, and stops on SIGTERM', async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: compile first (npx tsc -p tsconfig.json)`);
     const builtAt = statSync(MAIN).mtimeMs;
@@ -36,7 +58,7 @@ describe('sample app: node dist/sample-app/main.js', () => {
       throw new Error(`${MAIN} is older than the sources: compile first (npx tsc -p tsconfig.json)`);
     }
     const port = await freePort();
-    child = spawn(process.execPath, [MAIN], {
+    const { running, response } = await startAndPostUser({
       env: {
         ...process.env,
         PORT: String(port),
@@ -48,25 +70,10 @@ describe('sample app: node dist/sample-app/main.js', () => {
         EVENT_STORE_TABLE_PREFIX: uniquePrefix(),
         EVENT_STORE_BUCKET: testEnv('TEST_S3_BUCKET'),
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      port,
+      name: 'Over the wire',
+      timeoutMs: 45_000,
     });
-    const running = child;
-    running.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    running.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-
-    // Until the app listens, fetch fails to connect; keep trying until it answers or the process dies.
-    const response = await eventually(
-      async () => {
-        if (running.exitCode !== null) throw new Error(`main.js exited with ${running.exitCode}:\n${output}`);
-        return fetch(`http://127.0.0.1:${port}/users`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ name: 'Over the wire' }),
-        }).catch(() => undefined);
-      },
-      () => `main.js to listen on ${port}; its output:\n${output}`,
-      45_000,
-    );
     expect(response.status).toBe(201);
     expect(await response.json()).toEqual({ id: expect.any(String), version: 1, token: expect.any(String) });
 
@@ -75,4 +82,36 @@ describe('sample app: node dist/sample-app/main.js', () => {
     // Nest's shutdown hook closes the app, then re-raises the signal to end the process.
     expect(exit).toEqual({ code: null, signal: 'SIGTERM' });
   }, 90_000);
+
+  it('with no AWS settings, has the library embed DynamoDB Local (data in ./.data/dynamodb) and stops it on SIGTERM', async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: compile first (npx tsc -p tsconfig.json)`);
+    const workDir = mkdtempSync(join(tmpdir(), 'sample-embedded-'));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+    try {
+      const port = await freePort();
+      const { running, response } = await startAndPostUser({ env: { ...env, PORT: String(port) }, cwd: workDir, port, name: 'Embedded', timeoutMs: 90_000 });
+      expect(response.status).toBe(201);
+      expect(output).toContain('Started DynamoDB Local at');
+      expect(existsSync(join(workDir, '.data', 'dynamodb', 'shared-local-instance.db'))).toBe(true);
+
+      running.kill('SIGTERM');
+      expect(await exited(running)).toEqual({ code: 0, signal: null });
+      expect(javaProcessesUnder(workDir)).toEqual([]);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
+
+/** Pids of `java` processes whose command line names `dir` (DynamoDB Local's -dbPath). */
+function javaProcessesUnder(dir: string): string[] {
+  return readdirSync('/proc').filter((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      return args[0]?.endsWith('java') === true && args.some((arg) => arg.startsWith(dir));
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}
