@@ -4,7 +4,7 @@
 
 // Nest module and injection helpers
 export { EventStoreModule } from './nest/event-store.module.js';
-export type { EventStoreModuleOptions, DynamoDbOptions, S3Options, AggregateCacheOptions, FeedOptions } from './nest/event-store-options.js';
+export type { EventStoreModuleOptions, DynamoDbOptions, EmbeddedDynamoDbOptions, S3Options, AggregateCacheOptions, FeedOptions } from './nest/event-store-options.js';
 export { getRepositoryToken, InjectRepository, EVENT_STORE_DYNAMODB_CLIENT, InjectDynamoDbClient } from './nest/tokens.js';
 
 // Aggregates and repositories

@@ -27,7 +27,12 @@ export class SampleAppModule {
       imports: [
         CqrsModule.forRoot(),
         EventStoreModule.forRoot({
-          dynamodb: { clientConfig: config.dynamodb, tablePrefix: config.tablePrefix, createTables: true },
+          dynamodb: {
+            clientConfig: config.dynamodb,
+            tablePrefix: config.tablePrefix,
+            createTables: true,
+            ...(config.embeddedDynamoDb ? { embedded: config.embeddedDynamoDb } : {}),
+          },
           s3: {
             clientConfig: config.s3,
             bucket: config.bucket,

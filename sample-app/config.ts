@@ -1,10 +1,13 @@
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type { EmbeddedDynamoDbOptions } from '../lib/nest/event-store-options.js';
 
 /** Where the sample app keeps its data. `main.ts` builds it from the environment; tests from their endpoints. */
 export interface SampleAppConfig {
-  /** Config of the DynamoDB clients (event store and views). `{}` lets the SDK read its environment. */
+  /** Config of the event store's DynamoDB client, which the views read with too. `{}` lets the SDK read its environment. */
   readonly dynamodb: DynamoDBClientConfig;
+  /** Have the event store start a DynamoDB Local itself (its `dynamodb.embedded` option); `dynamodb` then has no endpoint. Default: off. */
+  readonly embeddedDynamoDb?: EmbeddedDynamoDbOptions;
   /** Config of the S3 client the event store uses for large changesets. */
   readonly s3: S3ClientConfig;
   /** Bucket for large changesets; created when missing. */

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { isEventStoreError } from '../lib/index.js';
 import { createSampleApp } from './app.js';
 import type { SampleAppConfig } from './config.js';
-import { JavaMissingError, type LocalServices, startLocalServices } from './embedded/local-services.js';
+import { startS3Server } from './embedded/local-services.js';
 import { jvmOptionsFromEnv, settingsFromEnv } from './env.js';
 
 const logger = new Logger('SampleApp');
@@ -12,7 +13,8 @@ const AWS_SETTINGS = ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'AWS_REGI
 
 interface Storage {
   readonly config: Omit<SampleAppConfig, 'bucket' | 'tablePrefix'>;
-  readonly local?: LocalServices;
+  /** Stops the sample's own S3 server; the library stops its embedded DynamoDB Local itself, in `app.close()`. */
+  readonly stopS3?: () => Promise<void>;
 }
 
 async function resolveStorage(bucket: string): Promise<Storage> {
@@ -21,15 +23,16 @@ async function resolveStorage(bucket: string): Promise<Storage> {
     // `{}` lets the SDK read its standard variables; S3 servers other than AWS usually need path-style URLs.
     return { config: { dynamodb: {}, s3: { forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) } } };
   }
+  // The library embeds DynamoDB Local (`dynamodb.embedded`) but no S3 server: the sample brings its own.
+  const s3 = await startS3Server({ directory: '.data/s3', buckets: [bucket] });
+  logger.log(`Started an S3 server at ${s3.endpoint} (data in .data/s3)`);
   const jvmOptions = jvmOptionsFromEnv();
-  const local = await startLocalServices({ dataDir: '.data', buckets: [bucket], ...(jvmOptions ? { jvmOptions } : {}) });
-  logger.log(`Started DynamoDB Local at ${local.dynamodbEndpoint} and an S3 server at ${local.s3Endpoint} (data in .data/)`);
-  const common = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   return {
-    local,
+    stopS3: s3.stop,
     config: {
-      dynamodb: { ...common, endpoint: local.dynamodbEndpoint },
-      s3: { ...common, endpoint: local.s3Endpoint, forcePathStyle: true },
+      dynamodb: {},
+      embeddedDynamoDb: { dataDir: '.data/dynamodb', ...(jvmOptions ? { jvmOptions } : {}) },
+      s3: { endpoint: s3.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, forcePathStyle: true },
     },
   };
 }
@@ -38,15 +41,15 @@ async function main(): Promise<void> {
   const { port: listenOn, ...settings } = settingsFromEnv();
   const storage = await resolveStorage(settings.bucket);
   const stopLocal = async () => {
-    await storage.local?.stop();
-    if (storage.local) logger.log('Stopped the local DynamoDB and S3 servers');
+    await storage.stopS3?.();
+    if (storage.stopS3) logger.log('Stopped the local S3 server');
   };
   try {
     const app = await createSampleApp({ ...storage.config, ...settings });
     app.enableShutdownHooks();
-    // The event store flushes to DynamoDB while the app closes, so the local servers may only stop after
-    // `close()`. Nest's own signal handler re-raises the signal once the app is closed, which would kill the
-    // process before they stop; this handler stays subscribed, absorbs that repeat, and exits itself.
+    // The event store writes to S3 while the app closes, so the S3 server may only stop after `close()`. Nest's
+    // own signal handler re-raises the signal once the app is closed, which would kill the process before it
+    // stops; this handler stays subscribed, absorbs that repeat, and exits itself.
     let closing: Promise<void> | undefined;
     const shutdown = () => {
       closing ??= app.close().then(stopLocal).then(
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
         },
       );
     };
-    if (storage.local) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, shutdown);
+    if (storage.stopS3) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, shutdown);
     await app.listen(listenOn);
     logger.log(`Listening on http://localhost:${listenOn}`);
   } catch (error) {
@@ -67,8 +70,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError) {
-    console.error(error.message);
+  if (isEventStoreError(error, 'EMBEDDED_DYNAMODB_UNAVAILABLE')) {
+    console.error(
+      `${error.message}\nOr use real AWS instead: set AWS_REGION and credentials (or AWS_ENDPOINT_URL_DYNAMODB / ` +
+        'AWS_ENDPOINT_URL_S3 for other endpoints) and nothing local is started.',
+    );
   } else {
     logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   }

@@ -24,7 +24,10 @@ export type EventStoreErrorCode =
   | 'SNAPSHOT_UNREADABLE'
   | 'SQL_PROJECTION_WRITE'
   | 'SQL_PROJECTION_SETUP'
-  | 'INVALID_READ_MODEL_WRITE';
+  | 'INVALID_READ_MODEL_WRITE'
+
+  | 'EMBEDDED_IN_PRODUCTION'
+  | 'EMBEDDED_DYNAMODB_UNAVAILABLE';
 
 /** Base class of every error this library throws. */
 export abstract class EventStoreError extends Error {

@@ -25,3 +25,5 @@ export * from './snapshot-unreadable.error.js';
 export * from './sql-projection-write.error.js';
 export * from './sql-projection-setup.error.js';
 export * from './invalid-read-model-write.error.js';
+export * from './embedded-in-production.error.js';
+export * from './embedded-dynamodb-unavailable.error.js';

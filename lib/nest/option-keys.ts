@@ -6,7 +6,8 @@ import { InvalidEventStoreOptionsError } from '../errors/invalid-options.error.j
  */
 export const OPTION_KEYS = {
   '(root)': ['dynamodb', 's3', 'inMemory', 'events', 'aggregateRecordFlushMs', 'feed', 'aggregateCache'],
-  dynamodb: ['client', 'clientConfig', 'tablePrefix', 'createTables', 'streamsClient'],
+  dynamodb: ['client', 'clientConfig', 'tablePrefix', 'createTables', 'streamsClient', 'embedded'],
+  'dynamodb.embedded': ['dataDir', 'port', 'jvmOptions', 'startTimeoutMs', 'allowInProduction'],
   s3: ['client', 'clientConfig', 'bucket', 'createBucket', 'largeChangesetBytes', 'compression', 'keyPrefix', 'orphanGraceMs', 'uploadDeadlineMs'],
   feed: ['enabled', 'nodeId', 'leaseTtlMs', 'idleMs', 'maxIdleMs', 'recentBatchesMaxBytes'],
   aggregateCache: ['maxAggregates'],

@@ -84,6 +84,7 @@ export function validateOptions(options: unknown): asserts options is EventStore
   }
   if (d['streamsClient'] !== undefined && !hasSend(d['streamsClient'])) fail('dynamodb.streamsClient', 'must be a DynamoDBStreamsClient');
   if (d['createTables'] !== undefined && typeof d['createTables'] !== 'boolean') fail('dynamodb.createTables', 'must be a boolean');
+  if (d['embedded'] !== undefined && d['embedded'] !== false) validateEmbedded(d, fail);
 
   const s3 = o['s3'];
   if (s3 === undefined) return;
@@ -97,6 +98,31 @@ export function validateOptions(options: unknown): asserts options is EventStore
     fail('s3.bucket', 'must be a bucket name: 3-63 lowercase letters, digits, "." or "-"');
   }
   if (s['createBucket'] !== undefined && typeof s['createBucket'] !== 'boolean') fail('s3.createBucket', 'must be a boolean');
+}
+
+/** `dynamodb.embedded` owns the client, its endpoint and the tables: an option that says otherwise contradicts it. */
+function validateEmbedded(d: Record<string, unknown>, fail: (option: string, reason: string) => never): void {
+  const embedded = d['embedded'];
+  if (embedded !== true) {
+    if (!isObject(embedded)) fail('dynamodb.embedded', 'must be a boolean or an object');
+    const e = embedded as Record<string, unknown>;
+    assertKnownKeys('dynamodb.embedded', e);
+    const dataDir = e['dataDir'];
+    if (dataDir !== undefined && dataDir !== false && (typeof dataDir !== 'string' || dataDir === '')) fail('dynamodb.embedded.dataDir', 'must be a folder (a non-empty string) or false (in memory)');
+    const port = e['port'];
+    if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535)) fail('dynamodb.embedded.port', 'must be an integer from 1 to 65535');
+    const jvm = e['jvmOptions'];
+    if (jvm !== undefined && (!Array.isArray(jvm) || jvm.some((flag) => typeof flag !== 'string'))) fail('dynamodb.embedded.jvmOptions', 'must be an array of strings');
+    const timeout = e['startTimeoutMs'];
+    if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) fail('dynamodb.embedded.startTimeoutMs', 'must be a number > 0');
+    if (e['allowInProduction'] !== undefined && typeof e['allowInProduction'] !== 'boolean') fail('dynamodb.embedded.allowInProduction', 'must be a boolean');
+  }
+  const contradiction = (what: string) => `cannot be combined with dynamodb.embedded (${what}); remove one of them`;
+  if (d['client'] !== undefined) fail('dynamodb.client', contradiction('the module builds the client that reaches its DynamoDB Local'));
+  if (d['streamsClient'] !== undefined) fail('dynamodb.streamsClient', contradiction('the stream is read from the DynamoDB Local it starts'));
+  const config = d['clientConfig'];
+  if (isObject(config) && config['endpoint'] !== undefined) fail('dynamodb.clientConfig.endpoint', contradiction('the endpoint is the DynamoDB Local it starts'));
+  if (d['createTables'] === false) fail('dynamodb.createTables', contradiction('a new DynamoDB Local has no tables, so it always creates them'));
 }
 
 function validateLargeChangesets(s: Record<string, unknown>, fail: (option: string, reason: string) => never): void {

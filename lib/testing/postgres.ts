@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { freePort } from './local-process.js';
+import { freePort } from '../embedded/local-process.js';
 
 export interface PostgresOptions {
   /** Port to listen on (127.0.0.1). Default: a free port. */

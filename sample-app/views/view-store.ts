@@ -1,6 +1,6 @@
-import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { type BeforeApplicationShutdown, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { ProjectionManager, StorageUnavailableError } from '../../lib/index.js';
+import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { InjectDynamoDbClient, ProjectionManager, StorageUnavailableError } from '../../lib/index.js';
 import { SAMPLE_APP_CONFIG, type SampleAppConfig } from '../config.js';
 import { postKey, STATS_KEY, userKey, VIEWS } from './view-writes.js';
 
@@ -25,15 +25,16 @@ export interface PostView {
  * it, always strongly consistent, so a read after `ProjectionManager.waitFor` sees what the projection committed.
  */
 @Injectable()
-export class ViewStore implements BeforeApplicationShutdown, OnApplicationShutdown {
-  private readonly client: DynamoDBClient;
+export class ViewStore implements BeforeApplicationShutdown {
   readonly tableName: string;
 
   constructor(
     @Inject(SAMPLE_APP_CONFIG) config: SampleAppConfig,
     private readonly projections: ProjectionManager,
+    // The event store's own client (which it destroys on shutdown): the views live in the same DynamoDB,
+    // embedded or not, so a second client with the same settings would only cost connections.
+    @InjectDynamoDbClient() private readonly client: DynamoDBClient,
   ) {
-    this.client = new DynamoDBClient({ cacheMiddleware: true, ...config.dynamodb });
     this.tableName = `${config.tablePrefix}${VIEWS}`;
   }
 
@@ -44,10 +45,6 @@ export class ViewStore implements BeforeApplicationShutdown, OnApplicationShutdo
    */
   async beforeApplicationShutdown(): Promise<void> {
     await this.projections.stop();
-  }
-
-  onApplicationShutdown(): void {
-    this.client.destroy();
   }
 
   async getUser(id: string): Promise<UserView | undefined> {

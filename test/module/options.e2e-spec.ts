@@ -34,6 +34,18 @@ describe('EventStoreModule options', () => {
     [{ inMemory: true, s3: { bucket: 'ok-bucket', createBucket: true } }, 's3.createBucket'],
     [{ dynamodb: { client: { send() {} }, clientConfig: {} } }, 'dynamodb.clientConfig'],
     [{ dynamodb: {}, s3: { bucket: 'ok-bucket', client: { send() {} }, clientConfig: {} } }, 's3.clientConfig'],
+    [{ dynamodb: { embedded: 'yes' } }, 'dynamodb.embedded'],
+    [{ dynamodb: { embedded: { dataDr: '.data' } } }, 'dynamodb.embedded.dataDr'],
+    [{ dynamodb: { embedded: { dataDir: '' } } }, 'dynamodb.embedded.dataDir'],
+    [{ dynamodb: { embedded: { port: 70000 } } }, 'dynamodb.embedded.port'],
+    [{ dynamodb: { embedded: { jvmOptions: '-Xmx256m' } } }, 'dynamodb.embedded.jvmOptions'],
+    [{ dynamodb: { embedded: { startTimeoutMs: 0 } } }, 'dynamodb.embedded.startTimeoutMs'],
+    [{ dynamodb: { embedded: { allowInProduction: 'yes' } } }, 'dynamodb.embedded.allowInProduction'],
+    [{ dynamodb: { embedded: true, client: { send() {} } } }, 'dynamodb.client'],
+    [{ dynamodb: { embedded: {}, streamsClient: { send() {} } } }, 'dynamodb.streamsClient'],
+    [{ dynamodb: { embedded: true, clientConfig: { endpoint: 'http://localhost:8000' } } }, 'dynamodb.clientConfig.endpoint'],
+    [{ dynamodb: { embedded: true, createTables: false } }, 'dynamodb.createTables'],
+    [{ inMemory: true, dynamodb: { embedded: true } }, 'dynamodb'],
   ])('rejects %j naming %s', (options, option) => {
     let error: unknown;
     try {
@@ -51,8 +63,15 @@ describe('EventStoreModule options', () => {
     [{ inMemorry: true }, 'inMemorry', 'inMemory'],
     [{ inMemory: true, feed: { idleMS: 5 } }, 'feed.idleMS', 'idleMs'],
     [{ dynamodb: {}, s3: { bucket: 'ok-bucket', createbucket: true } }, 's3.createbucket', 'createBucket'],
+    [{ dynamodb: { embedded: { dataDr: '.data' } } }, 'dynamodb.embedded.dataDr', 'dataDir'],
   ])('names an unknown key %j and suggests the option it most likely meant', (options, option, meant) => {
     expect(() => validateOptions(options)).toThrow(`Invalid event store option "${option}": is not an option; did you mean "${meant}"?`);
+  });
+
+  it('accepts dynamodb.embedded with the client settings it does not own', () => {
+    expect(() => validateOptions({ dynamodb: { embedded: true, clientConfig: { maxAttempts: 5 }, createTables: true, tablePrefix: 'app-' } })).not.toThrow();
+    expect(() => validateOptions({ dynamodb: { embedded: { dataDir: false, port: 8000, jvmOptions: ['-Xmx256m'], startTimeoutMs: 1, allowInProduction: false } } })).not.toThrow();
+    expect(() => validateOptions({ dynamodb: { embedded: false, client: { send() {} } } })).not.toThrow();
   });
 
   it('lists the known keys when no option is close to an unknown one', () => {

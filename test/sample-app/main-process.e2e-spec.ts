@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../sample-app/embedded/local-services.js';
 import { type FaultProxy, startFaultProxy } from '../support/faults/index.js';
@@ -34,7 +35,23 @@ describe('sample app: node dist/sample-app/main.js', () => {
   });
 
   /** Starts main.js on fresh tables, with DynamoDB at `dynamodbEndpoint`, and returns its port. */
-  async function startMain(dynamodbEndpoint = testEnv('TEST_DYNAMODB_ENDPOINT')): Promise<{ running: ChildProcess; port: number }> {
+  function startMain(dynamodbEndpoint = testEnv('TEST_DYNAMODB_ENDPOINT')): Promise<{ running: ChildProcess; port: number }> {
+    return spawnMain({
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+      AWS_ENDPOINT_URL_S3: testEnv('TEST_S3_ENDPOINT'),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      EVENT_STORE_TABLE_PREFIX: uniquePrefix(),
+      EVENT_STORE_BUCKET: testEnv('TEST_S3_BUCKET'),
+    });
+  }
+
+  /** Starts main.js with `env` (beside PORT, NO_COLOR and whatever `inherit` keeps of this process's) in `cwd`. */
+  async function spawnMain(
+    env: NodeJS.ProcessEnv,
+    options: { inherit?: NodeJS.ProcessEnv; cwd?: string } = {},
+  ): Promise<{ running: ChildProcess; port: number }> {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: compile first (npx tsc -p tsconfig.json)`);
     const builtAt = statSync(MAIN).mtimeMs;
     if (newestSource('sample-app') > builtAt || newestSource('lib') > builtAt) {
@@ -43,18 +60,8 @@ describe('sample app: node dist/sample-app/main.js', () => {
     const port = await freePort();
     output = '';
     child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
-        AWS_ENDPOINT_URL_S3: testEnv('TEST_S3_ENDPOINT'),
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        EVENT_STORE_TABLE_PREFIX: uniquePrefix(),
-        EVENT_STORE_BUCKET: testEnv('TEST_S3_BUCKET'),
-        NO_COLOR: '1',
-      },
+      env: { ...(options.inherit ?? process.env), ...env, PORT: String(port), NO_COLOR: '1' },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const running = child;
@@ -64,7 +71,7 @@ describe('sample app: node dist/sample-app/main.js', () => {
   }
 
   /** POSTs a user; until the app listens, fetch fails to connect, so this keeps trying until it answers or the process dies. */
-  function createUser(running: ChildProcess, port: number, name: string): Promise<Response> {
+  function createUser(running: ChildProcess, port: number, name: string, timeoutMs = 45_000): Promise<Response> {
     return eventually(
       async () => {
         if (running.exitCode !== null) throw new Error(`main.js exited with ${running.exitCode}:\n${output}`);
@@ -75,7 +82,7 @@ describe('sample app: node dist/sample-app/main.js', () => {
         }).catch(() => undefined);
       },
       () => `main.js to listen on ${port}; its output:\n${output}`,
-      45_000,
+      timeoutMs,
     );
   }
 
@@ -121,4 +128,36 @@ describe('sample app: node dist/sample-app/main.js', () => {
     expect(output.split('\n').filter((line) => /\bWARN\b|\bERROR\b/.test(line))).toEqual([]);
     expect(output).toContain('Listening on');
   }, 120_000);
+
+  it('with no AWS settings, has the library embed DynamoDB Local (data in ./.data/dynamodb) and stops it on SIGTERM', async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: compile first (npx tsc -p tsconfig.json)`);
+    const workDir = mkdtempSync(join(tmpdir(), 'sample-embedded-'));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+    try {
+      const { running, port } = await spawnMain({}, { inherit: env, cwd: workDir });
+      const response = await createUser(running, port, 'Embedded', 90_000);
+      expect(response.status).toBe(201);
+      expect(output).toContain('Started DynamoDB Local at');
+      expect(existsSync(join(workDir, '.data', 'dynamodb', 'shared-local-instance.db'))).toBe(true);
+
+      running.kill('SIGTERM');
+      expect(await exited(running)).toEqual({ code: 0, signal: null });
+      expect(javaProcessesUnder(workDir)).toEqual([]);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
+
+/** Pids of `java` processes whose command line names `dir` (DynamoDB Local's -dbPath). */
+function javaProcessesUnder(dir: string): string[] {
+  return readdirSync('/proc').filter((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      return args[0]?.endsWith('java') === true && args.some((arg) => arg.startsWith(dir));
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
-import { freePort } from '../../lib/testing/local-process.js';
+import { freePort } from '../../lib/embedded/local-process.js';
 
 /** A MariaDB server of the machine's own install, on a free port with a temporary data directory. */
 export interface LocalMariaDb {
