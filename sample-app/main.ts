@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createSampleApp } from './app.js';
 import type { SampleAppConfig } from './config.js';
 import { JavaMissingError, type LocalServices, startLocalServices } from './embedded/local-services.js';
+import { DatabaseUrlMissingError, type EmbeddedPostgres, startEmbeddedPostgres } from './embedded/postgres.js';
 import { jvmOptionsFromEnv, settingsFromEnv } from './env.js';
 
 const logger = new Logger('SampleApp');
@@ -11,12 +12,29 @@ const logger = new Logger('SampleApp');
 const AWS_SETTINGS = ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID'];
 
 interface Storage {
-  readonly config: Omit<SampleAppConfig, 'bucket' | 'tablePrefix'>;
+  readonly config: Omit<SampleAppConfig, 'bucket' | 'tablePrefix' | 'databaseUrl'>;
   readonly local?: LocalServices;
 }
 
-async function resolveStorage(bucket: string): Promise<Storage> {
-  if (AWS_SETTINGS.some((name) => process.env[name])) {
+interface Database {
+  readonly url: string;
+  readonly embedded?: EmbeddedPostgres;
+}
+
+/** The leaderboard's PostgreSQL: `DATABASE_URL`, or (with nothing set) an embedded one beside DynamoDB Local's data. */
+async function resolveDatabase(databaseUrl: string | undefined, aws: boolean): Promise<Database> {
+  if (databaseUrl) {
+    logger.log('Using the PostgreSQL of DATABASE_URL');
+    return { url: databaseUrl };
+  }
+  if (aws) throw new DatabaseUrlMissingError();
+  const embedded = await startEmbeddedPostgres({ dataDir: '.data/postgres' });
+  logger.log(`Started PostgreSQL at 127.0.0.1:${embedded.port} (data in .data/postgres)`);
+  return { url: embedded.url, embedded };
+}
+
+async function resolveStorage(bucket: string, aws: boolean): Promise<Storage> {
+  if (aws) {
     logger.log('Using the AWS settings from the environment');
     // `{}` lets the SDK read its standard variables; S3 servers other than AWS usually need path-style URLs.
     return { config: { dynamodb: {}, s3: { forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) } } };
@@ -35,18 +53,27 @@ async function resolveStorage(bucket: string): Promise<Storage> {
 }
 
 async function main(): Promise<void> {
-  const { port: listenOn, ...settings } = settingsFromEnv();
-  const storage = await resolveStorage(settings.bucket);
+  const { port: listenOn, databaseUrl, ...settings } = settingsFromEnv();
+  const aws = AWS_SETTINGS.some((name) => process.env[name]);
+  const [resolvedStorage, resolvedDatabase] = await Promise.allSettled([resolveStorage(settings.bucket, aws), resolveDatabase(databaseUrl, aws)]);
   const stopLocal = async () => {
-    await storage.local?.stop();
-    if (storage.local) logger.log('Stopped the local DynamoDB and S3 servers');
+    const storage = resolvedStorage.status === 'fulfilled' ? resolvedStorage.value : undefined;
+    const database = resolvedDatabase.status === 'fulfilled' ? resolvedDatabase.value : undefined;
+    await Promise.all([storage?.local?.stop(), database?.embedded?.stop()]);
+    if (storage?.local) logger.log('Stopped the local DynamoDB and S3 servers');
+    if (database?.embedded) logger.log('Stopped PostgreSQL');
   };
   try {
-    const app = await createSampleApp({ ...storage.config, ...settings });
+    if (resolvedStorage.status === 'rejected') throw resolvedStorage.reason;
+    if (resolvedDatabase.status === 'rejected') throw resolvedDatabase.reason;
+    const storage = resolvedStorage.value;
+    const database = resolvedDatabase.value;
+    const app = await createSampleApp({ ...storage.config, ...settings, databaseUrl: database.url });
     app.enableShutdownHooks();
-    // The event store flushes to DynamoDB while the app closes, so the local servers may only stop after
-    // `close()`. Nest's own signal handler re-raises the signal once the app is closed, which would kill the
-    // process before they stop; this handler stays subscribed, absorbs that repeat, and exits itself.
+    // The event store flushes to DynamoDB, and the leaderboard commits to PostgreSQL, while the app closes, so
+    // the local servers may only stop after `close()`. Nest's own signal handler re-raises the signal once the
+    // app is closed, which would kill the process before they stop; this handler stays subscribed, absorbs
+    // that repeat, and exits itself.
     let closing: Promise<void> | undefined;
     const shutdown = () => {
       closing ??= app.close().then(stopLocal).then(
@@ -57,7 +84,7 @@ async function main(): Promise<void> {
         },
       );
     };
-    if (storage.local) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, shutdown);
+    if (storage.local || database.embedded) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, shutdown);
     await app.listen(listenOn);
     logger.log(`Listening on http://localhost:${listenOn}`);
   } catch (error) {
@@ -67,7 +94,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof JavaMissingError) {
+  if (error instanceof JavaMissingError || error instanceof DatabaseUrlMissingError) {
     console.error(error.message);
   } else {
     logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
