@@ -6,8 +6,10 @@ import type { SampleAppConfig } from './config.js';
 import { BodyValidationPipe } from './http/dto/pipes.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { PostsController } from './http/posts.controller.js';
+import { LeaderboardController } from './http/leaderboard.controller.js';
 import { StatsController } from './http/stats.controller.js';
 import { UsersController } from './http/users.controller.js';
+import { LeaderboardModule } from './leaderboard/leaderboard.module.js';
 import { ClapPostHandler } from './posts/clap-post.command.js';
 import { Post } from './posts/post.aggregate.js';
 import { PublishPostHandler } from './posts/publish-post.command.js';
@@ -45,8 +47,10 @@ export class SampleAppModule {
         ViewsModule.register(config),
         // Each runs on one node at a time and commits its view writes with its checkpoint: exactly once.
         EventStoreModule.forProjections([UserViewProjection, PostViewProjection]),
+        // The SQL view: the leaderboard, in PostgreSQL through TypeORM.
+        LeaderboardModule,
       ],
-      controllers: [UsersController, PostsController, StatsController],
+      controllers: [UsersController, PostsController, LeaderboardController, StatsController],
       providers: [
         { provide: APP_FILTER, useClass: ErrorFilter },
         // Write bodies are DTOs (sample-app/http/dto/) validated by Nest's ValidationPipe with class-validator.

@@ -12,6 +12,11 @@ export interface SampleAppConfig {
   readonly s3: S3ClientConfig;
   /** Bucket for large changesets; created when missing. */
   readonly bucket: string;
+  /**
+   * The PostgreSQL of the leaderboard (a `postgres://` URL): its table, and its projection's checkpoint row.
+   * One database per table prefix: the checkpoint is named after the projection, not the prefix.
+   */
+  readonly databaseUrl: string;
   /** Prefix of every table name: the event store's and `<prefix>views`. */
   readonly tablePrefix: string;
   /**

@@ -3,6 +3,8 @@ import type { SampleAppConfig } from './config.js';
 /** The settings `main.ts` takes from the environment, checked at start-up so a typo fails loudly. */
 export interface EnvSettings extends Pick<SampleAppConfig, 'bucket' | 'tablePrefix' | 'feed' | 'readTimeoutMs'> {
   readonly port: number;
+  /** `DATABASE_URL`: a PostgreSQL for the leaderboard; `undefined` leaves the choice to `main.ts`. */
+  readonly databaseUrl: string | undefined;
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
@@ -15,6 +17,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvSettin
     // Only what is set, so the library keeps its own defaults for the rest.
     feed: { ...(leaseTtlMs === undefined ? {} : { leaseTtlMs }), ...(nodeId === undefined ? {} : { nodeId }) },
     readTimeoutMs: integerEnv(env, 'READ_TIMEOUT_MS', 1),
+    databaseUrl: env.DATABASE_URL || undefined,
   };
 }
 

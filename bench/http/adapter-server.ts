@@ -46,9 +46,10 @@ async function bare(config: SampleAppConfig, port: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { port, ...settings } = settingsFromEnv();
+  const { port, databaseUrl, ...settings } = settingsFromEnv();
+  if (!databaseUrl) throw new Error('DATABASE_URL must name the PostgreSQL of the sample\'s leaderboard');
   // Like `main.ts` with AWS settings in the environment: the SDK reads its standard variables.
-  const config: SampleAppConfig = { dynamodb: {}, s3: { forcePathStyle: true }, ...settings };
+  const config: SampleAppConfig = { dynamodb: {}, s3: { forcePathStyle: true }, ...settings, databaseUrl };
   if (adapter === 'bare') return bare(config, port);
   if (adapter === 'fastify') {
     const app = await NestFactory.create<NestFastifyApplication>(SampleAppModule.register(config), new FastifyAdapter(), { abortOnError: false });

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type LocalPostgres, startPostgres } from '../../lib/testing/postgres.js';
 import { freePort } from '../../sample-app/embedded/local-services.js';
 import { findDescendant, processCpuMs } from './proc-cpu.js';
 
@@ -30,6 +31,7 @@ export class AppProcess {
     readonly url: string,
     private readonly child: ChildProcess,
     private readonly workDir: string | undefined,
+    private readonly postgres: LocalPostgres | undefined,
   ) {
     const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString()).slice(-20_000));
     child.stdout?.on('data', keep);
@@ -42,7 +44,11 @@ export class AppProcess {
     const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
     Object.assign(env, { PORT: String(port), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', READ_TIMEOUT_MS: '30000' }, options.env);
     let workDir: string | undefined;
+    let postgres: LocalPostgres | undefined;
     if (options.storage.kind === 'external') {
+      // With AWS settings the app starts nothing itself: its leaderboard needs a PostgreSQL, one per app process.
+      postgres = await startPostgres();
+      env['DATABASE_URL'] = postgres.url;
       Object.assign(env, {
         AWS_ENDPOINT_URL_DYNAMODB: options.storage.dynamodbEndpoint,
         AWS_ENDPOINT_URL_S3: options.storage.s3Endpoint,
@@ -55,12 +61,14 @@ export class AppProcess {
     } else {
       // `npm start` keeps its data in ./.data: a scratch folder as the working directory keeps the repo's own.
       workDir = mkdtempSync(join(tmpdir(), 'bench-http-app-'));
+      // Run as root, the embedded PostgreSQL runs as the user `postgres`, who must reach .data/postgres in here.
+      chmodSync(workDir, 0o755);
     }
     const args = [];
     if (options.cpuProfileDir) args.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, `--cpu-prof-interval=${process.env['BENCH_HTTP_PROFILE_INTERVAL_US'] ?? 1000}`, '--import', join(DIST, 'bench', 'http', 'exit-on-signal.js'));
     args.push(options.script ?? join(DIST, 'sample-app', 'main.js'));
     const child = spawn(process.execPath, args, { env, cwd: workDir ?? process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const app = new AppProcess(`http://127.0.0.1:${port}`, child, workDir);
+    const app = new AppProcess(`http://127.0.0.1:${port}`, child, workDir, postgres);
     try {
       await app.ready(120_000);
     } catch (error) {
@@ -112,5 +120,6 @@ export class AppProcess {
       clearTimeout(timer);
     }
     if (this.workDir) rmSync(this.workDir, { recursive: true, force: true });
+    await this.postgres?.stop();
   }
 }

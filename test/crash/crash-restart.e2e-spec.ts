@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { tableNames } from '../../lib/adapters/dynamodb/index.js';
 import { testEnv, uniquePrefix } from '../sample-app/support.js';
 import { localDynamoDb } from '../support/local-aws.js';
+import { testDatabaseUrl } from '../support/postgres-database.js';
 import { compare, truthOf } from '../multi-process/check.js';
 import { PROJECTIONS, stats, until } from '../multi-process/failover.js';
 import { post } from '../multi-process/load.js';
@@ -69,7 +70,7 @@ describe('sample app killed at random points and restarted', () => {
   it(`keeps every acknowledged write and converges after ${ROUNDS} crashes (seed ${seed})`, async () => {
     console.log(`crash test seed ${seed} (replay: CRASH_SEED=${seed}), ${ROUNDS} rounds, tables ${prefix}*`);
     proxy = await DynamoProxy.start(testEnv('TEST_DYNAMODB_ENDPOINT'));
-    const settings = { tablePrefix: prefix, leaseTtlMs: LEASE_TTL_MS, readTimeoutMs: 20_000, dynamodbEndpoint: proxy.endpoint };
+    const settings = { tablePrefix: prefix, leaseTtlMs: LEASE_TTL_MS, readTimeoutMs: 20_000, dynamodbEndpoint: proxy.endpoint, databaseUrl: await testDatabaseUrl() };
     const first = await AppNode.start('crash-0', settings);
     nodes.push(first);
     await first.ready(60_000);

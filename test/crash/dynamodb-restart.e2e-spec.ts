@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { freePort } from '../../sample-app/embedded/local-services.js';
 import { uniquePrefix } from '../sample-app/support.js';
+import { testDatabaseUrl } from '../support/postgres-database.js';
 import { compare, truthOf } from '../multi-process/check.js';
 import { PROJECTIONS, stats, until } from '../multi-process/failover.js';
 import { type LoadResult, post } from '../multi-process/load.js';
@@ -65,7 +66,7 @@ describe('DynamoDB Local killed and restarted under a running app', () => {
     dynamodb = new OwnDynamoDb(await freePort(), dataDir);
     await dynamodb.start();
     client = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    node = await AppNode.start('app', { tablePrefix: prefix, leaseTtlMs: 2000, readTimeoutMs: 10_000, dynamodbEndpoint: dynamodb.endpoint });
+    node = await AppNode.start('app', { tablePrefix: prefix, leaseTtlMs: 2000, readTimeoutMs: 10_000, dynamodbEndpoint: dynamodb.endpoint, databaseUrl: await testDatabaseUrl() });
     const app = node;
     await app.ready(60_000);
 

@@ -30,11 +30,11 @@ export function truthOf(changesets: readonly ChangesetRecord[]): Truth {
   return truth;
 }
 
-function tally(claps: ReadonlyArray<{ readonly count: number }>): { claps: number; events: number } {
+export function tally(claps: ReadonlyArray<{ readonly count: number }>): { claps: number; events: number } {
   return { claps: claps.reduce((sum, clap) => sum + clap.count, 0), events: claps.length };
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
   return groups;

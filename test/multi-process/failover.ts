@@ -3,7 +3,7 @@ import type { Stats } from '../../sample-app/http/stats.controller.js';
 import type { AppNode } from './nodes.js';
 import { leaseOwner } from './tables.js';
 
-export const PROJECTIONS = ['user-views', 'post-views'] as const;
+export const PROJECTIONS = ['user-views', 'post-views', 'leaderboard'] as const;
 const ROLES = ['sequencer', ...PROJECTIONS.map((name) => `projection#${name}`)];
 
 export async function stats(node: AppNode): Promise<Stats> {

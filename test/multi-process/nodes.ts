@@ -10,6 +10,8 @@ export interface NodeSettings {
   readonly tablePrefix: string;
   readonly leaseTtlMs: number;
   readonly readTimeoutMs: number;
+  /** The PostgreSQL database of the leaderboard (`DATABASE_URL`), shared by the nodes. */
+  readonly databaseUrl: string;
   /** DynamoDB endpoint to use instead of the test one (a fault proxy, or a DynamoDB Local of the test's own). */
   readonly dynamodbEndpoint?: string;
   /** More environment variables for the process. */
@@ -47,6 +49,7 @@ export class AppNode {
         EVENT_STORE_LEASE_TTL_MS: String(settings.leaseTtlMs),
         EVENT_STORE_NODE_ID: id,
         READ_TIMEOUT_MS: String(settings.readTimeoutMs),
+        DATABASE_URL: settings.databaseUrl,
         ...settings.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uniquePrefix } from '../sample-app/support.js';
 import { localDynamoDb } from '../support/local-aws.js';
+import { testDatabaseUrl } from '../support/postgres-database.js';
 import { compare, expectedByAcks, truthOf } from './check.js';
 import { clapsAfter, measureFailover, owners, PROJECTIONS, stats, until, watchOwners } from './failover.js';
+import { compareLeaderboard, expectedTop, readLeaderboard } from './leaderboard.js';
 import { post, startLoad } from './load.js';
 import { AppNode } from './nodes.js';
 import { readChangesets, readViews } from './tables.js';
@@ -21,7 +23,8 @@ const CLAPS_PER_PHASE = 150;
 const PHASE_MS = 10_000;
 
 /**
- * Three `node dist/sample-app/main.js` processes on one DynamoDB (a unique table prefix). Clients create
+ * Three `node dist/sample-app/main.js` processes on one DynamoDB (a unique table prefix) and one PostgreSQL
+ * database (the leaderboard's, a fresh one). Clients create
  * users on one node and clap on another right after; mid-run the node holding the sequencer and projection
  * leases is killed with SIGKILL. Every 2xx must be in the views exactly once, with names, titles and no clap
  * ahead of its user. Requests cut off by the kill have no known outcome: they are kept apart, checked
@@ -42,7 +45,8 @@ describe('three sample-app processes, one killed mid-run', () => {
   });
 
   it('keeps every acknowledged write, applies each event once, and carries on on the surviving nodes', async () => {
-    const settings = { tablePrefix: prefix, leaseTtlMs: LEASE_TTL_MS, readTimeoutMs: 20_000 };
+    const databaseUrl = await testDatabaseUrl();
+    const settings = { tablePrefix: prefix, leaseTtlMs: LEASE_TTL_MS, readTimeoutMs: 20_000, databaseUrl };
     // node-0 creates the tables and takes every lease; the others start once it answers (no create races).
     nodes.push(await AppNode.start('node-0', settings));
     await nodes[0]!.ready(60_000);
@@ -113,12 +117,15 @@ describe('three sample-app processes, one killed mid-run', () => {
         const now = await stats(alive[0]!);
         return PROJECTIONS.every((name) => now.projections[name]!.position === changesets.length) ? now : undefined;
       },
-      `both projections to apply all ${changesets.length} changesets`,
+      `the projections to apply all ${changesets.length} changesets`,
       30_000,
     );
     const settleMs = Date.now() - loadEnded;
     const truth = truthOf(changesets);
     const problems = compare(result, truth, await readViews(client, prefix));
+    // The SQL view, on the same feed: each user's row holds their creation and every committed clap, once.
+    const leaderboardProblems = compareLeaderboard(truth, await readLeaderboard(databaseUrl));
+    const top = await fetch(`${alive[0]!.url}/leaderboard?limit=100`).then((response) => response.json());
 
     const sorted = [...result.latencies].sort((a, b) => a - b);
     const percentile = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
@@ -132,6 +139,9 @@ describe('three sample-app processes, one killed mid-run', () => {
     );
     expect(result.rejected).toEqual([]);
     expect(problems).toEqual([]);
+    expect(leaderboardProblems).toEqual([]);
+    expect(top).toEqual(expectedTop(truth, 100));
+    expect(caughtUp.projections['leaderboard']!.parked).toEqual([]);
     expect(caughtUp.outOfOrderClaps).toBe(0);
     expect(result.claps.filter((c) => c.at > killedAt).length).toBeGreaterThan(0);
     // The dead owner's lease must expire first; then the others, polling every LEASE_TTL_MS / 4, take over.

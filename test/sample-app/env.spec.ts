@@ -2,10 +2,10 @@ import { jvmOptionsFromEnv, settingsFromEnv } from '../../sample-app/env.js';
 
 describe('sample app: settings from the environment', () => {
   it('uses the defaults when nothing is set, leaving the feed options to the library', () => {
-    expect(settingsFromEnv({})).toEqual({ port: 3000, tablePrefix: 'sample-', bucket: 'sample-app-events', feed: {}, readTimeoutMs: undefined });
+    expect(settingsFromEnv({})).toEqual({ port: 3000, tablePrefix: 'sample-', bucket: 'sample-app-events', feed: {}, readTimeoutMs: undefined, databaseUrl: undefined });
   });
 
-  it('reads the lease, node id and read timeout that several processes on one DynamoDB need', () => {
+  it('reads the lease, node id, read timeout and database that several processes on one DynamoDB need', () => {
     const settings = settingsFromEnv({
       PORT: '8080',
       EVENT_STORE_TABLE_PREFIX: 'p-',
@@ -13,8 +13,16 @@ describe('sample app: settings from the environment', () => {
       EVENT_STORE_LEASE_TTL_MS: '2000',
       EVENT_STORE_NODE_ID: 'node-1',
       READ_TIMEOUT_MS: '250',
+      DATABASE_URL: 'postgres://u:p@db:5432/sample',
     });
-    expect(settings).toEqual({ port: 8080, tablePrefix: 'p-', bucket: 'b-1', feed: { leaseTtlMs: 2000, nodeId: 'node-1' }, readTimeoutMs: 250 });
+    expect(settings).toEqual({
+      port: 8080,
+      tablePrefix: 'p-',
+      bucket: 'b-1',
+      feed: { leaseTtlMs: 2000, nodeId: 'node-1' },
+      readTimeoutMs: 250,
+      databaseUrl: 'postgres://u:p@db:5432/sample',
+    });
   });
 
   it.each([

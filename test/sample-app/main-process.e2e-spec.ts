@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../sample-app/embedded/local-services.js';
 import { type FaultProxy, startFaultProxy } from '../support/faults/index.js';
+import { testDatabaseUrl } from '../support/postgres-database.js';
 import { type Ack, eventually, testEnv, uniquePrefix } from './support.js';
 
 const MAIN = join(process.cwd(), 'dist', 'sample-app', 'main.js');
@@ -34,9 +36,15 @@ describe('sample app: node dist/sample-app/main.js', () => {
     await exited(child);
   });
 
-  /** Starts main.js on fresh tables, with DynamoDB at `dynamodbEndpoint`, and returns its port. */
-  function startMain(dynamodbEndpoint = testEnv('TEST_DYNAMODB_ENDPOINT')): Promise<{ running: ChildProcess; port: number }> {
-    return spawnMain({
+  /** The environment of the jest run without what would point the app somewhere: an `npm start` with nothing set. */
+  function bareEnv(): NodeJS.ProcessEnv {
+    const kept = Object.entries(process.env).filter(([name]) => name === 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED' || !(name.startsWith('AWS_') || name === 'DATABASE_URL'));
+    return { ...Object.fromEntries(kept), NO_COLOR: '1' };
+  }
+
+  /** The AWS variables pointing at the test services, with fresh tables and DynamoDB at `dynamodbEndpoint`. */
+  function awsEnv(dynamodbEndpoint = testEnv('TEST_DYNAMODB_ENDPOINT')): NodeJS.ProcessEnv {
+    return {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
       AWS_ENDPOINT_URL_S3: testEnv('TEST_S3_ENDPOINT'),
       AWS_REGION: 'us-east-1',
@@ -44,14 +52,15 @@ describe('sample app: node dist/sample-app/main.js', () => {
       AWS_SECRET_ACCESS_KEY: 'local',
       EVENT_STORE_TABLE_PREFIX: uniquePrefix(),
       EVENT_STORE_BUCKET: testEnv('TEST_S3_BUCKET'),
-    });
+    };
   }
 
-  /** Starts main.js with `env` (beside PORT, NO_COLOR and whatever `inherit` keeps of this process's) in `cwd`. */
-  async function spawnMain(
-    env: NodeJS.ProcessEnv,
-    options: { inherit?: NodeJS.ProcessEnv; cwd?: string } = {},
-  ): Promise<{ running: ChildProcess; port: number }> {
+  /** Starts main.js on fresh tables and a fresh database, with DynamoDB at `dynamodbEndpoint`, and returns its port. */
+  async function startMain(dynamodbEndpoint = testEnv('TEST_DYNAMODB_ENDPOINT')): Promise<{ running: ChildProcess; port: number }> {
+    return spawnMain({ ...awsEnv(dynamodbEndpoint), DATABASE_URL: await testDatabaseUrl() });
+  }
+
+  async function spawnMain(env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<{ running: ChildProcess; port: number }> {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: compile first (npx tsc -p tsconfig.json)`);
     const builtAt = statSync(MAIN).mtimeMs;
     if (newestSource('sample-app') > builtAt || newestSource('lib') > builtAt) {
@@ -59,11 +68,7 @@ describe('sample app: node dist/sample-app/main.js', () => {
     }
     const port = await freePort();
     output = '';
-    child = spawn(process.execPath, [MAIN], {
-      env: { ...(options.inherit ?? process.env), ...env, PORT: String(port), NO_COLOR: '1' },
-      ...(options.cwd ? { cwd: options.cwd } : {}),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(process.execPath, [MAIN], { env: { ...bareEnv(), ...env, PORT: String(port) }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const running = child;
     running.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     running.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -71,7 +76,7 @@ describe('sample app: node dist/sample-app/main.js', () => {
   }
 
   /** POSTs a user; until the app listens, fetch fails to connect, so this keeps trying until it answers or the process dies. */
-  function createUser(running: ChildProcess, port: number, name: string, timeoutMs = 45_000): Promise<Response> {
+  function createUser(running: ChildProcess, port: number, name: string): Promise<Response> {
     return eventually(
       async () => {
         if (running.exitCode !== null) throw new Error(`main.js exited with ${running.exitCode}:\n${output}`);
@@ -82,7 +87,7 @@ describe('sample app: node dist/sample-app/main.js', () => {
         }).catch(() => undefined);
       },
       () => `main.js to listen on ${port}; its output:\n${output}`,
-      timeoutMs,
+      45_000,
     );
   }
 
@@ -129,25 +134,53 @@ describe('sample app: node dist/sample-app/main.js', () => {
     expect(output).toContain('Listening on');
   }, 120_000);
 
-  it('with no AWS settings, has the library embed DynamoDB Local (data in ./.data/dynamodb) and stops it on SIGTERM', async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: compile first (npx tsc -p tsconfig.json)`);
-    const workDir = mkdtempSync(join(tmpdir(), 'sample-embedded-'));
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')));
+  it('with AWS settings but no DATABASE_URL, refuses to start and says what to set', async () => {
+    const { running } = await spawnMain(awsEnv());
+    const exit = await exited(running);
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(output).toContain('DATABASE_URL is not set');
+  }, 60_000);
+
+  it('with nothing set (npm start), embeds DynamoDB Local and PostgreSQL in .data/, serves the leaderboard, and stops both on SIGTERM', async () => {
+    // A folder of its own as the working directory, as a fresh clone would be; reachable by the `postgres` user when run as root.
+    const cwd = mkdtempSync(join(tmpdir(), 'sample-npm-start-'));
+    chmodSync(cwd, 0o755);
     try {
-      const { running, port } = await spawnMain({}, { inherit: env, cwd: workDir });
-      const response = await createUser(running, port, 'Embedded', 90_000);
+      const { running, port } = await spawnMain({}, cwd);
+      const response = await createUser(running, port, 'Embedded');
       expect(response.status).toBe(201);
+      // The library's `dynamodb.embedded` started DynamoDB Local with its data on disk.
       expect(output).toContain('Started DynamoDB Local at');
-      expect(existsSync(join(workDir, '.data', 'dynamodb', 'shared-local-instance.db'))).toBe(true);
+      expect(existsSync(join(cwd, '.data', 'dynamodb', 'shared-local-instance.db'))).toBe(true);
+      const { id, token } = (await response.json()) as Ack;
+      const board = await fetch(`http://127.0.0.1:${port}/leaderboard?after=${token}`);
+      expect({ status: board.status, body: await board.json() }).toEqual({ status: 200, body: [{ userId: id, name: 'Embedded', clapsGiven: 0 }] });
+      const postgresPort = Number(/Started PostgreSQL at 127\.0\.0\.1:(\d+) \(data in \.data\/postgres\)/.exec(output)?.[1]);
+      expect(await accepts(postgresPort)).toBe(true);
+      expect(existsSync(join(cwd, '.data', 'postgres', 'PG_VERSION'))).toBe(true);
 
       running.kill('SIGTERM');
       expect(await exited(running)).toEqual({ code: 0, signal: null });
-      expect(javaProcessesUnder(workDir)).toEqual([]);
+      expect(output).toContain('Stopped PostgreSQL');
+      expect(await accepts(postgresPort)).toBe(false);
+      expect(javaProcessesUnder(cwd)).toEqual([]);
     } finally {
-      rmSync(workDir, { recursive: true, force: true });
+      rmSync(cwd, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 150_000);
 });
+
+/** Whether something listens on 127.0.0.1:`port`. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 /** Pids of `java` processes whose command line names `dir` (DynamoDB Local's -dbPath). */
 function javaProcessesUnder(dir: string): string[] {

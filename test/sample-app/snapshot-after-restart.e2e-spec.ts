@@ -6,6 +6,7 @@ import { snapshotRecordKey } from '../../lib/adapters/dynamodb/dynamodb-snapshot
 import { type AggregateRepository, getRepositoryToken } from '../../lib/index.js';
 import { EVENT_STORE_RUNTIME, type EventStoreRuntime } from '../../lib/store/index.js';
 import { Post } from '../../sample-app/posts/post.aggregate.js';
+import type { SampleAppConfig } from '../../sample-app/config.js';
 import { PostClapped } from '../../sample-app/posts/post.events.js';
 import { localDynamoDb } from '../support/local-aws.js';
 import { clap, createUser, eventually, publishPost, startTestApp, type TestApp, testConfig } from './support.js';
@@ -25,8 +26,13 @@ describe('sample app: a post with 10,000 claps loads from a snapshot after a res
   const getPost = async (target: TestApp, id: string) => target.app.get<AggregateRepository<Post>>(getRepositoryToken(Post)).load(id);
 
   const client = localDynamoDb();
-  const config = testConfig();
+  /** The same tables and database for both app instances. */
+  let config: SampleAppConfig;
   let target: TestApp | undefined;
+
+  beforeAll(async () => {
+    config = await testConfig();
+  });
 
   afterAll(async () => {
     await target?.close();

@@ -3,7 +3,7 @@ import type { Stats } from '../../sample-app/http/stats.controller.js';
 import { Post } from '../../sample-app/posts/post.aggregate.js';
 import { User } from '../../sample-app/users/user.aggregate.js';
 import type { UserView } from '../../sample-app/views/view-store.js';
-import { type Ack, clap, createUser, getAfter, publishPost, startTestApp, type TestApp } from './support.js';
+import { type Ack, clap, createUser, eventually, getAfter, publishPost, startTestApp, type TestApp } from './support.js';
 
 const PROJECTION_STATUS = {
   position: expect.any(Number),
@@ -29,7 +29,7 @@ describe('sample app: GET /stats', () => {
 
   const stats = async () => (await target.http().get('/stats').expect(200)).body as Stats;
 
-  it('reports both projections and no out-of-order clap: claps through the API come after their users', async () => {
+  it('reports the three projections and no out-of-order clap: claps through the API come after their users', async () => {
     const author = await createUser(target, 'Author');
     const post = await publishPost(target, author.id, 'Stats');
     // A fresh user clapping at once: the tightest case the ordering has to get right.
@@ -45,6 +45,7 @@ describe('sample app: GET /stats', () => {
       projections: {
         'user-views': expect.objectContaining({ name: 'user-views', ...PROJECTION_STATUS }),
         'post-views': expect.objectContaining({ name: 'post-views', ...PROJECTION_STATUS }),
+        leaderboard: expect.objectContaining({ name: 'leaderboard', ...PROJECTION_STATUS }),
       },
     });
     // 1 author + 10 fans + 1 post + 10 claps, each its own changeset.
@@ -69,5 +70,14 @@ describe('sample app: GET /stats', () => {
     const created = await users.save(late);
     expect(await getAfter<UserView>(target, `/users/${lateId}`, created.token)).toEqual({ id: lateId, name: 'Late', claps: 3 });
     expect((await stats()).outOfOrderClaps).toBe(1);
+    // The leaderboard does not count a clap without its user's row: it parks it and stops there.
+    const leaderboard = await eventually(async () => {
+      const status = (await stats()).projections['leaderboard']!;
+      return status.parked.length > 0 ? status : undefined;
+    }, 'the leaderboard to park the early clap');
+    expect(leaderboard).toMatchObject({
+      parked: [expect.objectContaining({ error: expect.stringContaining(`by user ${lateId} came before the user's creation`) })],
+      stoppedAt: leaderboard.parked[0]!.position,
+    });
   });
 });

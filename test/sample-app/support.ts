@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createSampleApp, type SampleAppConfig } from '../../sample-app/app.js';
+import { testDatabaseUrl } from '../support/postgres-database.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -16,8 +17,12 @@ export function uniquePrefix(): string {
   return `sa-${randomUUID().slice(0, 8)}-`;
 }
 
-/** The sample app config for the services the jest global setup started, with fresh tables. */
-export function testConfig(): SampleAppConfig {
+/** The sample app config for the services the jest global setup started, with fresh tables and a fresh database. */
+export async function testConfig(): Promise<SampleAppConfig> {
+  return { ...awsConfig(), databaseUrl: await testDatabaseUrl() };
+}
+
+function awsConfig(): Omit<SampleAppConfig, 'databaseUrl'> {
   return {
     dynamodb: { endpoint: testEnv('TEST_DYNAMODB_ENDPOINT'), region: 'us-east-1', credentials },
     s3: { endpoint: testEnv('TEST_S3_ENDPOINT'), region: 'us-east-1', credentials, forcePathStyle: true },
@@ -32,9 +37,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** `overrides` change the config, e.g. a short `readTimeoutMs`, or the `tablePrefix` to share another app's tables. */
+/**
+ * `overrides` change the config, e.g. a short `readTimeoutMs`, or the `tablePrefix` and `databaseUrl` to share
+ * another app's tables.
+ */
 export async function startTestApp(overrides: Partial<SampleAppConfig> = {}): Promise<TestApp> {
-  const app = await createSampleApp({ ...testConfig(), ...overrides }, { logger: ['error', 'warn'] });
+  const config = { ...awsConfig(), databaseUrl: overrides.databaseUrl ?? (await testDatabaseUrl()), ...overrides };
+  const app = await createSampleApp(config, { logger: ['error', 'warn'] });
   await app.init();
   return { app, http: () => request(app.getHttpServer()), close: () => app.close() };
 }

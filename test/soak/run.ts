@@ -2,7 +2,9 @@
 // with the details, to bench/results/soak.json. SOAK_SEED replays a run's choices and fault draws.
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { startPostgres } from '../../lib/testing/postgres.js';
 import { startLocalServices } from '../../sample-app/embedded/local-services.js';
+import { createDatabaseUrl } from '../support/postgres-database.js';
 import { describeViolations } from './checker.js';
 import { runSoak } from './soak.js';
 import { summarize } from './summary.js';
@@ -18,6 +20,11 @@ async function main(): Promise<number> {
   const print = (line: string) => process.stdout.write(`${line}\n`);
   print(`soak seed ${seed} (SOAK_SEED=${seed} replays it)`);
   const services = await startLocalServices({ buckets: [bucket] });
+  // The sample's leaderboard lives in PostgreSQL: one started for the run, its data deleted at the end.
+  const postgres = await startPostgres().catch(async (error: unknown) => {
+    await services.stop();
+    throw error;
+  });
   try {
     const options = {
       seed,
@@ -40,7 +47,8 @@ async function main(): Promise<number> {
       loadTimeoutMs: env('SOAK_LOAD_SECONDS', 390) * 1000,
       catchUpTimeoutMs: 150_000,
     };
-    const result = await runSoak({ ...options, dynamodbEndpoint: services.dynamodbEndpoint, s3Endpoint: services.s3Endpoint, bucket, log: print });
+    const databaseUrl = await createDatabaseUrl(postgres.url);
+    const result = await runSoak({ ...options, dynamodbEndpoint: services.dynamodbEndpoint, s3Endpoint: services.s3Endpoint, bucket, databaseUrl, log: print });
     const summary = summarize(result);
     print('');
     for (const line of summary) print(line);
@@ -57,7 +65,7 @@ async function main(): Promise<number> {
     }
     return 0;
   } finally {
-    await services.stop();
+    await Promise.all([services.stop(), postgres.stop()]);
   }
 }
 

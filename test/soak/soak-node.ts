@@ -31,6 +31,8 @@ export interface SoakNodeOptions {
   readonly s3Endpoint: string;
   readonly bucket: string;
   readonly tablePrefix: string;
+  /** The PostgreSQL database of the sample's leaderboard, shared by the run's nodes. */
+  readonly databaseUrl: string;
   readonly seed: number;
   /** Share of the node's requests faulted. */
   readonly faultRate: number;
@@ -70,6 +72,7 @@ export class SoakNode {
       s3: { endpoint: options.s3Endpoint, region: 'us-east-1', credentials, forcePathStyle: true },
       bucket: options.bucket,
       tablePrefix: options.tablePrefix,
+      databaseUrl: options.databaseUrl,
       feed: { nodeId: options.id, leaseTtlMs: options.leaseTtlMs },
       ...(options.largeChangesetBytes === undefined ? {} : { largeChangesetBytes: options.largeChangesetBytes }),
     };

@@ -1,4 +1,5 @@
 import { testEnv } from '../sample-app/support.js';
+import { testDatabaseUrl } from '../support/postgres-database.js';
 import { describeViolations } from './checker.js';
 import { runSoak } from './soak.js';
 import { summarize } from './summary.js';
@@ -11,6 +12,7 @@ describe('soak (short): 3 nodes, faults, a paused and a killed lease owner', () 
       dynamodbEndpoint: testEnv('TEST_DYNAMODB_ENDPOINT'),
       s3Endpoint: testEnv('TEST_S3_ENDPOINT'),
       bucket: testEnv('TEST_S3_BUCKET'),
+      databaseUrl: await testDatabaseUrl(),
       seed,
       nodes: 3,
       writers: 32,

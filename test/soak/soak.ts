@@ -14,6 +14,8 @@ export interface SoakOptions extends Omit<WorkloadOptions, 'deadline'> {
   readonly dynamodbEndpoint: string;
   readonly s3Endpoint: string;
   readonly bucket: string;
+  /** A database of its own for the sample's leaderboard (PostgreSQL). */
+  readonly databaseUrl: string;
   readonly nodes: number;
   /** Share of each node's requests faulted. */
   readonly faultRate: number;

@@ -53,3 +53,20 @@ export class QueryTokenPipe implements PipeTransform<unknown, string | undefined
     return value;
   }
 }
+
+/** `?limit=N` of a list: absent is `fallback`; anything but one integer from 1 to `max` is a 400. */
+@Injectable()
+export class QueryLimitPipe implements PipeTransform<unknown, number> {
+  constructor(
+    private readonly fallback: number,
+    private readonly max: number,
+  ) {}
+
+  transform(value: unknown, metadata: ArgumentMetadata): number {
+    if (value === undefined) return this.fallback;
+    // Digits only: Number() would also take '', ' 5', '1e1' and '0x10'.
+    const limit = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
+    if (!(limit >= 1 && limit <= this.max)) throw new BadRequestException(`"${metadata.data ?? 'limit'}" must be an integer from 1 to ${this.max}`);
+    return limit;
+  }
+}
