@@ -17,7 +17,7 @@ import { Incremented } from '../bench-domain.js';
 import { createTable } from '../bench-node.js';
 import { countRequests } from '../../test/support/request-counter.js';
 import { CountingSqlPort, CountingTarget } from './counting.js';
-import { DynamoDbCounters, SQL_COUNTERS_DDL, SqlCounters, CATCHUP_BATCH } from './projections.js';
+import { CATCHUP_BATCH, DynamoDbCounters, SQL_COUNTERS_DDL, SqlCounters, SqlCountersPerEvent } from './projections.js';
 import { seedFeed } from './seed.js';
 import { type CatchUpRound, type CatchUpTargetName, compareCatchUp, roundOrder } from './summary.js';
 
@@ -42,7 +42,7 @@ interface Contender {
 
 /**
  * `BENCH_ONLY=catchup`: a counter projection rebuilt from position 0 over one seeded feed, into DynamoDB Local
- * and into PostgreSQL, in alternating rounds. Both read the same feed table the same way (a `FeedReader` with
+ * and into PostgreSQL (summed per batch, and one upsert per event), in rotating rounds. Both read the same feed table the same way (a `FeedReader` with
  * no local sequencer, so nothing comes from memory); only where the batch commits differs. Every round must
  * end with every counter at its seeded value. Writes bench/results/catchup.json.
  */
@@ -67,9 +67,7 @@ export async function catchUpBench(): Promise<object> {
   console.log(JSON.stringify({ seeded: settings.events, seconds: seedSeconds }));
 
   const dataSource = await new DataSource({ type: 'postgres', host: postgres.host, port: postgres.port, username: postgres.username, password: postgres.password, database: 'postgres' }).initialize();
-  await dataSource.query(SQL_COUNTERS_DDL);
-  await dataSource.query(checkpointTableDdl('postgres', DEFAULT_CHECKPOINT_TABLE));
-  const port = new CountingSqlPort(new TypeOrmSqlPort(dataSource, 'postgres'));
+  for (const ddl of [...SQL_COUNTERS_DDL, checkpointTableDdl('postgres', DEFAULT_CHECKPOINT_TABLE)]) await dataSource.query(ddl);
   // Leases of both stay in DynamoDB, as in an app; only the SQL contender's checkpoint is in PostgreSQL.
   const projectionStore = new DynamoDbProjectionStore(viewsClient, storage.tables);
   const manager = () =>
@@ -84,11 +82,15 @@ export async function catchUpBench(): Promise<object> {
       transactions: () => viewRequests.sent.filter((name) => name === 'TransactWriteItems').length,
       read: () => scanCounters(viewsClient, viewTable),
     }),
-    postgres: contender('catchup-postgres', manager(), new SqlCounters(), new CountingTarget(new SqlProjectionTarget(new SqlCheckpoints(port, projectionStore, DEFAULT_CHECKPOINT_TABLE))), {
-      transactions: () => port.transactions,
-      read: () => sqlCounters(dataSource.manager),
-    }),
+    postgres: sqlContender('catchup-postgres', new SqlCounters(), 'catchup_batched'),
+    postgresPerEvent: sqlContender('catchup-postgres-per-event', new SqlCountersPerEvent(), 'catchup_counters'),
   };
+  function sqlContender(name: string, projection: object, table: string): Contender {
+    // Counted at the port: every transaction the SQL target opens, whatever it is for.
+    const port = new CountingSqlPort(new TypeOrmSqlPort(dataSource, 'postgres'));
+    const target = new CountingTarget(new SqlProjectionTarget(new SqlCheckpoints(port, projectionStore, DEFAULT_CHECKPOINT_TABLE)));
+    return contender(name, manager(), projection, target, { transactions: () => port.transactions, read: () => sqlCounters(dataSource.manager, table) });
+  }
 
   const rounds: CatchUpRound[] = [];
   for (let round = 0; round < settings.warmupRounds + settings.rounds; round++) {
@@ -120,7 +122,7 @@ export async function catchUpBench(): Promise<object> {
     ...comparison,
     rounds,
   };
-  console.log(JSON.stringify({ dynamodb: comparison.dynamodb, postgres: comparison.postgres, postgresToDynamoDb: comparison.postgresToDynamoDb, goals: comparison.goals }));
+  console.log(JSON.stringify(comparison));
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/catchup.json', `${JSON.stringify(report, null, 2)}\n`);
   await dataSource.destroy();
@@ -183,8 +185,8 @@ async function scanCounters(client: DynamoDBClient, table: string): Promise<Map<
   return values;
 }
 
-async function sqlCounters(manager: EntityManager): Promise<Map<string, number>> {
-  const rows = (await manager.query('SELECT id, value FROM catchup_counters')) as Array<{ id: string; value: string }>;
+async function sqlCounters(manager: EntityManager, table: string): Promise<Map<string, number>> {
+  const rows = (await manager.query(`SELECT id, value FROM ${table}`)) as Array<{ id: string; value: string }>;
   return new Map(rows.map((r) => [r.id, Number(r.value)]));
 }
 

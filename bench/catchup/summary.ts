@@ -1,6 +1,9 @@
 import { median } from '../measure.js';
 
-export type CatchUpTargetName = 'dynamodb' | 'postgres';
+/** `postgres` sums a batch's increments and writes them once (`beforeCommit`); `postgresPerEvent` upserts per event. */
+export type CatchUpTargetName = 'dynamodb' | 'postgres' | 'postgresPerEvent';
+
+const TARGETS: readonly CatchUpTargetName[] = ['dynamodb', 'postgres', 'postgresPerEvent'];
 
 /** One measured rebuild of one target, from the reset to the head. */
 export interface CatchUpRound {
@@ -51,13 +54,16 @@ export function summarizeTarget(rounds: readonly CatchUpRound[]): CatchUpSummary
 export function compareCatchUp(rounds: readonly CatchUpRound[]) {
   const dynamodb = summarizeTarget(rounds.filter((r) => r.target === 'dynamodb'));
   const postgres = summarizeTarget(rounds.filter((r) => r.target === 'postgres'));
+  const perEvent = rounds.some((r) => r.target === 'postgresPerEvent') ? summarizeTarget(rounds.filter((r) => r.target === 'postgresPerEvent')) : undefined;
+  const ratio = (a: CatchUpSummary, b: CatchUpSummary) => ({
+    throughput: round2(a.medianEventsPerSecond / b.medianEventsPerSecond),
+    cpu: round2(a.cpuMsPer1000Events / b.cpuMsPer1000Events),
+  });
   return {
     dynamodb,
     postgres,
-    postgresToDynamoDb: {
-      throughput: round2(postgres.medianEventsPerSecond / dynamodb.medianEventsPerSecond),
-      cpu: round2(postgres.cpuMsPer1000Events / dynamodb.cpuMsPer1000Events),
-    },
+    ...(perEvent ? { postgresPerEvent: perEvent, postgresToPerEvent: ratio(postgres, perEvent) } : {}),
+    postgresToDynamoDb: ratio(postgres, dynamodb),
     goals: {
       postgresAtLeastDynamoDb: postgres.medianEventsPerSecond >= dynamodb.medianEventsPerSecond,
       postgresAtLeast5000PerSecond: postgres.medianEventsPerSecond >= CATCHUP_GOALS.minEventsPerSecond,
@@ -66,7 +72,7 @@ export function compareCatchUp(rounds: readonly CatchUpRound[]) {
   };
 }
 
-/** Which target runs first in round `round`: they alternate, so neither always meets a warmer server. */
+/** The targets in the order of round `round`: it rotates, so none always meets a warmer (or colder) server. */
 export function roundOrder(round: number): CatchUpTargetName[] {
-  return round % 2 === 0 ? ['dynamodb', 'postgres'] : ['postgres', 'dynamodb'];
+  return TARGETS.map((_, k) => TARGETS[(round + k) % TARGETS.length]!);
 }

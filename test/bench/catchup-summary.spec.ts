@@ -36,11 +36,18 @@ describe('catch-up bench summary', () => {
     expect(() => compareCatchUp([round('dynamodb', 2000, 10)])).toThrow(RangeError);
   });
 
-  it('alternates which target goes first', () => {
-    expect([0, 1, 2].map(roundOrder)).toEqual([
-      ['dynamodb', 'postgres'],
-      ['postgres', 'dynamodb'],
-      ['dynamodb', 'postgres'],
+  it('states summing per batch against one upsert per event, when both ran', () => {
+    const result = compareCatchUp([round('dynamodb', 4000, 10), round('postgres', 2000, 10), round('postgresPerEvent', 8000, 10)]);
+    expect(result.postgresToPerEvent).toEqual({ throughput: 4, cpu: 0.25 });
+    expect(compareCatchUp([round('dynamodb', 4000, 10), round('postgres', 2000, 10)])).not.toHaveProperty('postgresToPerEvent');
+  });
+
+  it('rotates which target goes first', () => {
+    expect([0, 1, 2, 3].map(roundOrder)).toEqual([
+      ['dynamodb', 'postgres', 'postgresPerEvent'],
+      ['postgres', 'postgresPerEvent', 'dynamodb'],
+      ['postgresPerEvent', 'dynamodb', 'postgres'],
+      ['dynamodb', 'postgres', 'postgresPerEvent'],
     ]);
   });
 });
