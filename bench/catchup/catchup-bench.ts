@@ -116,7 +116,7 @@ export async function catchUpBench(): Promise<object> {
       counters: settings.counters,
       seededBy: 'EventStore.save() of one-event changesets, 16 in flight, sequenced by the Sequencer from the DynamoDB stream',
       seedSeconds,
-      readBy: 'FeedReader over the feed table, no local sequencer (nothing read from memory): the same for both targets',
+      readBy: 'FeedReader over the feed table, no local sequencer (nothing read from memory): the same for every target',
     },
     settings,
     ...comparison,
