@@ -17,7 +17,7 @@ export function writeCurrentFigures(): void {
   const dates = [...new Set([...current.sources.values()].map((s) => s.date))].sort();
   const machines = [...new Set([...current.sources.values()].map((s) => s.machine))].join('; ');
   const span = dates.length > 1 ? `${dates[0]} to ${dates.at(-1)}` : (dates[0] ?? 'no results');
-  const subtitle = `npm run bench, ${span}, ${machines}, DynamoDB Local and s3rver on the same machine`;
+  const subtitle = `npm run bench, ${span}, ${machines}, DynamoDB Local, s3rver and PostgreSQL on the same machine`;
   mkdirSync(dirname(CHART), { recursive: true });
   writeFileSync(CHART, ratioChart('Event store against its baselines: time per operation', subtitle, current.figures));
   console.log(`${figuresTable(current)}\n(${subtitle}; chart: ${CHART})`);

@@ -71,6 +71,14 @@ export function currentFigures(results: readonly Result[]): CurrentFigures {
     figures.push({ group: 'snapshot', label: `load of ${n} from an inline snapshot ÷ full replay`, time: inverse(inline.latency), cpu: inverse(inline.cpu), file: snapshot.file });
     figures.push({ group: 'snapshot', label: `load of ${n} from an S3 snapshot ÷ full replay`, time: inverse(s3.latency), cpu: inverse(s3.cpu), file: snapshot.file });
   }
+  const catchup = use(newest(results, 'catchup', (r) => r['postgresToDynamoDb'] !== undefined));
+  if (catchup) {
+    const { postgres, dynamodb, postgresToDynamoDb } = catchup;
+    const n = (catchup['feed']?.events ?? 0).toLocaleString('en-US');
+    figures.push({ group: 'projection', label: `catch-up of ${n} events, PostgreSQL ÷ DynamoDB Local`, time: inverse(postgresToDynamoDb.throughput), cpu: postgresToDynamoDb.cpu, file: catchup.file });
+    const rates = `${postgres.medianEventsPerSecond.toLocaleString('en-US')} / ${dynamodb.medianEventsPerSecond.toLocaleString('en-US')} events/s`;
+    notes.push({ label: 'counter projection catch-up into PostgreSQL / DynamoDB Local; SQL transactions per batch', value: `${rates}; ${postgres.maxTransactionsPerBatch}`, file: catchup.file });
+  }
   const s3 = use(newest(results, 'large changeset (1 MB) save through S3 vs raw S3 upload + DynamoDB PutItem', (r) => Array.isArray(r['pairs'])));
   for (const p of (s3?.['pairs'] ?? []).filter((p: { concurrency: number }) => p.concurrency === 1)) {
     figures.push({ group: 's3', label: `1 MB changeset via S3 (${p.compression}) ÷ raw upload + PutItem`, time: inverse(p.ratio), cpu: p.saveCpuMs / p.rawCpuMs, file: s3!.file });

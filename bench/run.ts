@@ -8,6 +8,7 @@ import { type AggregateRepository, EventStore, EventStoreModule, getRepositoryTo
 import { DynamoDbChangesetStorage } from '../lib/adapters/dynamodb/index.js';
 import { startLocalServices } from '../sample-app/embedded/local-services.js';
 import { Counter } from './bench-domain.js';
+import { catchUpBench } from './catchup/catchup-bench.js';
 import { writeCurrentFigures } from './chart.js';
 import { feedBench } from './feed-bench.js';
 import { httpBench } from './http/http-bench.js';
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
   if (only === 's3') return void (await s3Bench(durationMs, rounds));
   // The snapshot part (a 10,000-changeset load with and without a snapshot): bench/results/snapshot.json.
   if (only === 'snapshot') return void (await snapshotBench());
+  // A counter projection's catch-up into DynamoDB Local and into PostgreSQL, side by side: bench/results/catchup.json.
+  if (only === 'catchup') return void (await catchUpBench());
   let services = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ? undefined : await startLocalServices();
   const endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB'] ?? services!.dynamodbEndpoint;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -94,7 +97,8 @@ async function main(): Promise<void> {
     const peer = await peerBench();
     const s3 = await s3Bench(durationMs, rounds);
     const snapshot = await snapshotBench();
-    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer, s3, snapshot }, null, 2)}\n`);
+    const catchup = await catchUpBench();
+    writeFileSync('bench/results/latest.json', `${JSON.stringify({ ...report, http, peer, s3, snapshot, catchup }, null, 2)}\n`);
     // The chart and table of docs/performance.md ("Current figures"), from the results just written.
     writeCurrentFigures();
   }

@@ -3,7 +3,7 @@
 export { EventStoreTypeOrmModule, type TypeOrmProjectionsModuleOptions } from './event-store-typeorm.module.js';
 export { typeOrmProjectionTarget, type TypeOrmProjectionOptions } from './typeorm-projection-target.js';
 export { TypeOrmSqlPort } from '../adapters/typeorm/typeorm-sql-port.js';
-export { SqlProjectionContext, type SqlRebuildContext } from '../projections/sql-projection-context.js';
+export { SqlProjectionContext, type SqlRebuildContext, type SqlBatchContext } from '../projections/sql-projection-context.js';
 export type { SqlPort, SqlDialect, SqlResult } from '../projections/sql/sql.port.js';
 export { SqlCheckpoints } from '../projections/sql/sql-checkpoints.js';
 export { SqlProjectionTarget } from '../projections/sql/sql-projection-target.js';
@@ -11,8 +11,10 @@ export { checkpointTableDdl, DEFAULT_CHECKPOINT_TABLE } from '../projections/sql
 export { isTransientSqlError, failedSqlTable } from '../adapters/sql/sql-errors.js';
 
 import type { EntityManager } from 'typeorm';
-import type { SqlProjectionContext as Context, SqlRebuildContext as Rebuild } from '../projections/sql-projection-context.js';
+import type { SqlBatchContext as Batch, SqlProjectionContext as Context, SqlRebuildContext as Rebuild } from '../projections/sql-projection-context.js';
 /** What a TypeORM projection's handler gets: `ctx.manager` is the batch transaction's `EntityManager`. */
 export type TypeOrmProjectionContext = Context<EntityManager>;
 /** What a TypeORM projection's `onRebuild(ctx)` gets. */
 export type TypeOrmRebuildContext = Rebuild<EntityManager>;
+/** What a TypeORM projection's `beforeCommit(ctx)` gets, once per batch. */
+export type TypeOrmBatchContext = Batch<EntityManager>;

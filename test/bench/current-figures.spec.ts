@@ -21,6 +21,21 @@ describe('current figures', () => {
     expect([...sources.keys()]).toEqual(['peer-2026-11-28T10:00:00Z.json']);
   });
 
+  it('shows the catch-up side by side as a time ratio, and its absolute rates as a note', () => {
+    const catchup = {
+      file: 'catchup.json',
+      benchmark: 'catchup',
+      date: '2026-12-07T12:00:00Z',
+      feed: { events: 20000 },
+      postgres: { medianEventsPerSecond: 8000, maxTransactionsPerBatch: 1 },
+      dynamodb: { medianEventsPerSecond: 4000 },
+      postgresToDynamoDb: { throughput: 2, cpu: 0.8 },
+    };
+    const current = currentFigures([catchup]);
+    expect(current.figures).toEqual([{ group: 'projection', label: 'catch-up of 20,000 events, PostgreSQL ÷ DynamoDB Local', time: 0.5, cpu: 0.8, file: 'catchup.json' }]);
+    expect(figuresTable(current)).toContain('| counter projection catch-up into PostgreSQL / DynamoDB Local; SQL transactions per batch | **8,000 / 4,000 events/s; 1** | — | 2026-12-07, `catchup.json` |');
+  });
+
   it('puts every figure in the table and the chart', () => {
     const current = currentFigures([peer('2026-11-28T10:00:00Z', 0.8)]);
     expect(figuresTable(current).split('\n').filter((line) => line.includes('2026-11-28'))).toHaveLength(3);

@@ -67,10 +67,10 @@ export class SqlBalanceProjection {
   }
 }
 
-/** A fresh database on the engine, with the read model's table; one per test file. */
-export async function openSqlDatabase(engine: SqlEngine): Promise<DataSource> {
+/** A fresh database on the engine, with the read model's table (and those of `entities`); one per test file. */
+export async function openSqlDatabase(engine: SqlEngine, entities: Function[] = []): Promise<DataSource> {
   const database = `t_${randomUUID().slice(0, 8)}`;
-  const common = { database, entities: [BalanceRow], synchronize: true, host: '127.0.0.1', logging: false };
+  const common = { database, entities: [BalanceRow, ...entities], synchronize: true, host: '127.0.0.1', logging: false };
   if (engine === 'postgres') {
     const admin = new DataSource({ ...common, type: 'postgres', database: 'postgres', entities: [], synchronize: false, ...postgresLogin() });
     await admin.initialize();

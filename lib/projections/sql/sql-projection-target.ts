@@ -5,7 +5,7 @@ import type { CommitOutcome } from '../../feed/feed.port.js';
 import type { FeedItem } from '../../feed/feed-reader.js';
 import type { BatchOutcome, ProjectionTarget, TargetScope } from '../projection-target.js';
 import type { ContextTables } from '../projection-context.js';
-import { NO_TABLES, type SqlRebuildContext } from '../sql-projection-context.js';
+import { NO_TABLES, type SqlBatchContext, type SqlRebuildContext } from '../sql-projection-context.js';
 import { HandlerFailure, type SqlCheckpoints } from './sql-checkpoints.js';
 
 /**
@@ -35,6 +35,13 @@ export class SqlProjectionTarget<Tx> implements ProjectionTarget {
           } catch (error) {
             throw new HandlerFailure(index, error);
           }
+        }
+        try {
+          await this.beforeCommit(scope, { manager: tx, projection: scope.definition.name, batch: scratch, first: items[0]!.position, last: to });
+        } catch (error) {
+          // A write for the whole batch cannot name the changeset it failed on: half the batch is tried next,
+          // down to one changeset, which is then retried and parked alone like a handler's failure.
+          throw new HandlerFailure(Math.floor(items.length / 2), error);
         }
         return this.checkpoints.advance(tx, lease, from, to, state);
       });
@@ -69,6 +76,10 @@ export class SqlProjectionTarget<Tx> implements ProjectionTarget {
       await this.clear(scope, tx);
       return true;
     });
+  }
+
+  private async beforeCommit({ instance }: TargetScope, context: SqlBatchContext<Tx>): Promise<void> {
+    await (instance as { beforeCommit?: (ctx: SqlBatchContext<Tx>) => unknown }).beforeCommit?.(context);
   }
 
   /** The projection's `onRebuild`, inside the transaction that resets its checkpoint (the row is locked first). */
