@@ -105,11 +105,16 @@ describe('the packed library', () => {
     expect(() => run(process.execPath, ['--input-type=module', '-e', "await import('nestjs-dynamodb-event-store/health')"], app)).toThrow(/@nestjs\/terminus/);
   }, 240_000);
 
-  it('serves every subpath of its exports map', () => {
-    const exported = Object.keys((manifest as unknown as { exports: Record<string, unknown> }).exports).filter((path) => path !== '.' && path !== './health');
+  it('serves every subpath of its exports map; /typeorm only with its optional peers, and says which is missing', () => {
+    // The entry points of optional peers (health: terminus; typeorm: typeorm and @nestjs/typeorm) are tried apart.
+    const optional = ['./health', './typeorm'];
+    const exported = Object.keys((manifest as unknown as { exports: Record<string, unknown> }).exports).filter((path) => path !== '.' && !optional.includes(path));
     const probe = `for (const path of ${JSON.stringify(exported)}) { const entry = await import('nestjs-dynamodb-event-store' + path.slice(1)); console.log(path, Object.keys(entry).length > 0); }`;
     const lines = run(process.execPath, ['--input-type=module', '-e', probe], join(dir, 'app')).trim().split('\n');
     expect(lines).toEqual(exported.map((path) => `${path} true`));
+    expect(() => run(process.execPath, ['--input-type=module', '-e', "await import('nestjs-dynamodb-event-store/typeorm')"], join(dir, 'app'))).toThrow(
+      /@nestjs\/typeorm|'typeorm'/,
+    );
   });
 
   it('prints the CloudFormation template and IAM policy from its bin', () => {
@@ -124,6 +129,14 @@ describe('the packed library', () => {
     const app = join(dir, 'app');
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', `@nestjs/terminus@${manifest.devDependencies['@nestjs/terminus']}`], app);
     const probe = "import('nestjs-dynamodb-event-store/health').then((health) => console.log(typeof health.EventStoreHealthIndicator, typeof health.EventStoreHealthModule))";
+    expect(run(process.execPath, ['-e', probe], app).trim()).toBe('function function');
+  }, 240_000);
+
+  it('serves the TypeORM projections from their own entry point once typeorm and @nestjs/typeorm are installed', () => {
+    const app = join(dir, 'app');
+    const peers = ['typeorm', '@nestjs/typeorm'].map((name) => `${name}@${manifest.devDependencies[name]}`);
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', ...peers], app);
+    const probe = "import('nestjs-dynamodb-event-store/typeorm').then((sql) => console.log(typeof sql.EventStoreTypeOrmModule, typeof sql.typeOrmProjectionTarget))";
     expect(run(process.execPath, ['-e', probe], app).trim()).toBe('function function');
   }, 240_000);
 });
