@@ -77,12 +77,17 @@ export interface SqlLogin {
   readonly database: string;
 }
 
+/** The test run's PostgreSQL server (started by the jest global setup). */
+export function testPostgres(): { host: string; port: number; username: string; password: string } {
+  return { host: '127.0.0.1', port: Number(env('TEST_POSTGRES_PORT')), username: 'postgres', password: env('TEST_POSTGRES_PASSWORD') };
+}
+
 /** Creates a fresh, empty database on the engine's test server. */
 export async function createSqlDatabase(engine: SqlEngine): Promise<SqlLogin> {
   const database = `t_${randomUUID().slice(0, 8)}`;
   const login: SqlLogin =
     engine === 'postgres'
-      ? { type: 'postgres', host: '127.0.0.1', port: Number(env('TEST_POSTGRES_PORT')), username: 'postgres', password: env('TEST_POSTGRES_PASSWORD'), database }
+      ? { type: 'postgres', ...testPostgres(), database }
       : { type: 'mariadb', host: '127.0.0.1', port: Number(env('TEST_MARIADB_PORT')), username: 'root', database };
   const admin = new DataSource({ ...login, database: engine === 'postgres' ? 'postgres' : undefined, logging: false } as DataSourceOptions);
   await admin.initialize();

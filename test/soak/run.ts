@@ -2,6 +2,7 @@
 // with the details, to bench/results/soak.json. SOAK_SEED replays a run's choices and fault draws.
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { startPostgres } from '../../lib/testing/postgres.js';
 import { startLocalServices } from '../../sample-app/embedded/local-services.js';
 import { describeViolations } from './checker.js';
 import { runSoak } from './soak.js';
@@ -17,7 +18,7 @@ async function main(): Promise<number> {
   const bucket = 'soak-events';
   const print = (line: string) => process.stdout.write(`${line}\n`);
   print(`soak seed ${seed} (SOAK_SEED=${seed} replays it)`);
-  const services = await startLocalServices({ buckets: [bucket] });
+  const [services, postgres] = await Promise.all([startLocalServices({ buckets: [bucket] }), startPostgres()]);
   try {
     const options = {
       seed,
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
       loadTimeoutMs: env('SOAK_LOAD_SECONDS', 390) * 1000,
       catchUpTimeoutMs: 150_000,
     };
-    const result = await runSoak({ ...options, dynamodbEndpoint: services.dynamodbEndpoint, s3Endpoint: services.s3Endpoint, bucket, log: print });
+    const result = await runSoak({ ...options, dynamodbEndpoint: services.dynamodbEndpoint, s3Endpoint: services.s3Endpoint, bucket, postgres, log: print });
     const summary = summarize(result);
     print('');
     for (const line of summary) print(line);
@@ -57,7 +58,7 @@ async function main(): Promise<number> {
     }
     return 0;
   } finally {
-    await services.stop();
+    await Promise.all([services.stop(), postgres.stop()]);
   }
 }
 
