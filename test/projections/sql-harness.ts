@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Column, DataSource, type EntityManager, Entity, PrimaryColumn } from 'typeorm';
+import { Column, DataSource, type DataSourceOptions, type EntityManager, Entity, PrimaryColumn } from 'typeorm';
 import type { LeaseStore } from '../../lib/feed/feed.port.js';
 import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
 import type { SqlProjectionTarget } from '../../lib/projections/sql/sql-projection-target.js';
@@ -67,27 +67,39 @@ export class SqlBalanceProjection {
   }
 }
 
-/** A fresh database on the engine, with the read model's table (and those of `entities`); one per test file. */
-export async function openSqlDatabase(engine: SqlEngine, entities: Function[] = []): Promise<DataSource> {
+/** How to reach one database of the test servers (TypeORM's connection options, also given to child processes). */
+export interface SqlLogin {
+  readonly type: SqlEngine;
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly password?: string;
+  readonly database: string;
+}
+
+/** The test run's PostgreSQL server (started by the jest global setup). */
+export function testPostgres(): { host: string; port: number; username: string; password: string } {
+  return { host: '127.0.0.1', port: Number(env('TEST_POSTGRES_PORT')), username: 'postgres', password: env('TEST_POSTGRES_PASSWORD') };
+}
+
+/** Creates a fresh, empty database on the engine's test server. */
+export async function createSqlDatabase(engine: SqlEngine): Promise<SqlLogin> {
   const database = `t_${randomUUID().slice(0, 8)}`;
-  const common = { database, entities: [BalanceRow, ...entities], synchronize: true, host: '127.0.0.1', logging: false };
-  if (engine === 'postgres') {
-    const admin = new DataSource({ ...common, type: 'postgres', database: 'postgres', entities: [], synchronize: false, ...postgresLogin() });
-    await admin.initialize();
-    await admin.query(`CREATE DATABASE ${database}`);
-    await admin.destroy();
-    return new DataSource({ ...common, type: 'postgres', ...postgresLogin() }).initialize();
-  }
-  const port = Number(env('TEST_MARIADB_PORT'));
-  const admin = new DataSource({ ...common, type: 'mariadb', database: undefined, entities: [], synchronize: false, port, username: 'root' });
+  const login: SqlLogin =
+    engine === 'postgres'
+      ? { type: 'postgres', ...testPostgres(), database }
+      : { type: 'mariadb', host: '127.0.0.1', port: Number(env('TEST_MARIADB_PORT')), username: 'root', database };
+  const admin = new DataSource({ ...login, database: engine === 'postgres' ? 'postgres' : undefined, logging: false } as DataSourceOptions);
   await admin.initialize();
   await admin.query(`CREATE DATABASE ${database}`);
   await admin.destroy();
-  return new DataSource({ ...common, type: 'mariadb', port, username: 'root' }).initialize();
+  return login;
 }
 
-function postgresLogin() {
-  return { port: Number(env('TEST_POSTGRES_PORT')), username: 'postgres', password: env('TEST_POSTGRES_PASSWORD') };
+/** A fresh database on the engine, with the read model's table; one per test file. */
+export async function openSqlDatabase(engine: SqlEngine, entities: Function[] = []): Promise<DataSource> {
+  const login = await createSqlDatabase(engine);
+  return new DataSource({ ...login, entities: [BalanceRow, ...entities], synchronize: true, logging: false } as DataSourceOptions).initialize();
 }
 
 function env(name: string): string {

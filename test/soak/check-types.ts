@@ -1,6 +1,7 @@
 import type { FeedEntry } from '../../lib/feed/index.js';
 import type { ChangesetRecord } from '../../lib/store/index.js';
 import type { ViewItem } from '../multi-process/tables.js';
+import type { SqlApplication } from './check-sql.js';
 
 /** One item of the history table: the recording projection applied the changeset (stream, seq). */
 export interface Application {
@@ -28,6 +29,8 @@ export interface StoredState {
   readonly checkpoints: Readonly<Record<string, number>>;
   /** Large changesets' objects: each pointer and whether it resolved, and what the bucket holds after the sweep. */
   readonly objects: ObjectState;
+  /** The SQL recording projection's rows, and its checkpoint (in PostgreSQL). */
+  readonly sql: { readonly rows: readonly SqlApplication[]; readonly checkpoint: number };
 }
 
 export interface ObjectState {
@@ -57,6 +60,8 @@ export interface Violations {
   readonly projections: string[];
   /** The sample's views disagree with totals recomputed from the changesets. */
   readonly views: string[];
+  /** The SQL projection missed, repeated, misplaced or reordered a changeset, or its checkpoint is not at the head. */
+  readonly sql: string[];
   /** A committed pointer that does not resolve (missing object, checksum), or an unreferenced object left after the sweep. */
   readonly objects: string[];
 }
@@ -64,7 +69,7 @@ export interface Violations {
 export type ViolationKind = keyof Violations;
 
 export function noViolations(): Violations {
-  return { lost: [], duplicated: [], phantom: [], versions: [], gaps: [], outOfOrder: [], projections: [], views: [], objects: [] };
+  return { lost: [], duplicated: [], phantom: [], versions: [], gaps: [], outOfOrder: [], projections: [], views: [], sql: [], objects: [] };
 }
 
 export const streamOf = (s: { readonly aggregateType: string; readonly aggregateId: string }): string => `${s.aggregateType}#${s.aggregateId}`;

@@ -2,6 +2,7 @@ import type { CommitResult, Dependency } from '../../lib/index.js';
 import type { FeedEntry } from '../../lib/feed/index.js';
 import type { ChangesetRecord } from '../../lib/store/index.js';
 import type { ViewItem } from '../multi-process/tables.js';
+import type { SqlApplication } from './check-sql.js';
 import type { ObjectState, StoredState } from './check-types.js';
 import { checkHistory, type HistoryCheck } from './checker.js';
 import type { CommandKind, SaveAttempt } from './history.js';
@@ -62,7 +63,11 @@ function world(): World {
 
 const noObjects: ObjectState = { pointers: [], remaining: [], sweep: { examined: 0, deleted: 0, kept: 0 } };
 
-function check(w: World, applied: (position: number) => number = () => 1, objects: ObjectState = noObjects): HistoryCheck {
+/** The SQL projection's rows of a correct run: each feed position once, applied in feed order. */
+const sqlRows = (w: World): SqlApplication[] =>
+  w.feed.map((e) => ({ stream: `${e.aggregateType}#${e.aggregateId}`, seq: e.seq, position: e.position, count: 1, order: e.position }));
+
+function check(w: World, applied: (position: number) => number = () => 1, objects: ObjectState = noObjects, sql: SqlApplication[] = sqlRows(w)): HistoryCheck {
   const head = Math.max(0, ...w.feed.map((e) => e.position));
   const state: StoredState = {
     changesets: w.changesets,
@@ -72,6 +77,7 @@ function check(w: World, applied: (position: number) => number = () => 1, object
     views: w.views,
     checkpoints: { [HISTORY_PROJECTION]: head, 'user-views': head },
     objects,
+    sql: { rows: sql, checkpoint: head },
   };
   return checkHistory(w.attempts, state);
 }
@@ -141,6 +147,23 @@ describe('soak history checker', () => {
   it('reports a changeset applied twice, or at another position, or never', () => {
     expect(check(world(), (p) => (p === 3 ? 2 : 1)).violations.projections).toEqual(['feed position 3 (Post#p1@2) was applied 2 times']);
     expect(check(world(), (p) => (p === 3 ? 0 : 1)).violations.projections).toEqual(['feed position 3 (Post#p1@2) was never applied']);
+  });
+
+  it('reports a SQL application repeated, missing, or not in feed order', () => {
+    const w = world();
+    const rows = sqlRows(w);
+    const twice = rows.map((r) => (r.position === 2 ? { ...r, count: 2 } : r));
+    expect(check(w, undefined, undefined, twice).violations.sql).toEqual(['soak-sql-history: feed position 2 (Post#p1@1) was applied 2 times']);
+    expect(reported(check(w, undefined, undefined, twice))).toEqual({ sql: 1 });
+    const missing = rows.filter((r) => r.position !== 4);
+    expect(check(w, undefined, undefined, missing).violations.sql).toContain('soak-sql-history: feed position 4 (Post#p1@3) was never applied');
+    // Positions 3 and 4 (the post's seq 2 and 3) applied in the other order: ranks 4 and 3.
+    const swapped = rows.map((r) => (r.position === 3 ? { ...r, order: 4 } : r.position === 4 ? { ...r, order: 3 } : r));
+    expect(check(w, undefined, undefined, swapped).violations.sql).toEqual([
+      'soak-sql-history: application #3 (order 3) is of feed position 4, not 3',
+      'soak-sql-history: application #4 (order 4) is of feed position 3, not 4',
+      'soak-sql-history: Post#p1 seq 2 was applied after seq 3',
+    ]);
   });
 
   it('reports a view that disagrees with the changesets, and out-of-order claps', () => {

@@ -1,9 +1,11 @@
 import { checkFeed } from './check-feed.js';
 import { checkApplications, checkViews } from './check-projections.js';
+import { checkSqlApplications } from './check-sql.js';
 import { checkStore, opOf } from './check-store.js';
 import { checkObjects } from './check-objects.js';
 import { groupBy, noViolations, type StoredState, type ViolationKind, type Violations } from './check-types.js';
 import type { SaveAttempt } from './history.js';
+import { SQL_HISTORY_PROJECTION } from './sql-history-projection.js';
 
 export interface HistoryCounts {
   readonly attempts: number;
@@ -22,6 +24,8 @@ export interface HistoryCounts {
   readonly feedHead: number;
   readonly dependenciesChecked: number;
   readonly applicationsChecked: number;
+  /** Rows of the SQL projection checked against the feed. */
+  readonly sqlApplicationsChecked: number;
   readonly viewsChecked: number;
   /** Committed pointers to S3 objects, each read back and checked against its SHA-256. */
   readonly pointersChecked: number;
@@ -43,6 +47,7 @@ export function checkHistory(attempts: readonly SaveAttempt[], state: StoredStat
   checkStore(attempts, state.changesets, v);
   const dependenciesChecked = checkFeed(attempts, state.changesets, state.feed, state.head, v);
   const applicationsChecked = checkApplications(state.feed, state.applications, state.checkpoints, state.head, v);
+  const sqlApplicationsChecked = checkSqlApplications(SQL_HISTORY_PROJECTION, state.feed, state.sql.rows, state.sql.checkpoint, state.head, v.sql);
   const viewsChecked = checkViews(state.changesets, state.views, v);
   const pointersChecked = checkObjects(state.objects, v);
 
@@ -74,6 +79,7 @@ export function checkHistory(attempts: readonly SaveAttempt[], state: StoredStat
       feedHead: state.head,
       dependenciesChecked,
       applicationsChecked,
+      sqlApplicationsChecked,
       viewsChecked,
       pointersChecked,
       objectsSwept: state.objects.sweep.deleted,

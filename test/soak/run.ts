@@ -48,7 +48,7 @@ async function main(): Promise<number> {
       catchUpTimeoutMs: 150_000,
     };
     const databaseUrl = await createDatabaseUrl(postgres.url);
-    const result = await runSoak({ ...options, dynamodbEndpoint: services.dynamodbEndpoint, s3Endpoint: services.s3Endpoint, bucket, databaseUrl, log: print });
+    const result = await runSoak({ ...options, dynamodbEndpoint: services.dynamodbEndpoint, s3Endpoint: services.s3Endpoint, bucket, databaseUrl, postgres, log: print });
     const summary = summarize(result);
     print('');
     for (const line of summary) print(line);

@@ -27,13 +27,13 @@ async function feedItems(client: DynamoDBClient, table: string, head: number): P
   return items;
 }
 
-/** Reads everything the checker needs, raw (every feed batch, not through the reader, which stops at a hole), with a client that has no faults. */
+/** Reads everything the checker needs from DynamoDB and S3, raw (every feed batch, not through the reader, which stops at a hole), with a client that has no faults. */
 export async function readStoredState(
   client: DynamoDBClient,
   prefix: string,
   projections: readonly string[],
   s3: { readonly client: S3Client; readonly bucket: string },
-): Promise<StoredState> {
+): Promise<Omit<StoredState, 'sql'>> {
   const tables = tableNames(prefix);
   const head = (await new DynamoDbFeedStorage(client, tables).readSequencerState()).head;
   const applications: Application[] = (await scan(client, historyTable(prefix))).map((item) => ({

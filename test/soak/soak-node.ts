@@ -1,24 +1,46 @@
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { EventStoreModule, ProjectionManager } from '../../lib/index.js';
+import { EventStoreTypeOrmModule } from '../../lib/typeorm/index.js';
 import { SampleAppModule } from '../../sample-app/app.module.js';
 import type { SampleAppConfig } from '../../sample-app/config.js';
 import { Post } from '../../sample-app/posts/post.aggregate.js';
 import { User } from '../../sample-app/users/user.aggregate.js';
 import { type FaultCounts, type FaultProxy, startFaultProxy } from '../support/faults/index.js';
+import { hookStatements } from '../support/faults/sql-statements.js';
 import { installFaultMix } from './fault-mix.js';
 import type { HistoryRecorder, Outcome } from './history.js';
 import { HistoryProjection } from './history-projection.js';
 import { SOAK_NODE, SoakCommand, SoakCommandHandler, type SoakNodeContext, type SoakSpec } from './soak-commands.js';
+import { SqlFaults } from './sql-faults.js';
+import { type PostgresLogin, SQL_CHECKPOINT_TABLE, SqlHistoryProjection } from './sql-history-projection.js';
 
-/** The sample app, plus the recording projection and the recorded commands. */
+/** The sample app, plus the recording projections (DynamoDB and PostgreSQL) and the recorded commands. */
 @Module({})
 class SoakNodeModule {
-  static register(config: SampleAppConfig, context: SoakNodeContext): DynamicModule {
+  static register(config: SampleAppConfig, context: SoakNodeContext, postgres: PostgresLogin, sqlFaults: SqlFaults): DynamicModule {
     return {
       module: SoakNodeModule,
-      imports: [SampleAppModule.register(config), EventStoreModule.forFeature([User, Post]), EventStoreModule.forProjections([HistoryProjection])],
+      imports: [
+        SampleAppModule.register(config),
+        EventStoreModule.forFeature([User, Post]),
+        EventStoreModule.forProjections([HistoryProjection]),
+        // Named after the node: @nestjs/typeorm keeps a process-wide registry of names, and the nodes share a process.
+        TypeOrmModule.forRootAsync({
+          name: context.id,
+          useFactory: () => ({ ...postgres, logging: false }),
+          // The SQL faults sit just above the driver: under the library's SQL port, as the proxy sits under the SDK.
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options as DataSourceOptions).initialize();
+            hookStatements(dataSource, SQL_CHECKPOINT_TABLE, sqlFaults.hook);
+            return dataSource;
+          },
+        }),
+        EventStoreTypeOrmModule.forProjections([SqlHistoryProjection], { checkpointTable: SQL_CHECKPOINT_TABLE, dataSource: context.id }),
+      ],
       providers: [{ provide: SOAK_NODE, useValue: context }, SoakCommandHandler],
     };
   }
@@ -43,6 +65,8 @@ export interface SoakNodeOptions {
   readonly history: HistoryRecorder;
   /** `s3.largeChangesetBytes` of this node (1: every save goes to S3). Default: the library's. */
   readonly largeChangesetBytes?: number;
+  /** The database of the SQL projection. */
+  readonly postgres: PostgresLogin;
 }
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -58,6 +82,7 @@ export class SoakNode {
     readonly id: string,
     private readonly context: SoakNodeContext,
     private readonly proxy: FaultProxy,
+    private readonly sql: SqlFaults,
     private app: INestApplication | undefined,
   ) {}
 
@@ -65,7 +90,8 @@ export class SoakNode {
     let node: SoakNode | undefined;
     const proxy = await startFaultProxy({ target: options.dynamodbEndpoint, seed: options.seed, onRequest: () => node && node.requestCount++ });
     const context: SoakNodeContext = { id: options.id, alive: true, history: options.history, saveRetries: options.saveRetries };
-    node = new SoakNode(options.id, context, proxy, undefined);
+    const sql = new SqlFaults(options.seed * 7 + 1, options.faultRate, () => node!.faultsOn && !node!.paused);
+    node = new SoakNode(options.id, context, proxy, sql, undefined);
     installFaultMix(proxy, options.faultRate, () => node!.faultsOn && !node!.paused);
     const config: SampleAppConfig = {
       dynamodb: { endpoint: proxy.endpoint, region: 'us-east-1', credentials, maxAttempts: options.maxAttempts },
@@ -77,7 +103,7 @@ export class SoakNode {
       ...(options.largeChangesetBytes === undefined ? {} : { largeChangesetBytes: options.largeChangesetBytes }),
     };
     try {
-      node.app = await NestFactory.create(SoakNodeModule.register(config, context), { logger: ['error'], abortOnError: false });
+      node.app = await NestFactory.create(SoakNodeModule.register(config, context, options.postgres, sql), { logger: ['error'], abortOnError: false });
       await node.app.init();
     } catch (error) {
       await proxy.stop();
@@ -103,10 +129,11 @@ export class SoakNode {
   pause(): () => number {
     this.paused = true;
     const rule = this.proxy.addRule({ fault: { kind: 'pause' } });
+    const releaseSql = this.sql.pause();
     return () => {
       this.paused = false;
       rule.release();
-      return rule.injected;
+      return rule.injected + releaseSql();
     };
   }
 
@@ -114,6 +141,7 @@ export class SoakNode {
   async kill(): Promise<void> {
     this.context.alive = false;
     this.finalCounts = this.proxy.counts();
+    this.sql.cut();
     await this.proxy.stop();
     await this.manager.stopWithoutRelease();
     await this.app!.close().catch(() => undefined);
@@ -130,7 +158,9 @@ export class SoakNode {
     return this.requestCount;
   }
 
+  /** Injected faults by kind and operation; the SQL ones as `sql-<kind>` on the operation `SQL`. */
   counts(): FaultCounts {
-    return this.finalCounts ?? this.proxy.counts();
+    const sql = Object.fromEntries(Object.entries(this.sql.injected()).map(([kind, n]) => [`sql-${kind}`, { SQL: n }]));
+    return { ...(this.finalCounts ?? this.proxy.counts()), ...sql } as FaultCounts;
   }
 }

@@ -1,3 +1,4 @@
+import { testPostgres } from '../projections/sql-harness.js';
 import { testEnv } from '../sample-app/support.js';
 import { testDatabaseUrl } from '../support/postgres-database.js';
 import { describeViolations } from './checker.js';
@@ -5,7 +6,7 @@ import { runSoak } from './soak.js';
 import { summarize } from './summary.js';
 
 // The short soak: the full one is `npm run soak` (test/soak/run.ts). A failure prints the seed to replay it.
-describe('soak (short): 3 nodes, faults, a paused and a killed lease owner', () => {
+describe('soak (short): 3 nodes, faults, a paused and a killed lease owner, a SQL projection', () => {
   it('loses, duplicates and reorders nothing, and every projection applies each changeset once in feed order', async () => {
     const seed = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const result = await runSoak({
@@ -13,6 +14,7 @@ describe('soak (short): 3 nodes, faults, a paused and a killed lease owner', () 
       s3Endpoint: testEnv('TEST_S3_ENDPOINT'),
       bucket: testEnv('TEST_S3_BUCKET'),
       databaseUrl: await testDatabaseUrl(),
+      postgres: testPostgres(),
       seed,
       nodes: 3,
       writers: 32,
@@ -44,5 +46,8 @@ describe('soak (short): 3 nodes, faults, a paused and a killed lease owner', () 
     expect(result.chaos.map((e) => e.kind)).toEqual(['pause', 'kill']);
     expect(result.faults.byKind['drop-response']).toBeGreaterThan(0);
     expect(result.check.counts.pointersChecked).toBeGreaterThan(10);
+    // The SQL projection applied every changeset, under its own faults: lost COMMIT replies among them.
+    expect(result.check.counts.sqlApplicationsChecked).toBe(result.check.counts.feedHead);
+    expect(result.faults.byKind['sql-lost-commit-reply']).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -8,6 +8,7 @@ import { Cluster } from './cluster.js';
 import { HistoryRecorder } from './history.js';
 import { createHistoryTable, HISTORY_PROJECTION } from './history-projection.js';
 import { readStoredState } from './snapshot.js';
+import { createSoakDatabase, type PostgresServer, readSqlHistory, SQL_HISTORY_PROJECTION } from './sql-history-projection.js';
 import { runWorkload, type WorkloadOptions, type WorkloadStats } from './workload.js';
 
 export interface SoakOptions extends Omit<WorkloadOptions, 'deadline'> {
@@ -16,6 +17,8 @@ export interface SoakOptions extends Omit<WorkloadOptions, 'deadline'> {
   readonly bucket: string;
   /** A database of its own for the sample's leaderboard (PostgreSQL). */
   readonly databaseUrl: string;
+  /** The PostgreSQL server of the SQL projection; each run makes a database of its own there. */
+  readonly postgres: PostgresServer;
   readonly nodes: number;
   /** Share of each node's requests faulted. */
   readonly faultRate: number;
@@ -48,7 +51,9 @@ export interface SoakResult {
   readonly check: HistoryCheck;
 }
 
-export const PROJECTIONS = ['user-views', 'post-views', HISTORY_PROJECTION] as const;
+/** The projections whose checkpoints live in DynamoDB; the SQL one keeps its checkpoint in PostgreSQL. */
+const DYNAMODB_PROJECTIONS = ['user-views', 'post-views', HISTORY_PROJECTION] as const;
+export const PROJECTIONS = [...DYNAMODB_PROJECTIONS, SQL_HISTORY_PROJECTION] as const;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Runs the workload with faults and chaos on N in-process nodes, waits for the feed, then checks the history. */
@@ -59,7 +64,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const client = new DynamoDBClient({ endpoint: o.dynamodbEndpoint, region: 'us-east-1', credentials });
   const s3 = new S3Client({ endpoint: o.s3Endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
   const history = new HistoryRecorder();
-  const cluster = new Cluster({ ...o, tablePrefix: prefix, history });
+  const postgres = await createSoakDatabase(o.postgres);
+  const cluster = new Cluster({ ...o, postgres, tablePrefix: prefix, history });
   try {
     await createHistoryTable(client, prefix);
     await cluster.start(o.nodes);
@@ -77,7 +83,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const load = Date.now() - loadStarted;
     log(`soak: load done in ${(load / 1000).toFixed(1)} s, ${history.count} attempts; waiting for the feed and projections`);
     const catchUp = await waitForCatchUp(cluster, client, prefix, PROJECTIONS, o.catchUpTimeoutMs, log);
-    const state = await readStoredState(client, prefix, PROJECTIONS, { client: s3, bucket: o.bucket });
+    const state = { ...(await readStoredState(client, prefix, DYNAMODB_PROJECTIONS, { client: s3, bucket: o.bucket })), sql: await readSqlHistory(postgres) };
     const check = checkHistory(history.attempts, state);
     const faults = cluster.faults();
     await cluster.stop();
