@@ -10,7 +10,7 @@
 export type IamResourceKind = 'changesets' | 'aggregates' | 'feed' | 'control' | 'stream' | 'read-model' | 'declared-read-model' | 'bucket' | 'bucket-objects';
 
 /** When the store needs a grant, in terms of `iamPolicy` options. */
-export type IamNeed = 'always' | 'feed' | 'rebuild' | 'read-models' | 'create-tables' | 's3' | 'create-bucket';
+export type IamNeed = 'always' | 'feed' | 'rebuild' | 'read-models' | 'create-tables' | 's3' | 'create-bucket' | 'operations';
 
 export interface IamGrant {
   readonly actions: readonly string[];
@@ -37,6 +37,7 @@ export const IAM_GRANTS: readonly IamGrant[] = [
   { actions: ['dynamodb:Scan'], resources: ['read-model'], need: 'rebuild' },
   { actions: ['dynamodb:DescribeTable'], resources: ['aggregates'], need: 'always' },
   { actions: ['dynamodb:DescribeTable'], resources: ['feed', 'control'], need: 'feed' },
+  { actions: ['dynamodb:Scan'], resources: ['aggregates', 'control'], need: 'operations' },
   { actions: ['dynamodb:CreateTable', 'dynamodb:UpdateTable'], resources: ALL_TABLES, need: 'create-tables' },
   { actions: ['dynamodb:CreateTable'], resources: ['declared-read-model'], need: 'create-tables' },
   { actions: ['s3:ListBucket'], resources: ['bucket'], need: 's3' },

@@ -19,6 +19,8 @@ export interface IamPolicyOptions {
   readonly projections?: readonly Function[];
   /** Projections may be rebuilt (`ProjectionManager.rebuild`, `ctx.clearTable`). Default `true` when the feed runs. */
   readonly rebuild?: boolean;
+  /** For the operations CLI (`nestjs-dynamodb-event-store`): it scans the aggregates and control tables. Default `false`. */
+  readonly operations?: boolean;
   /** The module creates its tables (`dynamodb.createTables`). Default `false`: deploy them from the template. */
   readonly createTables?: boolean;
   /** The S3 bucket (`s3.bucket`), when S3 is configured. Default: none. */
@@ -55,6 +57,7 @@ export function iamPolicy(options: IamPolicyOptions = {}): IamPolicyDocument {
     'read-models': feed && readModels.length > 0,
     'create-tables': options.createTables ?? false,
     s3: options.bucket !== undefined,
+    operations: options.operations ?? false,
     'create-bucket': options.bucket !== undefined && (options.createBucket ?? false),
   };
   const arns = resourceArns(options, readModels, declared);

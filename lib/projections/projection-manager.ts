@@ -13,6 +13,7 @@ import { decodeCommitToken } from '../store/commit-token.js';
 import { streamName } from '../store/stream-key.js';
 import { projectionDefinition } from './projection.decorator.js';
 import { parkedCommit } from './parking.js';
+import type { ParkedActionOutcome } from './parked-actions.js';
 import { type ParkedChangeset, type ProjectionCheckpoint, type ProjectionStore, projectionLeaseName } from './projection.port.js';
 import { ProjectionRunner, type RunnerStep } from './projection-runner.js';
 import type { ProjectionTarget } from './projection-target.js';
@@ -243,6 +244,17 @@ export class ProjectionManager {
     const resumed = await this.runner(projection).resume();
     this.wakeRunners();
     return resumed;
+  }
+
+  /**
+   * Moves a projection stopped on a parked changeset (`onPoison: 'stop'`) past it without applying it; the
+   * parked entry keeps who (`by`, default this node's owner), when and why. Fenced by the projection's lease
+   * like `retryParked`: `'not-leader'` when another node holds it, `'not-stopped'` when nothing waits.
+   */
+  async skipParked(projection: string, reason: string, by: string = this.options.owner): Promise<ParkedActionOutcome | 'not-leader'> {
+    const outcome = await this.runner(projection).skip({ by, reason });
+    this.wakeRunners();
+    return outcome;
   }
 
   /** One step of the sequencer and of every projection, for tests and tools that drive the feed by hand. */

@@ -4,7 +4,8 @@ import { traceProjectionStep } from '../telemetry/spans.js';
 import { retryAlone, type RetryScope, type RunnerStep } from './changeset-retry.js';
 import { LeasedCheckpoint } from './leased-checkpoint.js';
 import type { ProjectionDefinition } from './projection.decorator.js';
-import type { ProjectionCheckpoint } from './projection.port.js';
+import type { ParkedSkip, ProjectionCheckpoint } from './projection.port.js';
+import { type ParkedActionOutcome, resumeStopped, skipStopped } from './parked-actions.js';
 import { ProjectionHandlers } from './projection-handlers.js';
 import type { ProjectionTarget } from './projection-target.js';
 import { RateMeter } from './rate-meter.js';
@@ -143,16 +144,19 @@ export class ProjectionRunner {
     return true;
   }
 
-  /** Lets a projection stopped on a parked changeset try it again, in order. */
+  /** Lets a projection stopped on a parked changeset try it again, in order. False when the lease is elsewhere. */
   resume(): Promise<boolean> {
     return this.exclusive(async () => {
       if (!(await this.holdLease())) return false;
-      const { position, parked, stoppedAt } = this.checkpoint.value;
-      if (stoppedAt === undefined) return true;
-      const state = { parked: parked.filter((p) => p.position !== stoppedAt), parkedTotal: this.checkpoint.parkedState().parkedTotal };
-      if ((await this.checkpoint.commit(position, [], state)) !== 'committed') return false;
-      this.checkpoint.adopt(position, state);
-      return true;
+      return (await resumeStopped(this.checkpoint)) !== 'fenced';
+    });
+  }
+
+  /** Moves a stopped projection past its parked changeset, recording `skip` in the entry (see `skipStopped`). */
+  skip(skip: Omit<ParkedSkip, 'at'>): Promise<ParkedActionOutcome | 'not-leader'> {
+    return this.exclusive(async () => {
+      if (!(await this.holdLease())) return 'not-leader';
+      return skipStopped(this.checkpoint, skip, this.now());
     });
   }
 

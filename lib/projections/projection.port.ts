@@ -56,6 +56,16 @@ export interface ParkedChangeset {
   readonly error: string;
   readonly attempts: number;
   readonly parkedAt: string;
+  /** Set when an operator moved the projection past this changeset without applying it (`skipParked`). */
+  readonly skipped?: ParkedSkip;
+}
+
+/** Who skipped a parked changeset, when, and why: kept in its parked entry. */
+export interface ParkedSkip {
+  readonly by: string;
+  /** ISO-8601 time of the skip. */
+  readonly at: string;
+  readonly reason: string;
 }
 
 export interface ProjectionCheckpoint {

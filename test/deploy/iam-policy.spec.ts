@@ -27,7 +27,7 @@ describe('the IAM policy and docs/storage.md', () => {
   });
 
   it('with every feature on, the policy grants exactly the documented actions on each resource', () => {
-    const policy = iamPolicy({ tablePrefix: 'p-', readModelTables: ['views'], projections: [DeclaringProjection], createTables: true, bucket: 'b', createBucket: true, region: 'eu-west-1', account: '123456789012' });
+    const policy = iamPolicy({ tablePrefix: 'p-', readModelTables: ['views'], projections: [DeclaringProjection], createTables: true, bucket: 'b', createBucket: true, operations: true, region: 'eu-west-1', account: '123456789012' });
     const kindOf = (arn: string): ResourceKind => {
       if (arn.startsWith('arn:aws:s3:::')) return 'bucket';
       if (arn.endsWith('/stream/*')) return 'stream';
