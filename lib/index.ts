@@ -34,7 +34,8 @@ export { ProjectionContext } from './projections/projection-context.js';
 export { RebuildContext } from './projections/rebuild-context.js';
 export type { KeyValue, CounterAdd } from './projections/write-set.js';
 export { ProjectionManager, type ProjectionStatus } from './projections/projection-manager.js';
-export type { ReadModelWrite, ParkedChangeset } from './projections/projection.port.js';
+export type { ReadModelWrite, ParkedChangeset, ParkedSkip } from './projections/projection.port.js';
+export type { ParkedActionOutcome } from './projections/parked-actions.js';
 export type { ReadModelTable, ReadModelIndex, KeyAttribute, KeyAttributeType } from './projections/read-model-tables.js';
 export type { ItemChanges, PlainKey } from './projections/projection.port.js';
 
