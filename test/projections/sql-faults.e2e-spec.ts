@@ -142,6 +142,16 @@ for (const engine of ['postgres', 'mariadb'] as const) {
       for (const { id } of accounts) expect(await readSqlView(dataSource, id)).toMatchObject({ balance: 1, applied: 2 });
     });
 
+    it("lets a handler read the batch's own earlier writes: an account opened and deposited to in one transaction", async () => {
+      const a = node();
+      const { id } = await openWithDeposits(a, [4, 3]); // three changesets of one account, all before the first step
+      const transactionsBefore = port.transactions;
+      expect((await a.manager.drive()).projections['balances']).toBe('applied');
+      // One batch, one transaction: each deposit read the row the opening inserted earlier in it.
+      expect(port.transactions - transactionsBefore).toBe(1);
+      expect(await readSqlView(dataSource, id)).toMatchObject({ balance: 7, applied: 3 });
+    });
+
     it('retries a deadlock without counting it towards parking', async () => {
       const a = node();
       const { id, token } = await openWithDeposits(a, [2]);
