@@ -71,9 +71,10 @@ export interface StreamTotal {
 
 /** The read model and the checkpoint as the database holds them. */
 export async function readCounter(dataSource: DataSource): Promise<{ applied: AppliedRow[]; totals: StreamTotal[]; checkpoint: number | undefined }> {
+  // The checkpoint first: a batch committing between these reads then only adds rows beyond it, never hides one.
+  const checkpoint = (await dataSource.query(`SELECT feed_position FROM ${CHECKPOINT_TABLE}`)) as Array<Record<string, unknown>>;
   const applied = (await dataSource.query('SELECT stream, seq, feed_position, applied_count FROM applied_changesets')) as Array<Record<string, unknown>>;
   const totals = (await dataSource.query('SELECT stream, events, last_version, out_of_order FROM stream_totals')) as Array<Record<string, unknown>>;
-  const checkpoint = (await dataSource.query(`SELECT feed_position FROM ${CHECKPOINT_TABLE}`)) as Array<Record<string, unknown>>;
   return {
     applied: applied.map((r) => ({ stream: String(r['stream']), seq: Number(r['seq']), position: Number(r['feed_position']), count: Number(r['applied_count']) })),
     totals: totals.map((r) => ({ stream: String(r['stream']), events: Number(r['events']), lastVersion: Number(r['last_version']), outOfOrder: Number(r['out_of_order']) })),

@@ -132,6 +132,7 @@ for (const engine of ['postgres', 'mariadb'] as const) {
         counter = await readCounter(dataSource);
       }
       await last.stop();
+      counter = await readCounter(dataSource); // the final state, read while nothing commits
 
       const feed = new DynamoDbFeedStorage(client, storage.tables);
       const { entries, head } = await readFeed(feed);
