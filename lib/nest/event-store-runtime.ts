@@ -65,6 +65,8 @@ export class EventStoreRuntime {
   snapshotStore: SnapshotStore | undefined;
   /** The DynamoDB client of the store, offered to the app (`EVENT_STORE_DYNAMODB_CLIENT`); none in memory. */
   dynamodbClient: DynamoDBClient | undefined;
+  /** `dynamodb.tablePrefix` of the store's tables (tools reading them, like the explorer, need it); `''` in memory. */
+  tablePrefix = '';
   /** The DynamoDB Local of `dynamodb.embedded`, stopped last on close; `undefined` without it. */
   embeddedDynamoDb: EmbeddedDynamoDb | undefined;
   /** Where snapshot warnings go. */
@@ -245,6 +247,7 @@ async function buildRuntime(options: EventStoreModuleOptions): Promise<EventStor
   runtime.aggregateCache = new AggregateCache(options.aggregateCache?.maxAggregates ?? DEFAULT_CACHED_AGGREGATES);
   runtime.snapshotStore = snapshotStore();
   runtime.dynamodbClient = dynamodbClient;
+  runtime.tablePrefix = options.dynamodb?.tablePrefix ?? '';
   runtime.warn = warn;
   if (setUpReadModelTables) runtime.setUpReadModelTables = setUpReadModelTables;
   runtime.registry.register(...(options.events ?? []));
