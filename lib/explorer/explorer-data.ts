@@ -4,6 +4,7 @@ import type { EventStoreRuntime } from '../nest/event-store-runtime.js';
 import { EVENT_STORE_RUNTIME } from '../nest/tokens.js';
 import { StoreOperations } from '../operations/store-operations.js';
 import type { ProjectionManager, ProjectionStatus } from '../projections/projection-manager.js';
+import type { Snapshot } from '../snapshots/snapshot-store.js';
 import type { ChangesetRecord } from '../store/records.js';
 import { type ChartLines, FeedSamples } from './feed-samples.js';
 
@@ -36,6 +37,17 @@ export class ExplorerData {
     const records: ChangesetRecord[] = [];
     for await (const record of this.runtime.store.readStream({ aggregateType, aggregateId })) records.push(record);
     return records;
+  }
+
+  /** The stream's snapshot that loads would use, or why there is none to show. */
+  async snapshot(aggregateType: string, aggregateId: string): Promise<Snapshot | string> {
+    const schemaVersion = this.runtime.snapshotSchemaVersion(aggregateType);
+    if (schemaVersion === undefined || !this.runtime.snapshotStore) return `${aggregateType} takes no snapshots (or is not registered on this node)`;
+    try {
+      return (await this.runtime.snapshotStore.read({ aggregateType, aggregateId }, schemaVersion)) ?? `No snapshot of schema version ${schemaVersion} yet`;
+    } catch (error) {
+      return `Unreadable: ${error instanceof Error ? error.message : String(error)}`;
+    }
   }
 
   async projectionStatuses(): Promise<ProjectionStatus[]> {

@@ -49,7 +49,8 @@ export class ExplorerController {
   @page('stream')
   async stream(@Query('type') type: unknown, @Query('id') id: unknown): Promise<string> {
     if (typeof type !== 'string' || typeof id !== 'string' || type === '' || id === '') throw new BadRequestException('type and id are required');
-    return layout(`${type} ${id}`, this.csrf.token, streamPage(type, id, await this.data.stream(type, id)));
+    const [changesets, snapshot] = await Promise.all([this.data.stream(type, id), this.data.snapshot(type, id)]);
+    return layout(`${type} ${id}`, this.csrf.token, streamPage(type, id, changesets, snapshot));
   }
 
   @page('feed')

@@ -108,6 +108,11 @@ export class EventStoreRuntime {
     return definition.type;
   }
 
+  /** The snapshot schema version loads of this aggregate type read; `undefined` when the type takes no snapshots. */
+  snapshotSchemaVersion(aggregateType: string): number | undefined {
+    return this.snapshotters.get(aggregateType)?.policy.schemaVersion;
+  }
+
   /** What a repository of this aggregate class is built with: the shared cache (unless the class opts out) and its state codec. */
   repositoryOptions(aggregateClass: AggregateClass): RepositoryOptions {
     const definition = aggregateDefinition(aggregateClass);

@@ -5,7 +5,7 @@ import { EventStoreExplorerModule } from '../../lib/explorer/index.js';
 import { type AggregateRepository, getRepositoryToken, InvalidEventStoreOptionsError, ProjectionManager } from '../../lib/index.js';
 import { Account } from '../fixtures/account.js';
 import { eventually } from '../sample-app/support.js';
-import { AdminGuard, HOSTILE, POISON_AMOUNT, RoleGuard, startExplorerApp } from './support.js';
+import { AdminGuard, HOSTILE, Note, POISON_AMOUNT, RoleGuard, startExplorerApp } from './support.js';
 
 const csrfOf = (page: string): string => /<meta name="explorer-csrf" content="([^"]+)">/.exec(page)![1]!;
 
@@ -82,6 +82,24 @@ describe('explorer behind the app guard, actions behind the admin guard', () => 
     expect(pages.stream).toContain('&quot;&gt;&lt;img src=x onerror=&quot;window.__pwned = 1&quot;&gt;');
     expect(pages.projections).toContain('cannot apply &lt;script&gt;window.__pwned = 1&lt;/script&gt; &quot;&gt;&lt;img');
     expect(pages.streams).toContain('id=%22%3E%3Cimg'); // the link's query is URL-encoded, then escaped
+  });
+
+  it("shows a stream's snapshot, its hostile state as text", async () => {
+    const notes = app.get<AggregateRepository<Note>>(getRepositoryToken(Note));
+    const note = new Note('note-1');
+    note.write(HOSTILE.script);
+    await notes.save(note);
+    note.write(HOSTILE.attribute);
+    await notes.save(note);
+    // Snapshots are written after the commit, off the save's path.
+    const page = await eventually(async () => {
+      const text = (await http().get('/explorer/stream').query({ type: 'Note', id: 'note-1' }).set('x-role', 'reader').expect(200)).text;
+      return text.includes('Snapshot at version 2') ? text : undefined;
+    }, 'the snapshot at version 2');
+    expect(page).toContain('&lt;script&gt;window.__pwned = 1&lt;/script&gt;');
+    expect(page).not.toContain('<img');
+    const account = (await http().get('/explorer/stream').query({ type: 'Account', id: HOSTILE.attribute }).set('x-role', 'reader').expect(200)).text;
+    expect(account).toContain('Account takes no snapshots');
   });
 });
 

@@ -1,9 +1,10 @@
 import type { CanActivate, ExecutionContext, INestApplication } from '@nestjs/common';
 import { Injectable, Module, UnauthorizedException } from '@nestjs/common';
+import { AggregateRoot } from '@nestjs/cqrs';
 import { NestFactory } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventStoreExplorerModule, type EventStoreExplorerOptions } from '../../lib/explorer/index.js';
-import { EventStoreModule, HandlesEvent, Projection } from '../../lib/index.js';
+import { Aggregate, EventStoreModule, EventType, HandlesEvent, Projection } from '../../lib/index.js';
 import { Account, MoneyDeposited } from '../fixtures/account.js';
 import { dynamoDbConfig, uniquePrefix } from '../support/local-aws.js';
 
@@ -21,6 +22,29 @@ export class HostileErrorProjection {
   @HandlesEvent(MoneyDeposited)
   deposited(event: MoneyDeposited): void {
     if (event.amount === POISON_AMOUNT) throw new Error(`cannot apply ${HOSTILE.script} ${HOSTILE.attribute}`);
+  }
+}
+
+@EventType('note.written')
+export class NoteWritten {
+  constructor(readonly text: string) {}
+}
+
+/** Snapshotted at every event, so its stream page has a snapshot to show (its state is the notes' text). */
+@Aggregate({ type: 'Note', events: [NoteWritten], snapshot: { every: 1 } })
+export class Note extends AggregateRoot {
+  texts: string[] = [];
+
+  constructor(readonly id: string) {
+    super();
+  }
+
+  write(text: string): void {
+    this.apply(new NoteWritten(text));
+  }
+
+  onNoteWritten(event: NoteWritten): void {
+    this.texts.push(event.text);
   }
 }
 
@@ -48,7 +72,7 @@ export async function startExplorerApp(explorer: EventStoreExplorerOptions, host
     imports: [
       CqrsModule.forRoot(),
       EventStoreModule.forRoot({ dynamodb: { clientConfig: dynamoDbConfig(), tablePrefix: uniquePrefix('ex'), createTables: true }, feed: { idleMs: 5, maxIdleMs: 50 } }),
-      EventStoreModule.forFeature([Account]),
+      EventStoreModule.forFeature([Account, Note]),
       EventStoreModule.forProjections([HostileErrorProjection]),
       EventStoreExplorerModule.forRoot(explorer),
     ],

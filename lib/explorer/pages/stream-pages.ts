@@ -1,4 +1,5 @@
 import type { StreamSummary } from '../../operations/store-operations.js';
+import type { Snapshot } from '../../snapshots/snapshot-store.js';
 import type { ChangesetRecord, StoredEvent } from '../../store/records.js';
 import { html, type SafeHtml } from '../html.js';
 import { pretty, streamLink } from './layout.js';
@@ -27,12 +28,26 @@ ${streams.length === 0 ? html`<p class="muted">No aggregates found.</p>` : ''}
 ${complete ? '' : html`<p class="muted">The aggregates table is large: only part of it was scanned.</p>`}`;
 }
 
-/** One stream: each changeset (events kept in S3 already fetched), then its events with ids, metadata and payloads. */
-export function streamPage(aggregateType: string, aggregateId: string, changesets: readonly ChangesetRecord[]): SafeHtml {
+/** One stream: its snapshot, then each changeset (events kept in S3 already fetched) with its events. */
+export function streamPage(aggregateType: string, aggregateId: string, changesets: readonly ChangesetRecord[], snapshot: Snapshot | string): SafeHtml {
   if (changesets.length === 0) return html`<p>No changesets for ${aggregateType} <code class="id">${aggregateId}</code>.</p>`;
   const last = changesets.at(-1)!;
   return html`<p>${aggregateType} <code class="id">${aggregateId}</code>: version ${last.toVersion}, ${changesets.length} changesets.</p>
+${snapshotSection(snapshot)}
 ${changesets.map(changesetSection)}`;
+}
+
+function snapshotSection(snapshot: Snapshot | string): SafeHtml {
+  if (typeof snapshot === 'string') return html`<section class="snapshot"><h2>Snapshot</h2><p class="muted">${snapshot}</p></section>`;
+  return html`<section class="snapshot">
+<h2>Snapshot at version ${snapshot.version}</h2>
+<dl>
+<dt>Schema version</dt><dd>${snapshot.schemaVersion}</dd>
+<dt>Changeset</dt><dd>${snapshot.seq} (<code>${snapshot.changesetId}</code>), committed ${snapshot.committedAt}</dd>
+</dl>
+<pre class="payload">${pretty(snapshot.state)}</pre>
+</section>
+`;
 }
 
 function changesetSection(c: ChangesetRecord): SafeHtml {
