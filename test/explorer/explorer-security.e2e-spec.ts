@@ -1,8 +1,10 @@
 import { networkInterfaces } from 'node:os';
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
 import request from 'supertest';
 import { EventStoreExplorerModule } from '../../lib/explorer/index.js';
-import { type AggregateRepository, getRepositoryToken, InvalidEventStoreOptionsError, ProjectionManager } from '../../lib/index.js';
+import { type AggregateRepository, EventStoreModule, getRepositoryToken, InvalidEventStoreOptionsError, ProjectionManager } from '../../lib/index.js';
 import { Account } from '../fixtures/account.js';
 import { eventually } from '../sample-app/support.js';
 import { AdminGuard, HOSTILE, Note, POISON_AMOUNT, RoleGuard, startExplorerApp } from './support.js';
@@ -13,6 +15,14 @@ describe('explorer: start-up', () => {
   it('refuses to mount without a guard or local-only mode', () => {
     expect(() => EventStoreExplorerModule.forRoot({})).toThrow(InvalidEventStoreOptionsError);
     expect(() => EventStoreExplorerModule.forRoot({ localOnly: false, adminGuard: AdminGuard })).toThrow(/give it a guard, or localOnly: true/);
+  });
+
+  it('refuses an in-memory store, which has no tables to show', async () => {
+    @Module({ imports: [CqrsModule.forRoot(), EventStoreModule.forRoot({ inMemory: true }), EventStoreExplorerModule.forRoot({ localOnly: true })] })
+    class InMemoryExplorerModule {}
+    const created = NestFactory.create(InMemoryExplorerModule, { logger: false, abortOnError: false });
+    await expect(created).rejects.toThrow(InvalidEventStoreOptionsError);
+    await expect(created).rejects.toThrow(/nothing to show with inMemory/);
   });
 });
 
@@ -88,9 +98,8 @@ describe('explorer behind the app guard, actions behind the admin guard', () => 
     const notes = app.get<AggregateRepository<Note>>(getRepositoryToken(Note));
     const note = new Note('note-1');
     note.write(HOSTILE.script);
-    await notes.save(note);
     note.write(HOSTILE.attribute);
-    await notes.save(note);
+    await notes.save(note); // one changeset: one snapshot, at version 2
     // Snapshots are written after the commit, off the save's path.
     const page = await eventually(async () => {
       const text = (await http().get('/explorer/stream').query({ type: 'Note', id: 'note-1' }).set('x-role', 'reader').expect(200)).text;
