@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventStoreModule } from '../lib/index.js';
+import { EventStoreExplorerModule } from '../lib/explorer/index.js';
 import type { SampleAppConfig } from './config.js';
 import { BodyValidationPipe } from './http/dto/pipes.js';
 import { ErrorFilter } from './http/error.filter.js';
@@ -49,6 +50,8 @@ export class SampleAppModule {
         EventStoreModule.forProjections([UserViewProjection, PostViewProjection]),
         // The SQL view: the leaderboard, in PostgreSQL through TypeORM.
         LeaderboardModule,
+        // Streams, feed and projections in a browser; local-only, as payloads hold personal data.
+        ...(config.explorer ? [EventStoreExplorerModule.forRoot({ path: '/explorer', localOnly: true })] : []),
       ],
       controllers: [UsersController, PostsController, LeaderboardController, StatsController],
       providers: [

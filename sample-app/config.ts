@@ -28,6 +28,11 @@ export interface SampleAppConfig {
   readonly largeChangesetBytes?: number;
   /** How long `GET /users/:id?after=TOKEN` waits for the view to include the commit before answering 504. Default 5,000 ms. */
   readonly readTimeoutMs?: number;
+  /**
+   * Mount the store explorer at `/explorer`, answering on loopback only (`main.ts` turns it on for the embedded
+   * default, where everything runs on this machine). Default: off.
+   */
+  readonly explorer?: boolean;
   /** Bench only: `false` leaves the write bodies unvalidated, to measure what validation costs. Default `true`. */
   readonly validateBodies?: boolean;
 }

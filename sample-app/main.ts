@@ -71,7 +71,8 @@ async function main(): Promise<void> {
     if (resolvedDatabase.status === 'rejected') throw resolvedDatabase.reason;
     const storage = resolvedStorage.value;
     const database = resolvedDatabase.value;
-    const app = await createSampleApp({ ...storage.config, ...settings, databaseUrl: database.url });
+    // The explorer comes with the all-local default only: on AWS, mount it behind your own guard.
+    const app = await createSampleApp({ ...storage.config, ...settings, databaseUrl: database.url, explorer: !aws });
     app.enableShutdownHooks();
     // The event store writes to S3, and the leaderboard commits to PostgreSQL, while the app closes, so the
     // sample's own servers may only stop after `close()`. Nest's own signal handler re-raises the signal once
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     };
     if (storage.stopS3 || database.embedded) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, shutdown);
     await app.listen(listenOn);
-    logger.log(`Listening on http://localhost:${listenOn}`);
+    logger.log(`Listening on http://localhost:${listenOn}${aws ? '' : ` (explorer: http://localhost:${listenOn}/explorer)`}`);
   } catch (error) {
     await stopLocal();
     throw error;

@@ -65,6 +65,8 @@ export class EventStoreRuntime {
   snapshotStore: SnapshotStore | undefined;
   /** The DynamoDB client of the store, offered to the app (`EVENT_STORE_DYNAMODB_CLIENT`); none in memory. */
   dynamodbClient: DynamoDBClient | undefined;
+  /** `dynamodb.tablePrefix` of the store's tables (tools reading them, like the explorer, need it); `''` in memory. */
+  tablePrefix = '';
   /** The DynamoDB Local of `dynamodb.embedded`, stopped last on close; `undefined` without it. */
   embeddedDynamoDb: EmbeddedDynamoDb | undefined;
   /** Where snapshot warnings go. */
@@ -104,6 +106,11 @@ export class EventStoreRuntime {
     this.aggregateTypes.set(definition.type, aggregateClass);
     this.registry.register(...definition.events);
     return definition.type;
+  }
+
+  /** The snapshot schema version loads of this aggregate type read; `undefined` when the type takes no snapshots. */
+  snapshotSchemaVersion(aggregateType: string): number | undefined {
+    return this.snapshotters.get(aggregateType)?.policy.schemaVersion;
   }
 
   /** What a repository of this aggregate class is built with: the shared cache (unless the class opts out) and its state codec. */
@@ -245,6 +252,7 @@ async function buildRuntime(options: EventStoreModuleOptions): Promise<EventStor
   runtime.aggregateCache = new AggregateCache(options.aggregateCache?.maxAggregates ?? DEFAULT_CACHED_AGGREGATES);
   runtime.snapshotStore = snapshotStore();
   runtime.dynamodbClient = dynamodbClient;
+  runtime.tablePrefix = options.dynamodb?.tablePrefix ?? '';
   runtime.warn = warn;
   if (setUpReadModelTables) runtime.setUpReadModelTables = setUpReadModelTables;
   runtime.registry.register(...(options.events ?? []));
