@@ -67,6 +67,9 @@ export class AdminGuard implements CanActivate {
 }
 
 /** An app with the store on DynamoDB Local, the `Account` aggregate, a projection that parks, and the explorer. */
+/** A request header the test apps read as the client's address (see `startExplorerApp`). */
+export const REMOTE_ADDRESS_HEADER = 'x-test-remote-address';
+
 export async function startExplorerApp(explorer: EventStoreExplorerOptions, host = '127.0.0.1'): Promise<{ app: INestApplication; url: string }> {
   @Module({
     imports: [
@@ -79,6 +82,14 @@ export async function startExplorerApp(explorer: EventStoreExplorerOptions, host
   })
   class ExplorerTestModule {}
   const app = await NestFactory.create(ExplorerTestModule, { logger: ['error'], abortOnError: false });
+  // Tests reach the app on loopback only; a request can say which client address the explorer should see
+  // (`x-test-remote-address`), as a client elsewhere on the network would be seen.
+  app.use((req: { headers: Record<string, unknown>; socket: object }, _res: unknown, next: () => void) => {
+    const seen = req.headers[REMOTE_ADDRESS_HEADER];
+    if (typeof seen === 'string') Object.defineProperty(req.socket, 'remoteAddress', { value: seen, configurable: true });
+    else delete (req.socket as { remoteAddress?: string }).remoteAddress; // back to the socket's own getter
+    next();
+  });
   await app.listen(0, host);
   const address = app.getHttpServer().address() as { port: number };
   return { app, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}` };
