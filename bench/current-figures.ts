@@ -93,6 +93,12 @@ export function currentFigures(results: readonly Result[]): CurrentFigures {
     const cost = http['kinds']?.costPerChangeset;
     if (cost) notes.push({ label: 'DynamoDB requests per committed changeset, from the save onward', value: String(cost.saveOnwardRequestsPerChangeset), file: http.file });
   }
+  const explorer = use(newest(results, 'sample-app-explorer', (r) => r['explorer']?.ratios !== undefined));
+  if (explorer) {
+    const { ratios, rate } = explorer['explorer'];
+    const label = `sample app p99 under the issue mix at ${rate}/s, explorer open ÷ closed (goal ≤ ${ratios.goal})`;
+    figures.push({ group: 'explorer', label, time: ratios.p99, cpu: ratios.appCpuPerRequest, file: explorer.file });
+  }
   const sources = new Map([...used].map((r) => [r.file, { date: String(r.date).slice(0, 10), machine: `${r.machine?.cpus ?? '?'} cores, Node ${r.machine?.node ?? '?'}` }]));
   return { figures, notes, sources };
 }

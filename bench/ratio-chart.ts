@@ -4,7 +4,7 @@ import { escape } from './http/svg-chart.js';
 const W = 900;
 const ROW = 24;
 const M = { left: 420, right: 70, top: 58, bottom: 48 };
-const COLORS: Record<string, string> = { save: '#1f77b4', load: '#2ca02c', snapshot: '#9467bd', s3: '#ff7f0e', projection: '#d62728' };
+const COLORS: Record<string, string> = { save: '#1f77b4', load: '#2ca02c', snapshot: '#9467bd', s3: '#ff7f0e', projection: '#d62728', explorer: '#8c564b' };
 
 /**
  * Horizontal bars of each figure's time ÷ its baseline's, on one linear axis with a line at 1 (as fast as the

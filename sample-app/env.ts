@@ -3,6 +3,8 @@ import type { SampleAppConfig } from './config.js';
 /** The settings `main.ts` takes from the environment, checked at start-up so a typo fails loudly. */
 export interface EnvSettings extends Pick<SampleAppConfig, 'bucket' | 'tablePrefix' | 'feed' | 'readTimeoutMs'> {
   readonly port: number;
+  /** `EXPLORER` (`1` or `0`): mount the loopback-only explorer; `undefined` leaves it to `main.ts` (on without AWS settings). */
+  readonly explorer: boolean | undefined;
   /** `DATABASE_URL`: a PostgreSQL for the leaderboard; `undefined` leaves the choice to `main.ts`. */
   readonly databaseUrl: string | undefined;
 }
@@ -18,6 +20,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvSettin
     feed: { ...(leaseTtlMs === undefined ? {} : { leaseTtlMs }), ...(nodeId === undefined ? {} : { nodeId }) },
     readTimeoutMs: integerEnv(env, 'READ_TIMEOUT_MS', 1),
     databaseUrl: env.DATABASE_URL || undefined,
+    explorer: flagEnv(env, 'EXPLORER'),
   };
 }
 
@@ -27,6 +30,13 @@ function integerEnv(env: NodeJS.ProcessEnv, name: string, min: number, max = Num
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   return value;
+}
+
+function flagEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw !== '0' && raw !== '1') throw new Error(`${name} must be 1 or 0, got "${raw}"`);
+  return raw === '1';
 }
 
 /** `DYNAMODB_LOCAL_JVM_OPTIONS`: JVM flags for the embedded DynamoDB Local, space-separated; `undefined` keeps the defaults. */

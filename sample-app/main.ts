@@ -56,7 +56,7 @@ async function resolveStorage(bucket: string, aws: boolean): Promise<Storage> {
 }
 
 async function main(): Promise<void> {
-  const { port: listenOn, databaseUrl, ...settings } = settingsFromEnv();
+  const { port: listenOn, databaseUrl, explorer: explorerSetting, ...settings } = settingsFromEnv();
   const aws = AWS_SETTINGS.some((name) => process.env[name]);
   const [resolvedStorage, resolvedDatabase] = await Promise.allSettled([resolveStorage(settings.bucket, aws), resolveDatabase(databaseUrl, aws)]);
   const stopLocal = async () => {
@@ -71,8 +71,10 @@ async function main(): Promise<void> {
     if (resolvedDatabase.status === 'rejected') throw resolvedDatabase.reason;
     const storage = resolvedStorage.value;
     const database = resolvedDatabase.value;
-    // The explorer comes with the all-local default only: on AWS, mount it behind your own guard.
-    const app = await createSampleApp({ ...storage.config, ...settings, databaseUrl: database.url, explorer: !aws });
+    // The explorer comes with the all-local default only: on AWS, mount it behind your own guard. `EXPLORER=1`
+    // mounts it anyway (still loopback-only), for a local DynamoDB given by endpoint, as the bench does.
+    const explorer = explorerSetting ?? !aws;
+    const app = await createSampleApp({ ...storage.config, ...settings, databaseUrl: database.url, explorer });
     app.enableShutdownHooks();
     // The event store writes to S3, and the leaderboard commits to PostgreSQL, while the app closes, so the
     // sample's own servers may only stop after `close()`. Nest's own signal handler re-raises the signal once
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
     };
     if (storage.stopS3 || database.embedded) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, shutdown);
     await app.listen(listenOn);
-    logger.log(`Listening on http://localhost:${listenOn}${aws ? '' : ` (explorer: http://localhost:${listenOn}/explorer)`}`);
+    logger.log(`Listening on http://localhost:${listenOn}${explorer ? ` (explorer: http://localhost:${listenOn}/explorer)` : ''}`);
   } catch (error) {
     await stopLocal();
     throw error;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AppProcess, type AppStorage } from './app-process.js';
 import { HttpClient } from './http-client.js';
-import { measureWindow } from './meters.js';
+import { measureWindow, windowFigures } from './meters.js';
 import { runOpenLoad } from './open-load.js';
 import type { HttpBenchSettings } from './settings.js';
 import { round } from './stats.js';
@@ -33,18 +33,7 @@ async function adapterRound(adapter: Adapter, storage: AppStorage, dynamoPid: nu
     const { result, cost } = await measureWindow({ app, dynamoPid }, () =>
       runOpenLoad(client, { rate: settings.adapterRate, durationMs: settings.adapterMs, timeoutMs: settings.timeoutMs, next: shot }),
     );
-    const o = result.overall;
-    return {
-      p50: o.p50,
-      p90: o.p90,
-      p99: o.p99,
-      max: o.max,
-      errors: o.errors + o.timeouts,
-      appCpuMsPerRequest: round(cost.appCpuMs / result.sent, 2),
-      dynamoCpuMsPerRequest: round(cost.dynamoCpuMs / result.sent, 2),
-      achievedRate: result.achievedRate,
-      statuses: o.statuses,
-    };
+    return { ...windowFigures(result, cost), statuses: result.overall.statuses };
   } finally {
     client.close();
     await app.stop();

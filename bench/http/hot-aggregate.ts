@@ -4,7 +4,7 @@ import { type Meters, measureWindow, perRequest, type WindowCost } from './meter
 import { runOpenLoad, type Shot } from './open-load.js';
 import { idleWindow, settle } from './phases.js';
 import type { HttpBenchSettings } from './settings.js';
-import { round } from './stats.js';
+import { median, round } from './stats.js';
 
 const created = (status: number) => status === 201;
 
@@ -30,11 +30,6 @@ async function fill(client: HttpClient, postId: string, users: readonly string[]
     }
   }));
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-};
 
 /** Claps on one post at the hot rate: latency, and per clap the app's CPU and DynamoDB requests (net of idle). */
 async function clapPhase(client: HttpClient, meters: Meters, idle: WindowCost, postId: string, users: readonly string[], settings: HttpBenchSettings) {

@@ -6,6 +6,7 @@ import { type RequestInfo, startFaultProxy } from '../../test/support/faults/ind
 import { adapterComparison } from './adapters.js';
 import type { AppStorage } from './app-process.js';
 import { changesetCost } from './changeset-cost.js';
+import { explorerCost } from './explorer-cost.js';
 import { hotAggregates } from './hot-aggregate.js';
 import { RequestTally, total } from './meters.js';
 import { headroom, idleWindow, kindPhases, mixRun } from './phases.js';
@@ -40,7 +41,7 @@ export async function httpBench(): Promise<Record<string, unknown>> {
   };
   let pool: Pool | undefined;
   // Counted by operation and table (`PutItem changesets`), which tells the save from the feed and the views.
-  const label = (request: RequestInfo) => `${request.operation} ${[...new Set(request.resources.map((table) => table.replace(prefix, '').replace(/^hot-/, '')))].join('+')}`.trim();
+  const label = (request: RequestInfo) => `${request.operation} ${[...new Set(request.resources.map((table) => table.replace(prefix, '').replace(/^(hot|explorer)-/, '')))].join('+')}`.trim();
   try {
     if (settings.parts.has('kinds')) {
       // A pass-through proxy counts the app's DynamoDB requests by operation; only this phase pays its latency.
@@ -97,6 +98,19 @@ export async function httpBench(): Promise<Record<string, unknown>> {
         await proxy.stop();
       }
     }
+    if (settings.parts.has('explorer')) {
+      // Its own tables behind its own counting proxy, as the hot part; its own file, so running it alone keeps http.json.
+      const tally = new RequestTally();
+      const proxy = await startFaultProxy({ target: dynamodbEndpoint, onRequest: (request) => tally.record(label(request)) });
+      try {
+        const explorer = await explorerCost(external(`${prefix}explorer-`, proxy.endpoint), dynamoPid, settings, tally);
+        const { benchmark: _, ...header } = report;
+        writeFileSync(join(RESULTS, 'explorer.json'), `${JSON.stringify({ benchmark: 'sample-app-explorer', ...header, explorer }, null, 2)}\n`);
+        report['explorer'] = { file: `${RESULTS}/explorer.json`, withoutViewer: explorer.withoutViewer, withViewer: explorer.withViewer, ratios: explorer.ratios };
+      } finally {
+        await proxy.stop();
+      }
+    }
     if (settings.parts.has('adapters')) {
       // A fresh DynamoDB Local: the one above holds the earlier parts' tables and unread stream records, which slow it.
       if (services && settings.parts.size > 1) {
@@ -111,8 +125,10 @@ export async function httpBench(): Promise<Record<string, unknown>> {
   } finally {
     await services?.stop();
   }
-  writeFileSync(join(RESULTS, `${settings.resultName}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  writeChart(report, settings);
+  if ([...settings.parts].some((part) => part !== 'explorer')) {
+    writeFileSync(join(RESULTS, `${settings.resultName}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    writeChart(report, settings);
+  }
   return report;
 }
 

@@ -1,4 +1,5 @@
 import type { AppProcess } from './app-process.js';
+import type { OpenLoadResult } from './open-load.js';
 import { processCpuMs } from './proc-cpu.js';
 import { round } from './stats.js';
 
@@ -77,4 +78,20 @@ export function perRequest(cost: WindowCost, idle: WindowCost | undefined, count
 /** Utilisation over a window, in percent of one core. */
 export function utilisation(cost: WindowCost) {
   return { appCpuPercent: round(cost.appCpuMs / cost.seconds / 10, 1), dynamoCpuPercent: round(cost.dynamoCpuMs / cost.seconds / 10, 1) };
+}
+
+/** One open-load window as the side-by-side comparisons report it: latency, failures, and CPU per request. */
+export function windowFigures(result: OpenLoadResult, cost: WindowCost, digits = 2) {
+  const o = result.overall;
+  return {
+    p50: o.p50,
+    p90: o.p90,
+    p99: o.p99,
+    max: o.max,
+    errors: o.errors + o.timeouts,
+    sent: result.sent,
+    achievedRate: result.achievedRate,
+    appCpuMsPerRequest: round(cost.appCpuMs / result.sent, digits),
+    dynamoCpuMsPerRequest: round(cost.dynamoCpuMs / result.sent, digits),
+  };
 }

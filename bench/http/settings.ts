@@ -38,11 +38,14 @@ export interface HttpBenchSettings {
   readonly hotRate: number;
   readonly hotMs: number;
   readonly hotRounds: number;
+  /** The explorer's cost: window of each phase (without, then with a viewer open) and rounds of the pair. */
+  readonly explorerMs: number;
+  readonly explorerRounds: number;
   /** Results go to `bench/results/<name>.json` and `<name>-latency.svg`. */
   readonly resultName: string;
 }
 
-export const ALL_PARTS = ['kinds', 'mix', 'headroom', 'embedded', 'adapters', 'hot'] as const;
+export const ALL_PARTS = ['kinds', 'mix', 'headroom', 'embedded', 'adapters', 'hot', 'explorer'] as const;
 
 function num(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -89,6 +92,8 @@ export function httpBenchSettings(): HttpBenchSettings {
     hotRate: num('BENCH_HTTP_HOT_RATE', 10),
     hotMs: num('BENCH_HTTP_HOT_MS', 20_000),
     hotRounds: num('BENCH_HTTP_HOT_ROUNDS', 2),
+    explorerMs: num('BENCH_HTTP_EXPLORER_MS', 30_000),
+    explorerRounds: num('BENCH_HTTP_EXPLORER_ROUNDS', 3),
     resultName: process.env['BENCH_HTTP_RESULT'] || 'http',
   };
 }

@@ -36,6 +36,13 @@ describe('current figures', () => {
     expect(figuresTable(current)).toContain('| counter projection catch-up into PostgreSQL / DynamoDB Local; SQL transactions per batch | **8,000 / 4,000 events/s; 1** | — | 2026-12-07, `catchup.json` |');
   });
 
+  it('shows the explorer\'s cost as the p99 ratio with a viewer open, and the app CPU ratio per request', () => {
+    const explorer = { file: 'explorer.json', benchmark: 'sample-app-explorer', date: '2026-12-08T12:00:00Z', explorer: { rate: 170, ratios: { p99: 1.04, appCpuPerRequest: 1.02, goal: 1.1 } } };
+    const current = currentFigures([explorer]);
+    expect(current.figures).toEqual([{ group: 'explorer', label: 'sample app p99 under the issue mix at 170/s, explorer open ÷ closed (goal ≤ 1.1)', time: 1.04, cpu: 1.02, file: 'explorer.json' }]);
+    expect(figuresTable(current)).toContain('| sample app p99 under the issue mix at 170/s, explorer open ÷ closed (goal ≤ 1.1) | **1.04** | 1.02 | 2026-12-08, `explorer.json` |');
+  });
+
   it('puts every figure in the table and the chart', () => {
     const current = currentFigures([peer('2026-11-28T10:00:00Z', 0.8)]);
     expect(figuresTable(current).split('\n').filter((line) => line.includes('2026-11-28'))).toHaveLength(3);

@@ -36,6 +36,13 @@ describe('sample app: settings from the environment', () => {
     expect(() => settingsFromEnv({ [name]: value })).toThrow(name);
   });
 
+  it('mounts the explorer on EXPLORER=1, leaves it out on 0, and leaves the choice to main.ts when unset', () => {
+    expect(settingsFromEnv({ EXPLORER: '1' }).explorer).toBe(true);
+    expect(settingsFromEnv({ EXPLORER: '0' }).explorer).toBe(false);
+    expect(settingsFromEnv({}).explorer).toBeUndefined();
+    expect(() => settingsFromEnv({ EXPLORER: 'yes' })).toThrow('EXPLORER must be 1 or 0, got "yes"');
+  });
+
   it('takes the embedded DynamoDB Local\'s JVM flags, space-separated; unset keeps the defaults, empty means none', () => {
     expect(jvmOptionsFromEnv({ DYNAMODB_LOCAL_JVM_OPTIONS: ' -XX:+UseParallelGC  -Xmx512m ' })).toEqual(['-XX:+UseParallelGC', '-Xmx512m']);
     expect(jvmOptionsFromEnv({})).toBeUndefined();
