@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { asPublished } from '../docs/docs-pages.js';
 import { documentedBlock, documentedCommand, packLibrary, root, run } from './pack.js';
 
 /**
@@ -9,9 +10,6 @@ import { documentedBlock, documentedCommand, packLibrary, root, run } from './pa
  * whatever `npm install -D typescript` gives now: 7 or later), takes the page's jest config and example test,
  * and runs jest, which must find and pass both a `*.spec.ts` and a `*.e2e-spec.ts` file.
  */
-const fromPackage = (source: string): string =>
-  source.replace("'../../lib/index.js'", "'nestjs-dynamodb-event-store'").replace("'../../lib/testing/index.js'", "'nestjs-dynamodb-event-store/testing'");
-
 // An e2e-tier file: the whole module in memory, the quickstart's handler through the command bus.
 const E2E_SPEC = `
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
@@ -54,8 +52,8 @@ describe('docs/testing.md in a new app', () => {
 
     writeFileSync(join(app, 'tsconfig.json'), documentedBlock('docs/install.md', '{'));
     writeFileSync(join(app, 'jest.config.mjs'), documentedBlock('docs/testing.md', '// jest.config.mjs; run with: node --experimental-vm-modules node_modules/jest/bin/jest.js'));
-    writeFileSync(join(app, 'src/quickstart.ts'), fromPackage(readFileSync(join(root, 'test/readme/quickstart.ts'), 'utf8')));
-    writeFileSync(join(app, 'src/testing.spec.ts'), fromPackage(readFileSync(join(root, 'test/readme/testing.spec.ts'), 'utf8')));
+    writeFileSync(join(app, 'src/quickstart.ts'), asPublished(readFileSync(join(root, 'test/readme/quickstart.ts'), 'utf8')));
+    writeFileSync(join(app, 'src/testing.spec.ts'), asPublished(readFileSync(join(root, 'test/readme/testing.spec.ts'), 'utf8')));
     writeFileSync(join(app, 'src/users.e2e-spec.ts'), E2E_SPEC);
 
     run(join(app, 'node_modules/.bin/tsc'), ['--noEmit', '-p', '.'], app); // the docs' tsconfig compiles it all
