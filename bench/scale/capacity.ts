@@ -2,7 +2,9 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
 /**
  * A token bucket per partition key: `rate` units a second, at most `rate * burstSeconds` saved up. A request
- * takes its units from every key it touches, or from none (it is throttled as a whole, as DynamoDB does).
+ * is admitted while every key it touches has tokens left, and takes its units from each (a large request may
+ * leave a key in debt, which later requests wait out), or from none: it is throttled as a whole, as DynamoDB
+ * does. So no key serves more than `rate` a second over any stretch longer than the burst.
  */
 export class KeyBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
@@ -12,18 +14,19 @@ export class KeyBuckets {
     private readonly burstSeconds: number,
   ) {}
 
-  /** Takes `units` per key if every key has them; false (nothing taken) otherwise. */
+  /** Takes `units` per key if no key is out of tokens; false (nothing taken) otherwise. */
   take(charges: ReadonlyMap<string, number>, now: number): boolean {
     const capacity = this.rate * this.burstSeconds;
     const states = [...charges].map(([key, units]) => {
       let state = this.buckets.get(key);
-      if (!state) this.buckets.set(key, (state = { tokens: capacity, at: now }));
+      // A new key starts with a sliver, not a full bucket: a few-second trial then measures the steady rate,
+      // not a first second's worth of allowance (debt lets its first large request through anyway).
+      if (!state) this.buckets.set(key, (state = { tokens: Math.min(capacity, this.rate * 0.05), at: now }));
       state.tokens = Math.min(capacity, state.tokens + ((now - state.at) / 1000) * this.rate);
       state.at = now;
       return { state, units };
     });
-    // A request larger than a whole bucket still passes on a full one (it cannot ever fit otherwise).
-    if (states.some(({ state, units }) => state.tokens < Math.min(units, capacity))) return false;
+    if (states.some(({ state }) => state.tokens <= 0)) return false;
     for (const { state, units } of states) state.tokens -= units;
     return true;
   }

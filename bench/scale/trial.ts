@@ -20,9 +20,9 @@ export interface TrialOptions {
   readonly nodes: number;
   /** Offered commands per second (each saves one changeset). */
   readonly rate: number;
-  /** Load before the measured window, in virtual ms (not counted in the lag). Default 1,000. */
+  /** Load before the measured window, in virtual ms (not counted in the lag). Default 2,000. */
   readonly warmupMs?: number;
-  /** The measured window, in virtual ms. Default 3,000. */
+  /** The measured window, in virtual ms (long beside the 1 s lag bound, so a backlog shows). Default 5,000. */
   readonly measureMs?: number;
   /** Longest wait, after the load, for the feed and the projection to take in every acknowledged changeset. Default 10,000. */
   readonly drainMs?: number;
@@ -70,8 +70,8 @@ const EPOCH = Date.UTC(2026, 0, 1);
  */
 export async function runTrial(options: TrialOptions): Promise<TrialRun> {
   if (options.shards !== 1) throw new RangeError(`feed shards: ${options.shards}; this library has one feed (feed.shards is not there yet)`);
-  const warmupMs = options.warmupMs ?? 1000;
-  const measureMs = options.measureMs ?? 3000;
+  const warmupMs = options.warmupMs ?? 2000;
+  const measureMs = options.measureMs ?? 5000;
   const clock = FakeTimers.install({ now: EPOCH, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
   try {
     const model = new DynamoModel(options.settings);
