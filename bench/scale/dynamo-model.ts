@@ -29,6 +29,8 @@ export class Meter {
   readUnits = 0;
   throttles = 0;
   readonly byOperation = new Map<string, { requests: number; writeUnits: number; readUnits: number; throttles: number }>();
+  /** Throttled requests by the `table#key`s they touched: the hot keys. */
+  readonly throttledKeys = new Map<string, number>();
 
   count(request: ModelRequest, throttled: boolean): void {
     const kind = request.operation.split(' (')[0]!;
@@ -39,6 +41,7 @@ export class Meter {
     if (throttled) {
       row.throttles++;
       this.throttles++;
+      for (const a of request.accesses) this.throttledKeys.set(`${a.table}#${a.key}`, (this.throttledKeys.get(`${a.table}#${a.key}`) ?? 0) + 1);
       return;
     }
     const units = request.accesses.reduce((sum, a) => sum + a.units, 0);

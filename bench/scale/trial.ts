@@ -43,11 +43,15 @@ export interface TrialResult {
   readonly failedShare: number;
   readonly violations: number;
   readonly violationSamples: readonly string[];
+  /** Acknowledged changesets still outside the feed when the drain gave up (a backlog, not a violation). */
+  readonly unsequenced: number;
   readonly wcuPerChangeset: number;
   readonly rcuPerChangeset: number;
   readonly requestsPerChangeset: number;
   readonly throttles: number;
   readonly throttlesByOperation: Record<string, number>;
+  /** The keys most throttled (`table#key`: count). */
+  readonly hotKeys: Record<string, number>;
   readonly streamShards: number;
   readonly streamSplits: number;
   readonly changesetBytes: number;
@@ -106,19 +110,22 @@ export async function runTrial(options: TrialOptions): Promise<TrialRun> {
     // Drain: every command answered, every acknowledged changeset in the feed and applied by the projection.
     const caughtUp = () => workload.pending === 0 && [...ackedAt.keys()].every((id) => ports.feed.visibleAt.has(id)) && projected(ports.projections.commits) >= ports.feed.visibleAt.size;
     for (let waited = 0; waited < (options.drainMs ?? 10_000) && !caughtUp(); waited += 100) await clock.tickAsync(100);
+    const complete = caughtUp();
+    const drainedAt = Date.now();
     const stopping = Promise.all(nodes.map((node) => node.stop()));
     let stopped = false;
     void stopping.then(() => (stopped = true));
     for (let i = 0; i < 200 && !stopped; i++) await clock.tickAsync(100);
 
     const feeds: FeedEntry[][] = [(await inner.feed.readFeed(1, Number.MAX_SAFE_INTEGER)).flatMap((b) => b.entries)];
-    const history: TrialHistory = { acked: new Set(ackedAt.keys()), written: ports.storage.written, feeds, projectionCommits: ports.projections.commits, handled };
+    const history: TrialHistory = { acked: new Set(ackedAt.keys()), written: ports.storage.written, feeds, projectionCommits: ports.projections.commits, handled, complete };
     const violations = checkHistory(history);
     const lags: number[] = [];
     for (const [id, at] of ackedAt) {
       if (at < start + warmupMs || at >= start + warmupMs + measureMs) continue;
       const visible = ports.feed.visibleAt.get(id);
-      lags.push(visible === undefined ? Number.POSITIVE_INFINITY : Math.max(0, visible - at));
+      // Not in the feed when the drain gave up: its lag is at least that long.
+      lags.push(Math.max(0, (visible ?? drainedAt) - at));
     }
     const lag = summarize(lags);
     const failed = [...workload.failures.values()].reduce((a, b) => a + b, 0);
@@ -135,11 +142,13 @@ export async function runTrial(options: TrialOptions): Promise<TrialRun> {
       failedShare: round(failed / Math.max(1, workload.offered), 4),
       violations: violations.length,
       violationSamples: violations.slice(0, 5),
+      unsequenced: [...ackedAt.keys()].filter((id) => !ports.feed.visibleAt.has(id)).length,
       wcuPerChangeset: round(units.write / Math.max(1, windowAcked), 3),
       rcuPerChangeset: round(units.read / Math.max(1, windowAcked), 3),
       requestsPerChangeset: round(units.requests / Math.max(1, windowAcked), 2),
       throttles: model.meter.throttles,
       throttlesByOperation,
+      hotKeys: Object.fromEntries([...model.meter.throttledKeys].sort((a, b) => b[1] - a[1]).slice(0, 3)),
       streamShards: model.stream.shards.length,
       streamSplits: model.stream.splits,
       changesetBytes: round(records.reduce((sum, r) => sum + changesetBytes(r), 0) / Math.max(1, records.length), 0),

@@ -29,6 +29,7 @@ describe('the DynamoDB capacity model (npm run scale)', () => {
 
   beforeAll(async () => {
     const run = await runTrial({ shards: 1, nodes: 2, rate: 300, warmupMs: 500, measureMs: 1500 });
+    expect(run.history.complete).toBe(true);
     history = run.history;
     expect(run.result.violations).toBe(0);
     expect(run.result.lagP99Ms).toBeLessThan(1000);
