@@ -191,9 +191,13 @@ export class Sequencer {
     this.running = this.loop();
   }
 
-  /** Asks the loop to poll now instead of after its idle pause. */
+  /**
+   * Asks the loop to poll now instead of after its idle pause. Only while this node leads: elsewhere a woken
+   * step would only try to take the lease, one conditional write on the feed's control item per local commit
+   * from every such node, on the item the leader's batch commits write (a hot key on AWS, `npm run scale`).
+   */
   nudge(): void {
-    this.wake?.();
+    if (this.isLeader) this.wake?.();
   }
 
   /** Stops the loop, writes what it owes, and gives the lease up, so another node takes over at once. */
