@@ -71,6 +71,7 @@ function detail(best: TrialResult): Record<string, unknown> {
   return {
     lagP50Ms: best.lagP50Ms,
     requestsPerChangeset: best.requestsPerChangeset,
+    unitsByOperation: best.unitsByOperation,
     changesetBytes: best.changesetBytes,
     throttles: best.throttles,
     throttlesByOperation: best.throttlesByOperation,

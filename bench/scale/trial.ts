@@ -48,6 +48,8 @@ export interface TrialResult {
   readonly wcuPerChangeset: number;
   readonly rcuPerChangeset: number;
   readonly requestsPerChangeset: number;
+  /** Units (write or read) per changeset by request kind, over the measured window. */
+  readonly unitsByOperation: Record<string, number>;
   readonly throttles: number;
   readonly throttlesByOperation: Record<string, number>;
   /** The keys most throttled (`table#key`: count). */
@@ -102,7 +104,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialRun> {
     const start = Date.now();
     const driving = workload.drive(options.rate, start + warmupMs + measureMs);
     await clock.tickAsync(warmupMs);
-    const meterAtWindow = { ...model.meter, acked: ackedAt.size };
+    const meterAtWindow = { ...model.meter, acked: ackedAt.size, byOperation: new Map([...model.meter.byOperation].map(([op, row]) => [op, { ...row }])) };
     await clock.tickAsync(measureMs);
     await driving;
     const windowAcked = ackedAt.size - meterAtWindow.acked;
@@ -129,6 +131,13 @@ export async function runTrial(options: TrialOptions): Promise<TrialRun> {
     }
     const lag = summarize(lags);
     const failed = [...workload.failures.values()].reduce((a, b) => a + b, 0);
+    const unitsByOperation = Object.fromEntries(
+      [...model.meter.byOperation].map(([op, row]) => {
+        const before = meterAtWindow.byOperation.get(op);
+        const units = row.writeUnits + row.readUnits - (before ? before.writeUnits + before.readUnits : 0);
+        return [op, round(units / Math.max(1, windowAcked), 3)];
+      }),
+    );
     const throttlesByOperation = Object.fromEntries([...model.meter.byOperation].filter(([, r]) => r.throttles > 0).map(([op, r]) => [op, r.throttles]));
     const records = [...ports.storage.written.values()];
     const result: TrialResult = {
@@ -146,6 +155,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialRun> {
       wcuPerChangeset: round(units.write / Math.max(1, windowAcked), 3),
       rcuPerChangeset: round(units.read / Math.max(1, windowAcked), 3),
       requestsPerChangeset: round(units.requests / Math.max(1, windowAcked), 2),
+      unitsByOperation,
       throttles: model.meter.throttles,
       throttlesByOperation,
       hotKeys: Object.fromEntries([...model.meter.throttledKeys].sort((a, b) => b[1] - a[1]).slice(0, 3)),
