@@ -26,7 +26,7 @@ export interface ShardMode {
   readonly wait: boolean;
   /** Streams whose cached watermark this term wrote itself; any other is read from storage before it is trusted. */
   readonly own: ReadonlySet<string>;
-  /** Dependencies (`stream@version`) found not to exist: ordered without, as the unsharded feed does. */
+  /** Dependencies (`stream@version`) found not to exist, and cyclic edges (`stream@seqN>stream@version`): ordered without. */
   readonly missing: ReadonlySet<string>;
 }
 
@@ -103,7 +103,7 @@ export class BatchBuilder {
     if (previous && (previous.shard ?? 0) !== this.mode.shard) after.set(previous.shard ?? 0, previous.position);
     for (const dependency of record.dependencies) {
       const key = `${streamName(dependency)}@${dependency.version}`;
-      if (this.mode.missing.has(key)) continue;
+      if (this.mode.missing.has(key) || this.mode.missing.has(`${streamName(notice)}@seq${notice.seq}>${key}`)) continue;
       let mark = await this.freshWatermark(dependency);
       if ((mark?.version ?? 0) < dependency.version) mark = await this.freshWatermark(dependency, true);
       if ((mark?.version ?? 0) < dependency.version) this.blockedOn.push(key);

@@ -5,7 +5,7 @@ import { type ChangeNotice, type ChangeSource, type FeedEntry, type FeedStorage 
 import { type ResolvedSequencerOptions, type SequencerOptions, withDefaults } from './sequencer-options.js';
 import { SequencerTerm } from './sequencer-term.js';
 import { shardView } from './shard-view.js';
-import { parseStreamName } from '../store/stream-key.js';
+import { DependencyCheck } from './dependency-check.js';
 import { RateLimitedWarner } from '../logging/rate-limited-warner.js';
 import { traceSequencerStep } from '../telemetry/spans.js';
 
@@ -40,9 +40,8 @@ export class Sequencer {
   private readonly options: ResolvedSequencerOptions;
   private readonly feed: FeedStorage;
   private readonly now: () => number;
-  /** With several shards: when each blocking dependency was first seen blocking, and those found never written. */
-  private readonly blockedSince = new Map<string, number>();
-  private readonly missing = new Set<string>();
+  /** With several shards: dependencies waited for too long are looked up (never written, or a forged cycle). */
+  private readonly dependencies: DependencyCheck;
   /** Called after each batch that sequenced something (projections on this node start reading at once). */
   onBatch: ((entries: readonly FeedEntry[]) => void) | undefined;
 
@@ -67,6 +66,7 @@ export class Sequencer {
       maxCached: o.maxCachedStreams,
       shard: o.shard,
     });
+    this.dependencies = new DependencyCheck(changesets, this.feed, o.missingDependencyCheckMs, this.now, (m) => o.warn?.(m));
   }
 
   /** The feed shard this sequencer orders. */
@@ -178,7 +178,7 @@ export class Sequencer {
     const builder = this.newBuilder(true);
     await builder.refresh(this.pending);
     const handled = new Set<ChangeNotice>();
-    const blockers = new Set<string>();
+    const blockers = new Map<string, ChangeNotice[]>();
     let full = false;
     // Passes until nothing more can be added: a change may unblock one polled before it.
     for (let progress = true; progress && !full; ) {
@@ -193,12 +193,12 @@ export class Sequencer {
         if (outcome === 'added') {
           handled.add(notice);
           progress = true;
-        } else for (const key of builder.blockedOn) blockers.add(key);
+        } else for (const key of builder.blockedOn) if (!key.includes('@seq')) blockers.set(key, [...(blockers.get(key) ?? []), notice]);
       }
     }
     const remaining = this.pending.filter((n) => !handled.has(n));
     this.blocked = remaining.length > 0 && !full;
-    await this.checkMissing(blockers);
+    await this.dependencies.check(blockers);
     const checkpoint =
       remaining.length === 0 ? this.pendingCheckpoint : this.source.rewind ? this.source.rewind(this.pendingCheckpoint, remaining) : this.term.checkpoint;
     if (builder.size === 0 && checkpoint === this.term.checkpoint && !book.unrecorded) {
@@ -206,37 +206,6 @@ export class Sequencer {
       return 'idle';
     }
     return this.finish(builder, checkpoint, remaining);
-  }
-
-  /**
-   * Dependencies that kept changes waiting longer than `missingDependencyCheckMs` are looked up in the changesets
-   * table: one never written (a token naming a version that does not exist) is ordered without, with a warning,
-   * as the unsharded feed does; one that exists is waited for (the shard its source shard belongs to sequences it).
-   */
-  private async checkMissing(blockers: ReadonlySet<string>): Promise<void> {
-    const now = this.now();
-    for (const key of [...this.blockedSince.keys()]) if (!blockers.has(key)) this.blockedSince.delete(key);
-    for (const key of blockers) {
-      const since = this.blockedSince.get(key) ?? now;
-      this.blockedSince.set(key, since);
-      if (now - since < this.options.missingDependencyCheckMs || key.includes('@seq')) continue;
-      this.blockedSince.set(key, now);
-      const at = key.lastIndexOf('@');
-      const stream = parseStreamName(key.slice(0, at));
-      const version = Number(key.slice(at + 1));
-      if (!stream) continue;
-      let exists = false;
-      for await (const changeset of this.changesets.readChangesets(stream, 1)) {
-        if (changeset.toVersion >= version) {
-          exists = true;
-          break;
-        }
-      }
-      if (!exists) {
-        this.missing.add(key);
-        this.options.warn?.(`dependency ${key} does not exist; ordering without it`);
-      }
-    }
   }
 
   /** Orders as many pending changes as fit into the next batch. A failed build leaves no trace. */
@@ -260,7 +229,7 @@ export class Sequencer {
       this.feed,
       { maxEntries: this.options.maxBatchEntries, maxStreams: this.options.maxBatchStreams, maxReferenceBytes: this.options.maxBatchReferenceBytes },
       (message) => this.options.warn?.(message),
-      { shard: this.options.shard, wait, own: book.own, missing: this.missing },
+      { shard: this.options.shard, wait, own: book.own, missing: this.dependencies.ignored },
     );
   }
 

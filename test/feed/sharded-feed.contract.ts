@@ -193,5 +193,22 @@ export function describeShardedFeedContract(name: string, factory: () => Promise
       expect(entries.map((e) => e.aggregateId)).toEqual([stream.aggregateId]);
       expect(warnings).toEqual([expect.stringMatching(/Ghost.*does not exist; ordering without it/)]);
     });
+
+    it('forged tokens that make two commits wait for each other cannot stall the feed: the cyclic edge is dropped', async () => {
+      const warnings: string[] = [];
+      const shards = new FeedShards(f.changesets, f.feed, f.source, { ...options, shards: 4, missingDependencyCheckMs: 0, warn: (m) => warnings.push(m) });
+      await shards.load();
+      const x = { aggregateType: 'Account', aggregateId: randomUUID() };
+      const y = { aggregateType: 'Account', aggregateId: randomUUID() };
+      const events = () => [{ eventId: randomUUID(), type: 'Touched', data: {}, occurredAt: new Date().toISOString() }];
+      await f.store.append({ stream: y, expectedVersion: 0, events: events(), dependencies: [] });
+      // x@1 names y@2 before it exists; y@2 then names x@1: each waits for the other.
+      await f.store.append({ stream: x, expectedVersion: 0, events: events(), dependencies: [{ ...y, version: 2 }] });
+      await f.store.append({ stream: y, expectedVersion: 1, events: events(), dependencies: [{ ...x, version: 1 }] });
+      await stepAll(shards);
+      const entries = (await Promise.all([0, 1, 2, 3].map((k) => f.feed.readFeed(1, 100, k)))).flat().flatMap((b) => b.entries);
+      expect(entries.map((e) => `${e.aggregateId === x.aggregateId ? 'x' : 'y'}${e.seq}`).sort()).toEqual(['x1', 'y1', 'y2']);
+      expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/dependency cycle through/)]));
+    });
   });
 }
