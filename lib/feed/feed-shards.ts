@@ -27,6 +27,7 @@ export class FeedShards implements ShardContext {
   private foreign: { at: number; key: string; value: readonly string[] | undefined } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private loaded = false;
   /** Called with each sequencer added (at start, or when a raise elsewhere was read). */
   onSequencer: ((sequencer: Sequencer) => void) | undefined;
 
@@ -50,6 +51,7 @@ export class FeedShards implements ShardContext {
   async load(): Promise<FeedConfig> {
     const wanted = this.options.shards ?? 1;
     this.config = wanted > 1 ? await this.feed.raiseShards(wanted) : await this.feed.readFeedConfig();
+    this.loaded = true;
     this.add(this.config.shards);
     return this.config;
   }
@@ -75,10 +77,15 @@ export class FeedShards implements ShardContext {
     return value;
   }
 
+  /**
+   * Starts every shard's loop, and reads (raising it first if configured higher) the stored count in the
+   * background if `load` was not awaited; shards added later start as they are added.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
     for (const sequencer of this.sequencers) sequencer.start();
+    if (!this.loaded) void this.refresh();
     const every = this.options.configRefreshMs ?? 2000;
     this.timer = setInterval(() => void this.refresh(), every);
     this.timer.unref();
@@ -106,6 +113,7 @@ export class FeedShards implements ShardContext {
 
   private async refresh(): Promise<void> {
     try {
+      if (!this.loaded) await this.load();
       this.config = await this.feed.readFeedConfig();
       this.add(this.config.shards);
     } catch {
