@@ -16,6 +16,23 @@ export interface BatchLimits {
 class BatchFull extends Error {}
 
 /**
+ * How the builder treats a changeset whose predecessors or dependencies are not sequenced yet. `'pull'` (one
+ * feed shard): read them from the changesets table and sequence them first. `'wait'` (several shards): leave
+ * the changeset pending; the shard whose source delivers them sequences them (pulling could sequence a
+ * changeset in two shards), and what another shard sequenced is referenced in `after`.
+ */
+export interface ShardMode {
+  readonly shard: number;
+  readonly wait: boolean;
+  /** Streams whose cached watermark this term wrote itself; any other is read from storage before it is trusted. */
+  readonly own: ReadonlySet<string>;
+  /** Dependencies (`stream@version`) found not to exist, and cyclic edges (`stream@seqN>stream@version`): ordered without. */
+  readonly missing: ReadonlySet<string>;
+}
+
+export type AddOutcome = 'added' | 'blocked' | 'full';
+
+/**
  * Orders changesets causally into the next feed batch. Before a changeset is added, its stream's earlier
  * changesets and every changeset it depends on are added (read from the changesets table with strongly
  * consistent reads), so whatever order the change source delivers in, the feed comes out causal.
@@ -32,6 +49,10 @@ export class BatchBuilder {
   /** Streams known to have nothing sequenced (in this batch's view). */
   private readonly absent = new Set<string>();
   private referenceTotal = 0;
+  /** Streams read from storage during this build (wait mode): their marks are fresh. */
+  private readonly fresh = new Set<string>();
+  /** What blocked the last `addOrWait`: dependencies (`stream@version`) no shard has sequenced yet. */
+  blockedOn: string[] = [];
 
   constructor(
     private readonly head: number,
@@ -41,6 +62,7 @@ export class BatchBuilder {
     private readonly feed: FeedStorage,
     private readonly limits: BatchLimits,
     private readonly warn: (message: string) => void,
+    private readonly mode: ShardMode = { shard: 0, wait: false, own: new Set(), missing: new Set() },
   ) {}
 
   get size(): number {
@@ -58,6 +80,75 @@ export class BatchBuilder {
     } catch (error) {
       if (error instanceof BatchFull) return false;
       throw error;
+    }
+  }
+
+  /**
+   * Wait mode: adds the notice's changeset if its predecessor and dependencies are sequenced (in any shard),
+   * else leaves it (`'blocked'`, with `blockedOn`). `'added'` also when it was sequenced already.
+   */
+  async addOrWait(notice: ChangeNotice): Promise<AddOutcome> {
+    this.blockedOn = [];
+    let done = (await this.freshWatermark(notice))?.seq ?? 0;
+    // Its aggregate may have moved to another shard's source shard and back: what this term raised is then old.
+    if (done < notice.seq - 1) done = (await this.freshWatermark(notice, true))?.seq ?? 0;
+    if (done >= notice.seq) return 'added';
+    if (done < notice.seq - 1) {
+      this.blockedOn = [`${streamName(notice)}@seq${notice.seq - 1}`];
+      return 'blocked';
+    }
+    const record = notice.record ?? (await this.readOne(notice));
+    const after = new Map<number, number>();
+    const previous = await this.freshWatermark(notice);
+    if (previous && (previous.shard ?? 0) !== this.mode.shard) after.set(previous.shard ?? 0, previous.position);
+    for (const dependency of record.dependencies) {
+      const key = `${streamName(dependency)}@${dependency.version}`;
+      if (this.mode.missing.has(key) || this.mode.missing.has(`${streamName(notice)}@seq${notice.seq}>${key}`)) continue;
+      let mark = await this.freshWatermark(dependency);
+      if ((mark?.version ?? 0) < dependency.version) mark = await this.freshWatermark(dependency, true);
+      if ((mark?.version ?? 0) < dependency.version) this.blockedOn.push(key);
+      else if ((mark!.shard ?? 0) !== this.mode.shard) after.set(mark!.shard ?? 0, Math.max(after.get(mark!.shard ?? 0) ?? 0, mark!.position));
+    }
+    if (this.blockedOn.length > 0) return 'blocked';
+    const refs = [...after].sort(([a], [b]) => a - b).map(([shard, position]) => ({ shard, position }));
+    try {
+      this.push(record, refs);
+    } catch (error) {
+      if (error instanceof BatchFull) return 'full';
+      throw error;
+    }
+    return 'added';
+  }
+
+  private async readOne(notice: ChangeNotice): Promise<ChangesetRecord> {
+    for await (const changeset of this.changesets.readChangesets(notice, notice.seq)) if (changeset.seq === notice.seq) return changeset;
+    throw new Error(`changeset ${streamName(notice)}@${notice.seq} was delivered by the change source but cannot be read`);
+  }
+
+  /** A watermark this build can trust: raised by it or this term, else read from storage once per build. */
+  private async freshWatermark(stream: StreamKey, evenOwn = false): Promise<Watermark | undefined> {
+    const key = streamName(stream);
+    const raised = this.raised.get(key);
+    if (raised) return raised;
+    if ((evenOwn || !this.mode.own.has(key)) && !this.fresh.has(key)) {
+      const loaded = await this.feed.readWatermarks([stream]);
+      const mark = loaded.get(key);
+      if (mark && (this.cache.get(key)?.seq ?? 0) <= mark.seq) this.cache.set(key, mark);
+      this.fresh.add(key);
+    }
+    return this.cache.get(key);
+  }
+
+  /** Wait mode: reads the watermarks of these streams from storage in bulk, once per build (they become fresh). */
+  async refresh(streams: readonly StreamKey[]): Promise<void> {
+    const stale = streams.filter((s) => !this.mode.own.has(streamName(s)) && !this.fresh.has(streamName(s)) && !this.raised.has(streamName(s)));
+    if (stale.length === 0) return;
+    const loaded = await this.feed.readWatermarks(stale);
+    for (const stream of stale) {
+      const key = streamName(stream);
+      const mark = loaded.get(key);
+      if (mark && (this.cache.get(key)?.seq ?? 0) <= mark.seq) this.cache.set(key, mark);
+      this.fresh.add(key);
     }
   }
 
@@ -112,8 +203,14 @@ export class BatchBuilder {
       this.inProgress.delete(step);
     }
     if (((await this.watermark(changeset))?.seq ?? 0) >= changeset.seq) return;
+    this.push(changeset, []);
+  }
+
+  /** Appends the changeset at the next position, unless the batch is full (`BatchFull`). */
+  private push(changeset: ChangesetRecord, after: FeedEntry['after'] & object): void {
+    const key = streamName(changeset);
     const newStream = !this.raised.has(key);
-    const bytes = referenceBytes(changeset);
+    const bytes = referenceBytes({ ...changeset, after });
     if (
       this.entries.length >= this.limits.maxEntries ||
       (newStream && this.raised.size >= this.limits.maxStreams) ||
@@ -130,8 +227,9 @@ export class BatchBuilder {
       toVersion: changeset.toVersion,
       changesetId: changeset.changesetId,
       changeset,
+      ...(after.length > 0 ? { after } : {}),
     };
     this.entries.push(entry);
-    this.raised.set(key, watermarkOf(entry));
+    this.raised.set(key, watermarkOf(entry, this.mode.shard));
   }
 }

@@ -2,7 +2,7 @@ import { MalformedItemError } from '../errors/malformed-item.error.js';
 import { jsonText } from '../store/json-text.js';
 import { eventsText, restoreEvents } from '../store/events-text.js';
 import type { ChangesetRecord, Dependency, PayloadPointer } from '../store/records.js';
-import type { FeedBatch, FeedEntry } from './feed.port.js';
+import type { FeedBatch, FeedEntry, ShardPosition } from './feed.port.js';
 import { isDependencies, isPayloadPointer, pointerJson } from '../store/record-shapes.js';
 
 /**
@@ -24,10 +24,20 @@ export const FEED_INLINE_MAX_BYTES = 64_000;
 /** The most a batch's references may take as stored JSON: the sequencer's `maxBatchReferenceBytes` is capped here. */
 export const FEED_MAX_REFERENCE_BYTES = 300_000;
 
-type ReferenceFields = Pick<FeedEntry, 'aggregateType' | 'aggregateId' | 'seq' | 'toVersion' | 'changesetId'>;
+type ReferenceFields = Pick<FeedEntry, 'aggregateType' | 'aggregateId' | 'seq' | 'toVersion' | 'changesetId' | 'after'>;
+
+/** The five reference fields as JSON, without the closing bracket. */
+function referenceHead(entry: ReferenceFields): string {
+  return JSON.stringify([entry.aggregateType, entry.aggregateId, entry.seq, entry.toVersion, entry.changesetId]).slice(0, -1);
+}
+
+/** The cross-shard dependencies, as the entry's last element `{"after":[[shard,position],…]}` (nothing when none). */
+function afterJson(entry: ReferenceFields): string {
+  return entry.after?.length ? `,{"after":${JSON.stringify(entry.after.map((a) => [a.shard, a.position]))}}` : '';
+}
 
 export function referenceJson(entry: ReferenceFields): string {
-  return JSON.stringify([entry.aggregateType, entry.aggregateId, entry.seq, entry.toVersion, entry.changesetId]);
+  return `${referenceHead(entry)}${afterJson(entry)}]`;
 }
 
 /**
@@ -48,7 +58,7 @@ export function feedEntriesJson(batch: FeedBatch): string {
     const c = e.changeset;
     if (!c) return reference;
     const tail = c.payload ? `[],${jsonText(c.dependencies)},${pointerJson(c.payload)}` : `${eventsText(c.events, c.committedAt)},${jsonText(c.dependencies)}`;
-    const inline = `${reference.slice(0, -1)},${c.fromVersion},${JSON.stringify(c.committedAt)},${tail}]`;
+    const inline = `${referenceHead(e)},${c.fromVersion},${JSON.stringify(c.committedAt)},${tail}${afterJson(e)}]`;
     const extra = Buffer.byteLength(inline) - Buffer.byteLength(reference);
     if (extra > FEED_INLINE_MAX_BYTES || extra > budget) return reference;
     budget -= extra;
@@ -69,10 +79,26 @@ export function parseFeedEntries(table: string, first: number, last: number, jso
   return raw.map((entry: unknown, i): FeedEntry => parseEntry(table, first + i, entry));
 }
 
-function parseEntry(table: string, position: number, entry: unknown): FeedEntry {
+function parseEntry(table: string, position: number, stored: unknown): FeedEntry {
   function fail(): never {
     throw new MalformedItemError(table, `position ${position}`, 'feed entry does not have the expected shape');
   }
+  const { entry, after } = splitAfter(stored, fail);
+  const parsed = parseFields(position, entry, fail);
+  return after ? { ...parsed, after } : parsed;
+}
+
+/** Takes the trailing `{"after":…}` element off an entry, if it has one. */
+function splitAfter(stored: unknown, fail: () => never): { entry: unknown; after?: ShardPosition[] } {
+  if (!Array.isArray(stored)) fail();
+  const last: unknown = stored.at(-1);
+  if (typeof last !== 'object' || last === null || Array.isArray(last) || !('after' in last)) return { entry: stored };
+  const pairs = (last as { after: unknown }).after;
+  if (!Array.isArray(pairs) || !pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => Number.isSafeInteger(n)))) fail();
+  return { entry: stored.slice(0, -1), after: (pairs as [number, number][]).map(([shard, position]) => ({ shard, position })) };
+}
+
+function parseFields(position: number, entry: unknown, fail: () => never): FeedEntry {
   if (!Array.isArray(entry) || (entry.length !== 5 && entry.length !== 9 && entry.length !== 10)) fail();
   const [aggregateType, aggregateId, seq, toVersion, changesetId, fromVersion, committedAt, events, dependencies, pointer] = entry as unknown[];
   if (typeof aggregateType !== 'string' || typeof aggregateId !== 'string' || typeof changesetId !== 'string') fail();

@@ -3,13 +3,16 @@ import type { ChangesetRecord } from '../store/records.js';
 import type { ChangesetStorage } from '../store/storage.port.js';
 import { ChangesetPayloads } from '../store/changeset-payloads.js';
 import { streamName } from '../store/stream-key.js';
-import type { FeedEntry, FeedStorage } from './feed.port.js';
+import type { FeedEntry, FeedStorage, ShardPosition } from './feed.port.js';
 import { RecentFeed, type RecentFeedOptions } from './recent-feed.js';
+import { shardView } from './shard-view.js';
 
 /** A changeset at its place in the global feed. */
 export interface FeedItem {
   readonly position: number;
   readonly changeset: ChangesetRecord;
+  /** Positions of other feed shards to apply first (`FeedEntry.after`). */
+  readonly after?: readonly ShardPosition[];
 }
 
 /** Reads the global feed in order from any position, on any node, with the changesets it points to. */
@@ -34,6 +37,14 @@ export class FeedReader {
   }
 
   /** Items from position `from` on (1-based), about `max` of them; empty when nothing is sequenced there yet. */
+  /**
+   * A reader of feed shard `shard` on the same storage (its own batches kept in memory, with the same bound).
+   * Shard 0 is this reader's own feed.
+   */
+  forShard(shard: number): FeedReader {
+    return new FeedReader(shardView(this.feed, shard), this.changesets, this.payloads, { maxBytes: this.recent.maxBytes });
+  }
+
   async read(from: number, max = 500): Promise<FeedItem[]> {
     const head = this.localHead?.();
     if (head !== undefined && from > head) return []; // nothing sequenced there yet: this node would have done it
@@ -53,7 +64,7 @@ export class FeedReader {
     });
     // Large changesets come as pointers, inline or from the table: their events are read from the objects.
     const resolved = await this.payloads.resolveAll(changesets);
-    return entries.map((entry, i) => ({ position: entry.position, changeset: resolved[i]! }));
+    return entries.map((entry, i) => (entry.after ? { position: entry.position, changeset: resolved[i]!, after: entry.after } : { position: entry.position, changeset: resolved[i]! }));
   }
 
   /** The last sequenced position. */

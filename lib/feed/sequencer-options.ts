@@ -1,5 +1,5 @@
 import { FEED_MAX_REFERENCE_BYTES } from './feed-codec.js';
-import { SEQUENCER_LEASE } from './feed.port.js';
+import { feedShardName } from './feed.port.js';
 
 export interface SequencerOptions {
   /** This node's identity in leases. */
@@ -30,16 +30,43 @@ export interface SequencerOptions {
   readonly maxUnflushedWatermarks?: number;
   /** Most aggregates whose watermark is kept in memory (unwritten ones are always kept). Default 100,000. */
   readonly maxCachedStreams?: number;
-  /** The feed's name: its lease and control item. Default `'sequencer'` (the one feed). */
+  /** The feed's name: its lease and control item. Default `'sequencer'` (the one feed), or shard `shard`'s. */
   readonly feedName?: string;
+  /** The feed shard this sequencer orders (0..K-1). Default 0. */
+  readonly shard?: number;
+  /** The shard count and the other shards' published checkpoints; absent: one shard. */
+  readonly shards?: ShardContext;
+  /**
+   * With several shards: how long a changeset may wait for a dependency no shard sequences before the sequencer
+   * checks that the dependency exists at all (a token naming a version never written), in ms. Default 2,000.
+   */
+  readonly missingDependencyCheckMs?: number;
+  /** With several shards: most changes kept pending (polled, not sequenced yet). Default 4 × `pollLimit`. */
+  readonly maxPending?: number;
   readonly now?: () => number;
   readonly warn?: (message: string) => void;
+}
+
+/** What a shard's sequencer needs to know of the others (`FeedShards` gives it). */
+export interface ShardContext {
+  /** The shard count as last read from storage (at least 1). */
+  count(): number;
+  /** The stored checkpoints of the shards other than `shard`, once every shard switched to `shards`; else `undefined`. */
+  foreignCheckpoints(shard: number, shards: number): Promise<readonly string[] | undefined>;
+}
+
+/** What a shard's sequencer needs to know of the others (`FeedShards` gives it). */
+export interface ShardContext {
+  /** The shard count as last read from storage (at least 1). */
+  count(): number;
+  /** The stored checkpoints of the shards other than `shard`, once every shard switched to `shards`; else `undefined`. */
+  foreignCheckpoints(shard: number, shards: number): Promise<readonly string[] | undefined>;
 }
 
 /** Longest pause between polls while idle, in ms, unless `maxIdleMs` says otherwise. */
 export const DEFAULT_MAX_IDLE_MS = 500;
 
-export type ResolvedSequencerOptions = Required<Omit<SequencerOptions, 'warn' | 'now'>> & Pick<SequencerOptions, 'warn'>;
+export type ResolvedSequencerOptions = Required<Omit<SequencerOptions, 'warn' | 'now' | 'shards'>> & Pick<SequencerOptions, 'warn' | 'shards'>;
 
 export function withDefaults(options: SequencerOptions): ResolvedSequencerOptions {
   return {
@@ -55,7 +82,11 @@ export function withDefaults(options: SequencerOptions): ResolvedSequencerOption
     watermarkFlushMs: options.watermarkFlushMs ?? 1000,
     maxUnflushedWatermarks: options.maxUnflushedWatermarks ?? 1000,
     maxCachedStreams: options.maxCachedStreams ?? 100_000,
-    feedName: options.feedName ?? SEQUENCER_LEASE,
+    feedName: options.feedName ?? feedShardName(options.shard ?? 0),
+    shard: options.shard ?? 0,
+    missingDependencyCheckMs: options.missingDependencyCheckMs ?? 2000,
+    maxPending: options.maxPending ?? 4 * (options.pollLimit ?? 1000),
     warn: options.warn,
+    ...(options.shards ? { shards: options.shards } : {}),
   };
 }

@@ -14,6 +14,8 @@ export class SequencerTerm {
   head = 0;
   /** The change source's checkpoint stored with the last batch. */
   checkpoint: string | undefined;
+  /** The shard count this shard's control item records it switched to (1 when none). */
+  switchedTo = 1;
 
   constructor(
     private readonly feed: FeedStorage,
@@ -52,6 +54,7 @@ export class SequencerTerm {
       const state = await this.feed.readSequencerState(this.feedName);
       this.head = state.head;
       this.checkpoint = state.checkpoint;
+      this.switchedTo = state.shards ?? 1;
       await this.book.rebuild(state.marksThrough, state.head);
     } catch (error) {
       this.end();

@@ -9,6 +9,8 @@ export interface WatermarkBookOptions {
   readonly maxUnflushed: number;
   /** Most aggregates whose watermark is kept in memory (unwritten ones are always kept). */
   readonly maxCached: number;
+  /** The feed shard whose positions the book's watermarks name. Default 0. */
+  readonly shard?: number;
 }
 
 /**
@@ -18,6 +20,8 @@ export interface WatermarkBookOptions {
  */
 export class WatermarkBook {
   readonly cache = new Map<string, Watermark>();
+  /** Streams whose cached watermark this term raised itself (with several shards, only these are trusted unread). */
+  readonly own = new Set<string>();
   private readonly unflushed = new Map<string, Watermark>();
   /** Every watermark of positions up to `through` is written; `stored`: what the control item says. */
   private marks = { through: 0, stored: 0, flushedAt: 0 };
@@ -51,6 +55,7 @@ export class WatermarkBook {
   /** Takes in the watermarks of a committed batch (newest last, so the cache forgets the least recently raised first). */
   raise(raised: ReadonlyMap<string, Watermark>): void {
     for (const [key, mark] of raised) {
+      this.own.add(key);
       this.cache.delete(key);
       this.cache.set(key, mark);
       this.unflushed.set(key, mark);
@@ -83,7 +88,10 @@ export class WatermarkBook {
     const target = Math.floor(this.options.maxCached * 0.9);
     for (const key of this.cache.keys()) {
       if (this.cache.size <= target) break;
-      if (!this.unflushed.has(key)) this.cache.delete(key);
+      if (!this.unflushed.has(key)) {
+        this.cache.delete(key);
+        this.own.delete(key);
+      }
     }
   }
 
@@ -98,7 +106,7 @@ export class WatermarkBook {
     let next = marksThrough + 1;
     for await (const entries of feedEntries(this.feed, next, head)) {
       const raised = new Map<string, Watermark>();
-      for (const entry of entries) raised.set(streamName(entry), watermarkOf(entry));
+      for (const entry of entries) raised.set(streamName(entry), watermarkOf(entry, this.options.shard ?? 0));
       this.raise(raised);
       next = entries.at(-1)!.position + 1;
     }
@@ -107,6 +115,7 @@ export class WatermarkBook {
 
   clear(): void {
     this.cache.clear();
+    this.own.clear();
     this.unflushed.clear();
   }
 }

@@ -53,6 +53,15 @@ export interface FeedOptions {
    * Default 33,554,432 (32 MiB).
    */
   readonly recentBatchesMaxBytes?: number;
+  /**
+   * Feed shards (1 to 256): each sequences its own share of the changesets table's stream shards, under its own
+   * lease, into its own feed partition, and each projection runs one runner per shard (each under its own lease,
+   * so several nodes share a projection's work). Raising it on a running store is safe: the stored count is
+   * raised (never lowered) and every node follows it. Leave it at 1 unless one feed partition or one sequencer
+   * is the limit (about 1,200 changesets/s; see docs/feed.md, "Choosing the number of shards"). Default 1.
+   * In memory (`inMemory: true`) with more than one shard, changesets are spread over 16 source shards.
+   */
+  readonly shards?: number;
 }
 
 export interface AggregateCacheOptions {

@@ -16,7 +16,7 @@ import { InMemoryBlobStore } from '../adapters/memory/memory-blob-store.js';
 import { S3BlobStore } from '../adapters/s3/s3-blob-store.js';
 import type { ChangeSource, FeedStorage } from '../feed/feed.port.js';
 import { FeedReader } from '../feed/feed-reader.js';
-import { Sequencer } from '../feed/sequencer.js';
+import { FeedShards } from '../feed/feed-shards.js';
 import { DEFAULT_MAX_IDLE_MS } from '../feed/sequencer-options.js';
 import { ProjectionManager } from '../projections/projection-manager.js';
 import { declaredTables } from '../projections/projection.decorator.js';
@@ -197,7 +197,7 @@ async function buildRuntime(options: EventStoreModuleOptions): Promise<EventStor
   let dynamodbClient: DynamoDBClient | undefined;
   let setUpReadModelTables: EventStoreRuntime['setUpReadModelTables'] | undefined;
   if (options.inMemory) {
-    const memory = new InMemoryChangesetStorage();
+    const memory = new InMemoryChangesetStorage({ shards: (options.feed?.shards ?? 1) > 1 ? MEMORY_SOURCE_SHARDS : 1 });
     storage = memory;
     feedParts = { feed: new InMemoryFeedStorage(), source: memory.changes, projections: new InMemoryProjectionStore() };
     blobs = new InMemoryBlobStore();
@@ -261,14 +261,16 @@ async function buildRuntime(options: EventStoreModuleOptions): Promise<EventStor
     const leaseTtlMs = options.feed?.leaseTtlMs ?? 5000;
     const idleMs = options.feed?.idleMs ?? 20;
     const maxIdleMs = Math.max(idleMs, options.feed?.maxIdleMs ?? DEFAULT_MAX_IDLE_MS);
-    const sequencer = new Sequencer(storage, feedParts.feed, feedParts.source, {
+    const sequencer = new FeedShards(storage, feedParts.feed, feedParts.source, {
       owner,
       leaseTtlMs,
       idleMs,
       maxIdleMs,
       warn,
+      ...(options.feed?.shards === undefined ? {} : { shards: options.feed.shards }),
       ...(options.aggregateRecordFlushMs === undefined ? {} : { watermarkFlushMs: options.aggregateRecordFlushMs }),
     });
+    await sequencer.load();
     const recentBatches = options.feed?.recentBatchesMaxBytes === undefined ? {} : { maxBytes: options.feed.recentBatchesMaxBytes };
     const reader = new FeedReader(feedParts.feed, storage, store.payloads, recentBatches);
     manager = new ProjectionManager(sequencer, feedParts.feed, reader, feedParts.projections, runtime.serializer, {
@@ -286,6 +288,9 @@ async function buildRuntime(options: EventStoreModuleOptions): Promise<EventStor
   }
   return runtime;
 }
+
+/** Source shards of the in-memory store when it runs several feed shards (each shard reads `1/K` of them). */
+const MEMORY_SOURCE_SHARDS = 16;
 
 /** DynamoDB Local serves streams on its own endpoint; AWS has a separate streams endpoint per region. */
 /**

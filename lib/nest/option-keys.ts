@@ -9,7 +9,7 @@ export const OPTION_KEYS = {
   dynamodb: ['client', 'clientConfig', 'tablePrefix', 'createTables', 'streamsClient', 'embedded'],
   'dynamodb.embedded': ['dataDir', 'port', 'jvmOptions', 'startTimeoutMs', 'allowInProduction'],
   s3: ['client', 'clientConfig', 'bucket', 'createBucket', 'largeChangesetBytes', 'compression', 'keyPrefix', 'orphanGraceMs', 'uploadDeadlineMs'],
-  feed: ['enabled', 'nodeId', 'leaseTtlMs', 'idleMs', 'maxIdleMs', 'recentBatchesMaxBytes'],
+  feed: ['enabled', 'nodeId', 'leaseTtlMs', 'idleMs', 'maxIdleMs', 'recentBatchesMaxBytes', 'shards'],
   aggregateCache: ['maxAggregates'],
 } as const satisfies Record<string, readonly string[]>;
 

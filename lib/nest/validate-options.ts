@@ -53,6 +53,8 @@ export function validateOptions(options: unknown): asserts options is EventStore
       const value = f[key];
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) fail(`feed.${key}`, 'must be a number > 0');
     }
+    const shards = f['shards'];
+    if (shards !== undefined && (typeof shards !== 'number' || !Number.isSafeInteger(shards) || shards < 1 || shards > 256)) fail('feed.shards', 'must be an integer from 1 to 256');
     const recent = f['recentBatchesMaxBytes'];
     if (recent !== undefined && (typeof recent !== 'number' || !Number.isSafeInteger(recent) || recent < 0)) fail('feed.recentBatchesMaxBytes', 'must be an integer >= 0');
   }

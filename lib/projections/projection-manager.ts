@@ -18,6 +18,9 @@ import { type ParkedChangeset, type ProjectionCheckpoint, type ProjectionStore, 
 import { ProjectionRunner, type RunnerStep } from './projection-runner.js';
 import type { ProjectionTarget } from './projection-target.js';
 import { WriteSetTarget } from './write-set-target.js';
+import { FeedShards } from '../feed/feed-shards.js';
+import { ProjectionShardGate, ShardedCommitLocator } from './shard-progress.js';
+import { rebuildShards, sumShardStatuses } from './shard-status.js';
 
 /** How often a runner polls the feed anyway while the sequencer runs on its own node (it is woken per batch). */
 const LOCAL_SEQUENCER_POLL_MS = 1000;
@@ -36,6 +39,10 @@ export interface ProjectionManagerOptions {
 
 export interface ProjectionStatus {
   readonly name: string;
+  /** With several feed shards: the shard of a per-shard status (absent on the total). */
+  readonly shard?: number;
+  /** With several feed shards: the status of each (the other fields are their total). */
+  readonly shards?: readonly ProjectionStatus[];
   /** Last applied feed position. */
   readonly position: number;
   /** Last sequenced feed position. */
@@ -59,7 +66,14 @@ export interface ProjectionStatus {
 
 /** Runs the sequencer and the projections this node takes part in, and answers read-your-writes waits. */
 export class ProjectionManager {
-  private readonly runners = new Map<string, ProjectionRunner>();
+  /** Each projection's runners, one per feed shard (index = shard). */
+  private readonly runners = new Map<string, ProjectionRunner[]>();
+  private readonly registered = new Map<string, { readonly instance: object; readonly target: ProjectionTarget; readonly gate: ProjectionShardGate }>();
+  /** Feed readers by shard (shard 0: `reader`). */
+  private readonly readers: FeedReader[];
+  private readonly shardLocator: ShardedCommitLocator;
+  private readonly sequencer: Sequencer | undefined;
+  private readonly feedShards: FeedShards | undefined;
   private readonly loops: Promise<void>[] = [];
   private stopped = true;
   private readonly wakers = new Set<() => void>();
@@ -72,24 +86,71 @@ export class ProjectionManager {
   private resolveChanged: (() => void) | undefined;
 
   constructor(
-    private readonly sequencer: Sequencer | undefined,
+    /** The feed's sequencer, or its shards (`FeedShards`: one sequencer per shard), or none on a node that only projects. */
+    sequencer: Sequencer | FeedShards | undefined,
     private readonly feed: FeedStorage,
     readonly reader: FeedReader,
     private readonly store: ProjectionStore,
     private readonly serializer: EventSerializer,
     private readonly options: ProjectionManagerOptions,
   ) {
-    if (sequencer) {
-      reader.localHead = () => sequencer.leaderHead;
-      sequencer.onBatch = (entries) => {
-        this.reader.recent.remember({ first: entries[0]!.position, last: entries.at(-1)!.position, entries });
-        this.locator.learn(entries);
-        this.wakeRunners();
-        this.signalChange();
-      };
-    }
+    this.feedShards = sequencer instanceof FeedShards ? sequencer : undefined;
+    this.sequencer = sequencer instanceof FeedShards ? sequencer.sequencers[0] : sequencer;
+    this.readers = [reader];
     this.locator = new CommitLocator(feed, () => this.sequencer?.isLeader ?? false);
+    this.shardLocator = new ShardedCommitLocator(feed);
     this.defaultTarget = new WriteSetTarget(store, options.tablePrefix ?? '');
+    if (this.feedShards) {
+      for (const shardSequencer of this.feedShards.sequencers) this.wire(shardSequencer);
+      this.feedShards.onSequencer = (added) => {
+        this.wire(added);
+        this.addShard(added.shard);
+      };
+    } else if (this.sequencer) this.wire(this.sequencer);
+  }
+
+  /** The number of feed shards this node runs projections for. */
+  get shardCount(): number {
+    return this.feedShards?.sequencers.length ?? 1;
+  }
+
+  /** Lets a shard's sequencer feed its reader's memory, the waits and the runners of this node. */
+  private wire(sequencer: Sequencer): void {
+    const shard = sequencer.shard;
+    const reader = (this.readers[shard] ??= this.reader.forShard(shard));
+    reader.localHead = () => sequencer.leaderHead;
+    sequencer.onBatch = (entries) => {
+      reader.recent.remember({ first: entries[0]!.position, last: entries.at(-1)!.position, entries });
+      if (shard === 0) this.locator.learn(entries);
+      this.shardLocator.learn(shard, entries);
+      this.wakeRunners();
+      this.signalChange();
+    };
+  }
+
+  private readerOf(shard: number): FeedReader {
+    return (this.readers[shard] ??= this.reader.forShard(shard));
+  }
+
+  /** Adds the runners of a new shard to every registered projection (started when the manager runs). */
+  private addShard(shard: number): void {
+    for (const name of this.registered.keys()) this.addRunner(name, shard);
+  }
+
+  private addRunner(name: string, shard: number): void {
+    const { instance, target, gate } = this.registered.get(name)!;
+    const runners = this.runners.get(name)!;
+    if (runners[shard]) return;
+    const runner = new ProjectionRunner(projectionDefinition(instance.constructor), instance, target, this.readerOf(shard), this.serializer, {
+      owner: this.options.owner,
+      leaseTtlMs: this.options.leaseTtlMs,
+      warn: this.options.warn,
+      shard,
+      gate,
+    });
+    runner.onCheckpoint = () => this.signalChange();
+    runners[shard] = runner;
+    if (!this.stopped) this.loops.push(this.run(runner));
   }
 
   private wakeRunners(): void {
@@ -108,15 +169,15 @@ export class ProjectionManager {
    */
   register(instance: object, target: ProjectionTarget = this.defaultTarget): void {
     const definition = projectionDefinition(instance.constructor);
-    if (this.runners.has(definition.name)) throw new TypeError(`Two projections are named "${definition.name}"`);
-    const runner: ProjectionRunner = new ProjectionRunner(definition, instance, target, this.reader, this.serializer, {
-      owner: this.options.owner,
-      leaseTtlMs: this.options.leaseTtlMs,
-      warn: this.options.warn,
+    const name = definition.name;
+    if (this.runners.has(name)) throw new TypeError(`Two projections are named "${name}"`);
+    const gate = new ProjectionShardGate(name, target.checkpoints, (shard) => {
+      const runner = this.runners.get(name)?.[shard];
+      return runner?.isLeader ? runner.localCheckpoint.position : undefined;
     });
-    runner.onCheckpoint = () => this.signalChange();
-    this.runners.set(definition.name, runner);
-    if (!this.stopped) this.loops.push(this.run(runner));
+    this.registered.set(name, { instance, target, gate });
+    this.runners.set(name, []);
+    for (let shard = 0; shard < this.shardCount; shard++) this.addRunner(name, shard);
   }
 
   get projectionNames(): string[] {
@@ -126,14 +187,19 @@ export class ProjectionManager {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.sequencer?.start();
-    for (const runner of this.runners.values()) this.loops.push(this.run(runner));
+    if (this.feedShards) this.feedShards.start();
+    else this.sequencer?.start();
+    for (const runner of this.allRunners()) this.loops.push(this.run(runner));
+  }
+
+  private allRunners(): ProjectionRunner[] {
+    return [...this.runners.values()].flat();
   }
 
   async stop(): Promise<void> {
     await this.stopWithoutRelease();
-    await Promise.all([...this.runners.values()].map((r) => r.release()));
-    await this.sequencer?.stop();
+    await Promise.all(this.allRunners().map((r) => r.release()));
+    await (this.feedShards ?? this.sequencer)?.stop();
   }
 
   /** Stops working but keeps the leases until they expire: what a crashed node looks like to the others. */
@@ -141,13 +207,13 @@ export class ProjectionManager {
     this.stopped = true;
     this.wakeRunners();
     await Promise.all(this.loops.splice(0));
-    for (const runner of this.runners.values()) runner.stopHeartbeat();
-    await this.sequencer?.halt();
+    for (const runner of this.allRunners()) runner.stopHeartbeat();
+    await (this.feedShards ?? this.sequencer)?.halt();
   }
 
-  /** Nudges the local sequencer after a commit, so the feed does not wait for its next poll. */
+  /** Nudges the local sequencer(s) after a commit, so the feed does not wait for its next poll. */
   committed(): void {
-    this.sequencer?.nudge();
+    (this.feedShards ?? this.sequencer)?.nudge();
   }
 
   /** Resolves once `projection` has applied the commit named by `token`; `ProjectionTimeoutError` otherwise. */
@@ -158,15 +224,19 @@ export class ProjectionManager {
     const deadline = Date.now() + timeoutMs;
     let pause = 5;
     let target: number | undefined;
+    let shard = 0;
     let notYet: NotSequencedYet | undefined;
     for (;;) {
-      if (target === undefined) {
+      if (target === undefined && this.shardCount > 1) {
+        const found = await this.shardLocator.find(commit);
+        if (found) ({ shard, position: target } = found);
+      } else if (target === undefined) {
         // While the local sequencer's batches follow on from the last search, they alone tell: no request.
         const found = await this.locator.find(commit, notYet);
         if ('position' in found) target = found.position;
         else notYet = found.notYet;
       }
-      const checkpoint = await this.checkpointOf(projection);
+      const checkpoint = await this.checkpointOf(projection, shard);
       // Parked commits were never applied, and a stopped projection will not move: say so now, not at the timeout.
       const parked = parkedCommit(checkpoint.parked, commit);
       if (parked && checkpoint.position >= parked.position) throw new ProjectionParkedError(projection, token, parked.position, 'parked', parked.error);
@@ -196,23 +266,36 @@ export class ProjectionManager {
     resolve?.();
   }
 
+  /**
+   * The projection's progress. With several feed shards, `position`, `head`, `lagPositions`, `eventsPerSecond`,
+   * `eventsApplied` and `parkedTotal` are sums over the shards, `lagSeconds` the largest, and `shards` has each.
+   */
   async status(projection: string): Promise<ProjectionStatus> {
-    const runner = this.runner(projection);
+    this.runner(projection);
+    if (this.shardCount === 1) return this.shardStatus(projection, 0);
+    const shards = await Promise.all(this.runners.get(projection)!.map((_, shard) => this.shardStatus(projection, shard)));
+    return sumShardStatuses(projection, shards);
+  }
+
+  private async shardStatus(projection: string, shard: number): Promise<ProjectionStatus> {
+    const runner = this.runners.get(projection)![shard]!;
     const checkpoints = runner.target.checkpoints;
+    const reader = this.readerOf(shard);
     const [checkpoint, head, lease] = await Promise.all([
-      checkpoints.readCheckpoint(projection),
-      this.reader.head(),
-      checkpoints.readLease(projectionLeaseName(projection)),
+      checkpoints.readCheckpoint(runner.checkpointName),
+      reader.head(),
+      checkpoints.readLease(projectionLeaseName(runner.checkpointName)),
     ]);
     const lagPositions = Math.max(0, head - checkpoint.position);
     let lagSeconds = 0;
     if (lagPositions > 0) {
-      const [next] = await this.reader.read(checkpoint.position + 1, 1);
+      const [next] = await reader.read(checkpoint.position + 1, 1);
       if (next) lagSeconds = Math.max(0, (Date.now() - Date.parse(next.changeset.committedAt)) / 1000);
     }
     const rate = runner.rate.perSecond(Date.now());
     return {
       name: projection,
+      ...(this.shardCount > 1 ? { shard } : {}),
       position: checkpoint.position,
       head,
       lagPositions,
@@ -234,14 +317,18 @@ export class ProjectionManager {
    * meanwhile, and then finishes the rebuild itself).
    */
   async rebuild(projection: string): Promise<boolean> {
-    const reset = await this.runner(projection).reset();
+    this.runner(projection);
+    const runners = this.runners.get(projection)!;
+    const reset = runners.length === 1 ? await runners[0]!.reset() : await rebuildShards(runners);
     this.wakeRunners();
     return reset;
   }
 
-  /** Lets a projection stopped on a parked changeset retry it, in order. */
+  /** Lets a projection stopped on a parked changeset retry it, in order (each stopped shard, with several). */
   async retryParked(projection: string): Promise<boolean> {
-    const resumed = await this.runner(projection).resume();
+    this.runner(projection);
+    let resumed = false;
+    for (const runner of this.runners.get(projection)!) resumed = (await runner.resume()) || resumed;
     this.wakeRunners();
     return resumed;
   }
@@ -252,27 +339,35 @@ export class ProjectionManager {
    * like `retryParked`: `'not-leader'` when another node holds it, `'not-stopped'` when nothing waits.
    */
   async skipParked(projection: string, reason: string, by: string = this.options.owner): Promise<ParkedActionOutcome | 'not-leader'> {
-    const outcome = await this.runner(projection).skip({ by, reason });
+    this.runner(projection);
+    let outcome: ParkedActionOutcome | 'not-leader' = 'not-stopped';
+    for (const runner of this.runners.get(projection)!) {
+      const shardOutcome = await runner.skip({ by, reason });
+      if (outcome === 'not-stopped') outcome = shardOutcome;
+    }
     this.wakeRunners();
     return outcome;
   }
 
   /** One step of the sequencer and of every projection, for tests and tools that drive the feed by hand. */
   async drive(): Promise<{ sequencer: string; projections: Record<string, RunnerStep> }> {
-    const sequencer = this.sequencer ? await this.sequencer.step() : 'disabled';
+    const sequencers = this.feedShards?.sequencers ?? (this.sequencer ? [this.sequencer] : []);
+    const steps: string[] = [];
+    for (const sequencer of sequencers) steps.push(await sequencer.step());
     const projections: Record<string, RunnerStep> = {};
-    for (const [name, runner] of this.runners) projections[name] = await runner.step();
-    return { sequencer, projections };
+    for (const runner of this.allRunners()) projections[runner.checkpointName] = await runner.step();
+    return { sequencer: steps.length === 0 ? 'disabled' : steps.includes('sequenced') ? 'sequenced' : steps[0]!, projections };
   }
 
-  private async checkpointOf(projection: string): Promise<ProjectionCheckpoint> {
-    const runner = this.runners.get(projection)!;
+  private async checkpointOf(projection: string, shard = 0): Promise<ProjectionCheckpoint> {
+    const runner = this.runners.get(projection)![shard]!;
     if (runner.isLeader) return runner.localCheckpoint;
-    return runner.target.checkpoints.readCheckpoint(projection);
+    return runner.target.checkpoints.readCheckpoint(runner.checkpointName);
   }
 
+  /** The projection's runner of shard 0 (it has one per shard); `UnknownProjectionError` when there is none. */
   private runner(projection: string): ProjectionRunner {
-    const runner = this.runners.get(projection);
+    const runner = this.runners.get(projection)?.[0];
     if (!runner) throw new UnknownProjectionError(projection);
     return runner;
   }

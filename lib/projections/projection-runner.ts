@@ -18,6 +18,23 @@ export interface RunnerOptions {
   readonly now?: () => number;
   readonly warn?: (message: string) => void;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The feed shard this runner applies (its own lease and checkpoint). Default 0. */
+  readonly shard?: number;
+  /** How far the projection's other shards are: entries that name their positions (`after`) wait for them. */
+  readonly gate?: ShardGate;
+}
+
+/** How far one projection has applied each feed shard, as far as this node knows. */
+export interface ShardGate {
+  /** The highest position of `shard` known applied. */
+  applied(shard: number): number;
+  /** Reads the checkpoints of these shards again (at most every few tens of ms each). */
+  refresh(shards: readonly number[]): Promise<void>;
+}
+
+/** The checkpoint (and lease) name of a projection's shard: the projection's own name for shard 0, else `<name>#<shard>`. */
+export function shardCheckpointName(projection: string, shard: number): string {
+  return shard === 0 ? projection : `${projection}#${shard}`;
 }
 
 /**
@@ -33,6 +50,10 @@ export class ProjectionRunner {
   private lock: Promise<void> = Promise.resolve();
   private readAhead: FeedItem[] = [];
   private readonly now: () => number;
+  readonly shard: number;
+  /** Where this shard's checkpoint and lease live: `shardCheckpointName(name, shard)`. */
+  readonly checkpointName: string;
+  private readonly gate: ShardGate | undefined;
 
   constructor(
     readonly definition: ProjectionDefinition,
@@ -43,7 +64,10 @@ export class ProjectionRunner {
     options: RunnerOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.checkpoint = new LeasedCheckpoint(target.checkpoints, definition.name, options.owner, options.leaseTtlMs, this.now, () => this.onCheckpoint?.());
+    this.shard = options.shard ?? 0;
+    this.gate = options.gate;
+    this.checkpointName = shardCheckpointName(definition.name, this.shard);
+    this.checkpoint = new LeasedCheckpoint(target.checkpoints, this.checkpointName, options.owner, options.leaseTtlMs, this.now, () => this.onCheckpoint?.());
     const handlers = new ProjectionHandlers(definition, instance, serializer, target.contextTables(definition));
     const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const scope = { definition, instance, handlers, checkpoint: this.checkpoint };
@@ -91,7 +115,7 @@ export class ProjectionRunner {
     if (!(await this.holdLease())) return 'not-leader';
     if (this.checkpoint.value.rebuilding) return (await this.finishRebuild()) ? 'applied' : 'fenced';
     if (this.checkpoint.value.stoppedAt !== undefined) return 'stopped';
-    const items = await this.nextItems();
+    const items = await this.gated(await this.nextItems());
     if (items.length === 0) return 'idle';
     const outcome = await this.target.applyBatch(this.retry, items);
     if (outcome === 'fenced') {
@@ -120,17 +144,36 @@ export class ProjectionRunner {
   reset(): Promise<boolean> {
     return this.exclusive(async () => {
       if (!(await this.holdLease())) return false;
-      const outcome = await this.target.reset(this.retry);
-      if (outcome === 'fenced') {
-        this.checkpoint.drop();
-        return false;
-      }
-      const rebuilt = outcome === 'rebuilt';
-      this.checkpoint.value = { position: 0, parked: [], parkedTotal: 0, ...(rebuilt ? {} : { rebuilding: true }) };
-      this.readAhead = [];
-      this.rate.reset();
-      return rebuilt || this.finishRebuild();
+      const outcome = await this.resetHeld();
+      return outcome === 'rebuilt' || (outcome === 'reset' && this.finishRebuild());
     });
+  }
+
+  /**
+   * For a rebuild of several shards (`rebuildShards`): runs `work` under this runner's lock, told whether this
+   * node holds the shard's lease; `resetHeld` and `finishHeld` may be called inside it.
+   */
+  withLease<R>(work: (held: boolean) => Promise<R>): Promise<R> {
+    return this.exclusive(async () => work(await this.holdLease()));
+  }
+
+  /** The checkpoint back to 0 (marked `rebuilding` unless the target cleared in the same commit). Lock and lease held. */
+  async resetHeld(): Promise<'reset' | 'rebuilt' | 'fenced'> {
+    const outcome = await this.target.reset(this.retry);
+    if (outcome === 'fenced') {
+      this.checkpoint.drop();
+      return 'fenced';
+    }
+    const rebuilt = outcome === 'rebuilt';
+    this.checkpoint.value = { position: 0, parked: [], parkedTotal: 0, ...(rebuilt ? {} : { rebuilding: true }) };
+    this.readAhead = [];
+    this.rate.reset();
+    return rebuilt ? 'rebuilt' : 'reset';
+  }
+
+  /** Clears the read model and ends the rebuild (lock and lease held); false when the lease was lost. */
+  finishHeld(): Promise<boolean> {
+    return this.checkpoint.value.rebuilding ? this.finishRebuild() : Promise.resolve(true);
   }
 
   /** Clears the read model (the projection's `onRebuild`) and ends the rebuild; false when the lease was lost. */
@@ -158,6 +201,22 @@ export class ProjectionRunner {
       if (!(await this.holdLease())) return 'not-leader';
       return skipStopped(this.checkpoint, skip, this.now());
     });
+  }
+
+  /**
+   * The items that may be applied now: those before the first one naming a position of another shard this
+   * projection has not applied yet. When that is the very first, the other shards' checkpoints are read again.
+   */
+  private async gated(items: FeedItem[]): Promise<FeedItem[]> {
+    const gate = this.gate;
+    if (!gate) return items;
+    const ready = (item: FeedItem) => (item.after ?? []).every((a) => gate.applied(a.shard) >= a.position);
+    let count = items.findIndex((item) => !ready(item));
+    if (count === 0) {
+      await gate.refresh([...new Set(items[0]!.after!.map((a) => a.shard))]);
+      count = items.findIndex((item) => !ready(item));
+    }
+    return count < 0 ? items : items.slice(0, count);
   }
 
   /** Items after the checkpoint: what is left of the last read, or a new read of the feed. */

@@ -3,3 +3,4 @@ export { EventStoreTestKit, type EventStoreTestKitOptions, type CommittedEvent }
 export { scenario, Scenario, ScenarioExpectation, type ScenarioOutcome, type ExpectedError } from './scenario.js';
 export { startDynamoDbLocal, type DynamoDbLocal, type DynamoDbLocalOptions } from './dynamodb-local.js';
 export { startPostgres, type LocalPostgres, type PostgresOptions } from './postgres.js';
+export { checkFeedHistory, type FeedHistoryReport } from './feed-history.js';

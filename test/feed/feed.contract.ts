@@ -44,16 +44,18 @@ class CrashingFeed implements FeedStorage {
   renewLease = (...a: Parameters<FeedStorage['renewLease']>) => this.inner.renewLease(...a);
   releaseLease = (lease: Lease) => this.inner.releaseLease(lease);
   readLease = (name: string) => this.inner.readLease(name);
-  readSequencerState = () => this.inner.readSequencerState();
+  readSequencerState = (name?: string) => this.inner.readSequencerState(name);
+  readFeedConfig = () => this.inner.readFeedConfig();
+  raiseShards = (shards: number) => this.inner.raiseShards(shards);
   readWatermarks = (s: readonly StreamKey[]) => this.inner.readWatermarks(s);
   writeWatermarks = (marks: readonly Watermark[]) => this.inner.writeWatermarks(marks);
   failReads = 0;
-  readFeed = async (from: number, max: number) => {
+  readFeed = async (from: number, max: number, shard?: number) => {
     if (this.failReads > 0) {
       this.failReads--;
       throw new Error('injected: feed read failed');
     }
-    return this.inner.readFeed(from, max);
+    return this.inner.readFeed(from, max, shard);
   };
   async commitBatch(...args: Parameters<FeedStorage['commitBatch']>): Promise<CommitOutcome> {
     const mode = this.crash;

@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { MalformedItemError } from '../../errors/malformed-item.error.js';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
-import type { CommitOutcome, FeedBatch, FeedStorage, Lease, SequencerState, Watermark } from '../../feed/feed.port.js';
-import { SEQUENCER_LEASE } from '../../feed/feed.port.js';
+import type { CommitOutcome, FeedBatch, FeedConfig, FeedStorage, Lease, SequencerState, Watermark } from '../../feed/feed.port.js';
+import { FEED_CONFIG_ITEM, SEQUENCER_LEASE } from '../../feed/feed.port.js';
 import { forEachConcurrently } from '../../store/concurrency.js';
 import type { StreamKey } from '../../store/records.js';
 import { streamName } from '../../store/stream-key.js';
@@ -21,7 +21,7 @@ import { parseFeedEntries } from '../../feed/feed-codec.js';
 import { type CommitGroup, itemKey } from './commit-group.js';
 import { DynamoDbLeases } from './dynamodb-leases.js';
 import { call } from './storage-call.js';
-import { batchContainingRequest, batchesFromRequest, commitBatchRequest, feedBucket, watermarkRequest } from './feed-requests.js';
+import { batchContainingRequest, batchesFromRequest, commitBatchRequest, feedBucket, raiseShardsRequest, watermarkRequest } from './feed-requests.js';
 import { AGGREGATE_ATTR as A, CONTROL_ATTR as K, FEED_ATTR as F, type TableNames } from './table-layout.js';
 
 type Item = Record<string, AttributeValue>;
@@ -65,7 +65,27 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
 
   async readSequencerState(feedName = SEQUENCER_LEASE): Promise<SequencerState> {
     const item = await this.readControl(feedName);
-    return { head: Number(item?.[K.head]?.N ?? 0), checkpoint: item?.[K.checkpoint]?.S, marksThrough: Number(item?.[K.marksThrough]?.N ?? 0) };
+    const shards = item?.[K.shards]?.N;
+    return {
+      head: Number(item?.[K.head]?.N ?? 0),
+      checkpoint: item?.[K.checkpoint]?.S,
+      marksThrough: Number(item?.[K.marksThrough]?.N ?? 0),
+      ...(shards === undefined ? {} : { shards: Number(shards) }),
+    };
+  }
+
+  async readFeedConfig(): Promise<FeedConfig> {
+    const item = await this.readControl(FEED_CONFIG_ITEM);
+    return { shards: Number(item?.[K.shards]?.N ?? 1), previousShards: Number(item?.[K.previousShards]?.N ?? 1) };
+  }
+
+  async raiseShards(shards: number): Promise<FeedConfig> {
+    try {
+      await this.client.send(new UpdateItemCommand(raiseShardsRequest(this.tables, shards)));
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw new StorageUnavailableError(`UpdateItem ${this.tables.control} (feed shards)`, error);
+    }
+    return this.readFeedConfig();
   }
 
   async readWatermarks(streams: readonly StreamKey[]): Promise<Map<string, Watermark>> {
@@ -112,8 +132,15 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
     }
   }
 
-  async commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, checkpoint: string | undefined, marksThrough: number): Promise<CommitOutcome> {
-    const request = commitBatchRequest(this.tables, lease, expectedHead, batch, checkpoint, marksThrough, new Date().toISOString());
+  async commitBatch(
+    lease: Lease,
+    expectedHead: number,
+    batch: FeedBatch,
+    checkpoint: string | undefined,
+    marksThrough: number,
+    shards?: number,
+  ): Promise<CommitOutcome> {
+    const request = commitBatchRequest(this.tables, lease, expectedHead, batch, checkpoint, marksThrough, new Date().toISOString(), shards);
     try {
       await this.client.send(new TransactWriteItemsCommand(request));
       return 'committed';
@@ -123,9 +150,9 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
     }
   }
 
-  async readFeed(from: number, maxEntries: number): Promise<FeedBatch[]> {
+  async readFeed(from: number, maxEntries: number, shard = 0): Promise<FeedBatch[]> {
     const start = Math.max(1, from);
-    const found0 = await this.batchContaining(start);
+    const found0 = await this.batchContaining(start, shard);
     if (!found0) return [];
     let first: FeedBatch = found0;
     const batches: FeedBatch[] = [trim(first, start)];
@@ -133,7 +160,7 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
     while (count < maxEntries) {
       const next: number = first.last + 1;
       const result: QueryCommandOutput = await call(`Query ${this.tables.feed}`, () =>
-        this.client.send(new QueryCommand(batchesFromRequest(this.tables, feedBucket(next), next, 25))),
+        this.client.send(new QueryCommand(batchesFromRequest(this.tables, feedBucket(next, shard), next, 25))),
       );
       const found: FeedBatch[] = (result.Items ?? []).map((item) => parseFeedBatch(this.tables.feed, item));
       let progressed = false;
@@ -149,9 +176,10 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
     return batches;
   }
 
-  private async batchContaining(position: number): Promise<FeedBatch | undefined> {
-    for (const bucket of [feedBucket(position), feedBucket(position) - 1]) {
-      if (bucket < 0) break;
+  private async batchContaining(position: number, shard: number): Promise<FeedBatch | undefined> {
+    const own = feedBucket(position, shard);
+    for (const bucket of [own, own - 1]) {
+      if (bucket < feedBucket(0, shard)) break;
       const result = await call(`Query ${this.tables.feed}`, () =>
         this.client.send(new QueryCommand(batchContainingRequest(this.tables, bucket, position))),
       );
@@ -188,5 +216,6 @@ function parseWatermark(table: string, item: Item): Watermark | undefined {
     version: Number(item[A.sequencedVersion]?.N ?? 0),
     position: Number(item[A.position]?.N ?? 0),
     changesetId: item[A.lastChangesetId]?.S ?? '',
+    ...(item[A.sequencedShard]?.N === undefined ? {} : { shard: Number(item[A.sequencedShard]!.N) }),
   };
 }

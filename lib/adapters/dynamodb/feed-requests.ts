@@ -6,20 +6,22 @@ import type {
   TransactWriteItemsCommandInput,
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { FeedBatch, Lease, Watermark } from '../../feed/feed.port.js';
+import { FEED_CONFIG_ITEM, type FeedBatch, type Lease, shardOfFeedName, type Watermark } from '../../feed/feed.port.js';
 import { feedEntriesJson } from '../../feed/feed-codec.js';
 import { aggregateRecordUpdate } from './requests.js';
 import {
   CONTROL_ATTR as K,
   FEED_ATTR as F,
   FEED_BUCKET_SIZE,
+  FEED_SHARD_BUCKETS,
   type TableNames,
 } from './table-layout.js';
 
 /** Pure builders of the feed's and leases' DynamoDB requests. */
 
-export function feedBucket(position: number): number {
-  return Math.floor(position / FEED_BUCKET_SIZE);
+/** The partition key of the batch holding `position` in feed shard `shard`. */
+export function feedBucket(position: number, shard = 0): number {
+  return shard * FEED_SHARD_BUCKETS + Math.floor(position / FEED_BUCKET_SIZE);
 }
 
 export function acquireLeaseRequest(tables: TableNames, name: string, owner: string, ttlMs: number, now: number): UpdateItemCommandInput {
@@ -86,22 +88,31 @@ export function commitBatchRequest(
   checkpoint: string | undefined,
   marksThrough: number,
   now: string,
+  shards?: number,
 ): TransactWriteItemsCommandInput {
   const fence = leaseCondition(lease);
+  const shardsSet = shards === undefined ? '' : ', #shards = :shards';
   const headCondition = expectedHead === 0 ? '(attribute_not_exists(#head) OR #head = :expected)' : '#head = :expected';
   const items: TransactWriteItem[] = [
     {
       Update: {
         TableName: tables.control,
         Key: { [K.name]: { S: lease.name } },
-        UpdateExpression: `SET #head = :last, #marks = :marks${checkpoint === undefined ? ' REMOVE #cp' : ', #cp = :cp'}`,
+        UpdateExpression: `SET #head = :last, #marks = :marks${shardsSet}${checkpoint === undefined ? ' REMOVE #cp' : ', #cp = :cp'}`,
         ConditionExpression: `${fence.expression} AND ${headCondition}`,
-        ExpressionAttributeNames: { ...fence.names, '#head': K.head, '#cp': K.checkpoint, '#marks': K.marksThrough },
+        ExpressionAttributeNames: {
+          ...fence.names,
+          '#head': K.head,
+          '#cp': K.checkpoint,
+          '#marks': K.marksThrough,
+          ...(shards === undefined ? {} : { '#shards': K.shards }),
+        },
         ExpressionAttributeValues: {
           ...fence.values,
           ':expected': { N: String(expectedHead) },
           ':last': { N: String(batch.entries.length === 0 ? expectedHead : batch.last) },
           ':marks': { N: String(marksThrough) },
+          ...(shards === undefined ? {} : { ':shards': { N: String(shards) } }),
           ...(checkpoint === undefined ? {} : { ':cp': { S: checkpoint } }),
         },
       },
@@ -112,7 +123,7 @@ export function commitBatchRequest(
       Put: {
         TableName: tables.feed,
         Item: {
-          [F.bucket]: { N: String(feedBucket(batch.first)) },
+          [F.bucket]: { N: String(feedBucket(batch.first, shardOfFeedName(lease.name) ?? 0)) },
           [F.first]: { N: String(batch.first) },
           [F.last]: { N: String(batch.last) },
           [F.entries]: { S: feedEntriesJson(batch) },
@@ -125,7 +136,7 @@ export function commitBatchRequest(
   }
   // The same request retried (by the SDK, after a lost response) is recognised for 10 minutes.
   const token = createHash('sha256')
-    .update(`${tables.control}:${lease.owner}:${lease.token}:${expectedHead}:${batch.last}:${checkpoint ?? ''}:${marksThrough}`)
+    .update(`${tables.control}:${lease.name}:${lease.owner}:${lease.token}:${expectedHead}:${batch.last}:${checkpoint ?? ''}:${marksThrough}:${shards ?? ''}`)
     .digest('hex')
     .slice(0, 36);
   return { TransactItems: items, ClientRequestToken: token };
@@ -142,6 +153,18 @@ export function watermarkRequest(tables: TableNames, mark: Watermark, now: strin
     updatedAt: now,
   };
   return aggregateRecordUpdate(tables, record, 'attribute_not_exists(#sSeq) OR #sSeq < :seq', mark);
+}
+
+/** Raises the stored shard count (never lowers it); `previousShards` keeps the count it replaces. */
+export function raiseShardsRequest(tables: TableNames, shards: number): UpdateItemCommandInput {
+  return {
+    TableName: tables.control,
+    Key: { [K.name]: { S: FEED_CONFIG_ITEM } },
+    UpdateExpression: 'SET #previous = if_not_exists(#shards, :one), #shards = :shards',
+    ConditionExpression: 'attribute_not_exists(#shards) OR #shards < :shards',
+    ExpressionAttributeNames: { '#shards': K.shards, '#previous': K.previousShards },
+    ExpressionAttributeValues: { ':shards': { N: String(shards) }, ':one': { N: '1' } },
+  };
 }
 
 export function batchContainingRequest(tables: TableNames, bucket: number, position: number): QueryCommandInput {

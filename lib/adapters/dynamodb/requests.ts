@@ -103,15 +103,18 @@ export function aggregateRecordUpdate(
   tables: TableNames,
   record: AggregateRecord,
   condition: string,
-  sequenced?: { readonly position: number },
+  sequenced?: { readonly position: number; readonly shard?: number },
 ): UpdateItemCommandInput {
-  const watermark = sequenced ? ', #sSeq = :seq, #sVersion = :version, #position = :position' : '';
+  const sharded = (sequenced?.shard ?? 0) !== 0;
+  const watermark = sequenced ? `, #sSeq = :seq, #sVersion = :version, #position = :position${sharded ? ', #sShard = :shard' : ''}` : '';
+  // A watermark of shard 0 removes a shard left by an earlier one, so the record never names the wrong shard.
+  const unshard = sequenced && !sharded ? ' REMOVE #sShard' : '';
   return {
     TableName: tables.aggregates,
     Key: { [A.stream]: { S: streamName(record) } },
     UpdateExpression:
       'SET #type = :type, #id = :id, #version = :version, #lastSeq = :seq, #last = :last, #updated = :updated, ' +
-      `#created = if_not_exists(#created, :updated)${watermark}`,
+      `#created = if_not_exists(#created, :updated)${watermark}${unshard}`,
     ConditionExpression: condition,
     ExpressionAttributeNames: {
       '#type': A.aggregateType,
@@ -121,7 +124,7 @@ export function aggregateRecordUpdate(
       '#last': A.lastChangesetId,
       '#updated': A.updatedAt,
       '#created': A.createdAt,
-      ...(sequenced ? { '#sSeq': A.sequencedSeq, '#sVersion': A.sequencedVersion, '#position': A.position } : {}),
+      ...(sequenced ? { '#sSeq': A.sequencedSeq, '#sVersion': A.sequencedVersion, '#position': A.position, '#sShard': A.sequencedShard } : {}),
     },
     ExpressionAttributeValues: {
       ':type': { S: record.aggregateType },
@@ -131,6 +134,7 @@ export function aggregateRecordUpdate(
       ':last': { S: record.lastChangesetId },
       ':updated': { S: record.updatedAt },
       ...(sequenced ? { ':position': { N: String(sequenced.position) } } : {}),
+      ...(sharded ? { ':shard': { N: String(sequenced!.shard) } } : {}),
     },
   };
 }

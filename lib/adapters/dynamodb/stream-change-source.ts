@@ -9,7 +9,7 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
-import type { ChangeNotice, ChangeSource } from '../../feed/feed.port.js';
+import { type ChangeNotice, type ChangeSource, hashOwner, type PollScope } from '../../feed/feed.port.js';
 import { parseStreamName } from '../../store/stream-key.js';
 import { parseChangesetItem } from './item-parsers.js';
 import { CHANGESET_ATTR as C } from './table-layout.js';
@@ -37,8 +37,13 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
     private readonly shardRefreshMs = 5000,
   ) {}
 
-  async poll(checkpoint: string | undefined, limit: number): Promise<{ changes: ChangeNotice[]; checkpoint: string | undefined; gap?: boolean }> {
+  async poll(
+    checkpoint: string | undefined,
+    limit: number,
+    scope?: PollScope,
+  ): Promise<{ changes: ChangeNotice[]; checkpoint: string | undefined; gap?: boolean }> {
     const marks: Checkpoint = checkpoint ? (JSON.parse(checkpoint) as Checkpoint) : {};
+    const owned = (id: string): boolean => !scope || scope.shards <= 1 || this.ownerOf(id, scope.shards) === scope.shard;
     let shards = await this.listShards();
     // A checkpoint written by another node may name shards our cached listing does not know yet.
     if (Object.keys(marks).some((id) => marks[id] !== DONE && !shards.some((s) => s.ShardId === id))) {
@@ -48,19 +53,33 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
     const known = new Set(shards.map((s) => s.ShardId));
     const changes: ChangeNotice[] = [];
     let gap = false;
-    // A shard we had not finished that left the stream took records we never read with it.
+    // A shard we had not finished that left the stream took records we never read with it. Marks of shards
+    // another feed shard reads now are kept as they were (that shard took them over), until they leave too.
     for (const id of Object.keys(marks)) {
-      if (!known.has(id) && marks[id] !== DONE) {
-        gap = true;
-        delete marks[id];
-      }
+      if (!known.has(id) && marks[id] !== DONE && owned(id)) gap = true;
+      if (!known.has(id)) delete marks[id];
     }
+    // Marks other feed shards published, read once per poll and only when a shard needs them.
+    let foreign: Checkpoint | undefined | null = null;
+    const foreignMarks = async (): Promise<Checkpoint | undefined> => {
+      if (foreign === null) {
+        const published = await scope?.foreignMarks();
+        foreign = published && mergeMarks(published.map((c) => JSON.parse(c) as Checkpoint));
+      }
+      return foreign;
+    };
     for (const shard of shards) {
       const id = shard.ShardId!;
+      if (!owned(id)) continue;
+      if (marks[id] === undefined && scope && scope.shards > 1) {
+        const handed = await foreignMarks();
+        if (handed === undefined) continue; // the feed shard that read it before has not handed it over yet
+        if (handed[id] !== undefined) marks[id] = handed[id];
+      }
       if (marks[id] === DONE) continue;
       const parent = shard.ParentShardId;
-      // A child is read only once its parent is finished (or has aged out of the stream).
-      if (parent && known.has(parent) && marks[parent] !== DONE) continue;
+      // A child is read only once its parent is finished (or has aged out of the stream), whoever read the parent.
+      if (parent && known.has(parent) && marks[parent] !== DONE && (owned(parent) || (await foreignMarks())?.[parent] !== DONE)) continue;
       const read = await this.read(id, marks[id], Math.min(1000, limit - changes.length));
       if (read === 'trimmed') {
         gap = true;
@@ -76,10 +95,25 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
       }
       if (changes.length >= limit) break;
     }
-    // Forget finished shards that left the stream, so the checkpoint stays small.
-    for (const id of Object.keys(marks)) if (!known.has(id) && marks[id] === DONE) delete marks[id];
     const serialized = Object.keys(marks).length ? JSON.stringify(marks) : undefined;
     return { changes, checkpoint: serialized, ...(gap ? { gap } : {}) };
+  }
+
+  /** Each shard of a pending notice goes back to the sequence number before its first one (its start when none). */
+  rewind(frontier: string | undefined, pending: readonly ChangeNotice[]): string | undefined {
+    const marks: Checkpoint = frontier ? (JSON.parse(frontier) as Checkpoint) : {};
+    const rewound = new Set<string>();
+    for (const notice of pending) {
+      if (!notice.at || rewound.has(notice.at.shard)) continue;
+      rewound.add(notice.at.shard); // notices of one shard are pending in the order they were read
+      if (notice.at.before === undefined) delete marks[notice.at.shard];
+      else marks[notice.at.shard] = notice.at.before;
+    }
+    return Object.keys(marks).length ? JSON.stringify(marks) : undefined;
+  }
+
+  ownerOf(id: string, shards: number): number {
+    return hashOwner(id, shards);
   }
 
   private async read(
@@ -100,13 +134,15 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
         const records: ChangeNotice[] = [];
         let last: string | undefined;
         for (const record of result.Records ?? []) {
+          const before = last ?? after;
           last = record.dynamodb?.SequenceNumber ?? last;
           if (record.eventName !== 'INSERT') continue;
           const key = parseStreamName(record.dynamodb?.Keys?.[C.stream]?.S ?? '');
           const seq = Number(record.dynamodb?.Keys?.[C.seq]?.N);
           if (!key || !Number.isSafeInteger(seq)) continue;
           const image = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
-          records.push(image ? { ...key, seq, record: parseChangesetItem(this.table, image) } : { ...key, seq });
+          const at = { shard: shardId, before };
+          records.push(image ? { ...key, seq, record: parseChangesetItem(this.table, image), at } : { ...key, seq, at });
         }
         if (result.NextShardIterator) this.iterators.set(shardId, { after: last ?? after, iterator: result.NextShardIterator });
         else this.iterators.delete(shardId);
@@ -160,6 +196,18 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
     return this.shards;
   }
 
+}
+
+/** One mark per shard from several checkpoints: `done` wins, else the highest sequence number. */
+function mergeMarks(checkpoints: readonly Checkpoint[]): Checkpoint {
+  const merged: Checkpoint = {};
+  for (const marks of checkpoints) {
+    for (const [id, mark] of Object.entries(marks)) {
+      const current = merged[id];
+      if (current === undefined || mark === DONE || (current !== DONE && BigInt(mark) > BigInt(current))) merged[id] = mark;
+    }
+  }
+  return merged;
 }
 
 function orderParentsFirst(shards: Shard[]): Shard[] {

@@ -28,6 +28,8 @@ export const AGGREGATE_ATTR = {
   sequencedSeq: 'sequencedSeq',
   sequencedVersion: 'sequencedVersion',
   position: 'position',
+  /** The feed shard `position` is in (absent: shard 0). */
+  sequencedShard: 'sequencedShard',
 } as const;
 
 /** Attribute names of the feed table: one item per batch of consecutive positions. */
@@ -54,10 +56,19 @@ export const CONTROL_ATTR = {
   rebuilding: 'rebuilding',
   stoppedAt: 'stoppedAt',
   updatedAt: 'updatedAt',
+  /** On a feed shard's control item: the shard count it switched to. On `feed-config`: the stored count. */
+  shards: 'shards',
+  /** On `feed-config`: the count before the last raise. */
+  previousShards: 'previousShards',
 } as const;
 
 /** Feed batches are partitioned by `floor(first / FEED_BUCKET_SIZE)`, so no partition key grows forever. */
 export const FEED_BUCKET_SIZE = 100_000;
+/**
+ * Feed shard k > 0 keeps its batches under buckets `k * FEED_SHARD_BUCKETS + floor(first / FEED_BUCKET_SIZE)`, so
+ * shards write to different partition keys and shard 0's keys are those of the unsharded feed.
+ */
+export const FEED_SHARD_BUCKETS = 1_000_000_000;
 
 export interface TableNames {
   readonly changesets: string;

@@ -3,12 +3,14 @@ import type {
   ChangeSource,
   CommitOutcome,
   FeedBatch,
+  FeedConfig,
   FeedStorage,
   Lease,
+  PollScope,
   SequencerState,
   Watermark,
 } from '../../feed/feed.port.js';
-import { SEQUENCER_LEASE } from '../../feed/feed.port.js';
+import { hashOwner, SEQUENCER_LEASE, shardOfFeedName } from '../../feed/feed.port.js';
 import { feedEntriesJson } from '../../feed/feed-codec.js';
 import { StorageUnavailableError } from '../../errors/storage-unavailable.error.js';
 import { DYNAMODB_ITEM_LIMIT_BYTES } from '../../store/limits.js';
@@ -64,16 +66,41 @@ export class InMemoryLeases {
   }
 }
 
+/** One feed shard's stored state in memory. */
+interface ShardState {
+  head: number;
+  checkpoint: string | undefined;
+  marksThrough: number;
+  shards?: number;
+  readonly batches: FeedBatch[];
+}
+
 /** The feed in memory, for unit tests; it passes the same feed contract as DynamoDB. */
 export class InMemoryFeedStorage extends InMemoryLeases implements FeedStorage {
-  private head = 0;
-  private checkpoint: string | undefined;
-  private marksThrough = 0;
-  private readonly batches: FeedBatch[] = [];
+  private readonly shardStates = new Map<number, ShardState>();
   private readonly watermarks = new Map<string, Watermark>();
+  private config: FeedConfig = { shards: 1, previousShards: 1 };
 
-  async readSequencerState(_feedName?: string): Promise<SequencerState> {
-    return { head: this.head, checkpoint: this.checkpoint, marksThrough: this.marksThrough };
+  private state(shard: number): ShardState {
+    let state = this.shardStates.get(shard);
+    if (!state) this.shardStates.set(shard, (state = { head: 0, checkpoint: undefined, marksThrough: 0, batches: [] }));
+    return state;
+  }
+
+  async readSequencerState(feedName = SEQUENCER_LEASE): Promise<SequencerState> {
+    const shard = shardOfFeedName(feedName);
+    if (shard === undefined) return { head: 0, checkpoint: undefined, marksThrough: 0 };
+    const { head, checkpoint, marksThrough, shards } = this.state(shard);
+    return { head, checkpoint, marksThrough, ...(shards === undefined ? {} : { shards }) };
+  }
+
+  async readFeedConfig(): Promise<FeedConfig> {
+    return { ...this.config };
+  }
+
+  async raiseShards(shards: number): Promise<FeedConfig> {
+    if (shards > this.config.shards) this.config = { shards, previousShards: this.config.shards };
+    return { ...this.config };
   }
 
   async readWatermarks(streams: readonly StreamKey[]): Promise<Map<string, Watermark>> {
@@ -92,26 +119,37 @@ export class InMemoryFeedStorage extends InMemoryLeases implements FeedStorage {
     }
   }
 
-  async commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, checkpoint: string | undefined, marksThrough: number): Promise<CommitOutcome> {
-    if (lease.name !== SEQUENCER_LEASE || !this.holds(lease) || this.head !== expectedHead) return 'fenced';
+  async commitBatch(
+    lease: Lease,
+    expectedHead: number,
+    batch: FeedBatch,
+    checkpoint: string | undefined,
+    marksThrough: number,
+    shards?: number,
+  ): Promise<CommitOutcome> {
+    const shard = shardOfFeedName(lease.name);
+    if (shard === undefined || !this.holds(lease)) return 'fenced';
+    const state = this.state(shard);
+    if (state.head !== expectedHead) return 'fenced';
     // The same item limit as DynamoDB's, on the same stored bytes, so both feeds fail (or not) alike.
     const bytes = Buffer.byteLength(feedEntriesJson(batch));
     if (bytes > FEED_ITEM_LIMIT_BYTES) {
       throw new StorageUnavailableError('commit feed batch', new RangeError(`a feed item of ${bytes} bytes is over the ${FEED_ITEM_LIMIT_BYTES}-byte item limit`));
     }
     if (batch.entries.length > 0) {
-      this.batches.push(structuredClone(batch));
-      this.head = batch.last;
+      state.batches.push(structuredClone(batch));
+      state.head = batch.last;
     }
-    this.checkpoint = checkpoint;
-    this.marksThrough = marksThrough;
+    state.checkpoint = checkpoint;
+    state.marksThrough = marksThrough;
+    if (shards !== undefined) state.shards = shards;
     return 'committed';
   }
 
-  async readFeed(from: number, maxEntries: number): Promise<FeedBatch[]> {
+  async readFeed(from: number, maxEntries: number, shard = 0): Promise<FeedBatch[]> {
     const out: FeedBatch[] = [];
     let count = 0;
-    for (const batch of this.batches) {
+    for (const batch of this.state(shard).batches) {
       if (batch.last < from) continue;
       if (count >= maxEntries) break;
       const trimmed = from <= batch.first ? batch : { ...batch, first: from, entries: batch.entries.filter((e) => e.position >= from) };
@@ -122,13 +160,80 @@ export class InMemoryFeedStorage extends InMemoryLeases implements FeedStorage {
   }
 }
 
-/** Notices of every changeset the in-memory storage wrote, in write order; the checkpoint is an index. */
+export interface InMemoryChangeSourceOptions {
+  /**
+   * Source shards the changesets are spread over (by a hash of their aggregate), like a DynamoDB stream's
+   * shards: with several feed shards, each reads its own. Default 1, whose checkpoint is a plain count.
+   */
+  readonly shards?: number;
+}
+
+/**
+ * Notices of every changeset the in-memory storage wrote, in write order (`log`), spread over source shards
+ * `m0`, `m1`…; a shard's mark is how many of its notices were read.
+ */
 export class InMemoryChangeSource implements ChangeSource {
   readonly log: ChangeNotice[] = [];
+  private readonly byShard: ChangeNotice[][];
 
-  async poll(checkpoint: string | undefined, limit: number): Promise<{ changes: ChangeNotice[]; checkpoint: string | undefined }> {
-    const from = checkpoint === undefined ? 0 : Number(checkpoint);
-    const changes = this.log.slice(from, from + limit);
-    return { changes, checkpoint: changes.length === 0 ? checkpoint : String(from + changes.length) };
+  constructor(options: InMemoryChangeSourceOptions = {}) {
+    this.byShard = Array.from({ length: Math.max(1, options.shards ?? 1) }, () => []);
+  }
+
+  /** Records a committed changeset. */
+  add(notice: ChangeNotice): void {
+    this.log.push(notice);
+    this.byShard[hashOwner(streamName(notice), this.byShard.length)]!.push(notice);
+  }
+
+  ownerOf(id: string, shards: number): number {
+    return Number(id.slice(1)) % shards;
+  }
+
+  async poll(checkpoint: string | undefined, limit: number, scope?: PollScope): Promise<{ changes: ChangeNotice[]; checkpoint: string | undefined }> {
+    const marks = this.parse(checkpoint);
+    const published = scope && scope.shards > 1 ? await scope.foreignMarks() : [];
+    const foreign: Record<string, number> | undefined = published && {};
+    for (const marks of (published ?? []).map((c) => this.parse(c))) {
+      for (const [id, mark] of Object.entries(marks)) foreign![id] = Math.max(foreign![id] ?? 0, mark);
+    }
+    const changes: ChangeNotice[] = [];
+    this.byShard.forEach((notices, index) => {
+      const id = `m${index}`;
+      if (scope && this.ownerOf(id, scope.shards) !== scope.shard) return;
+      if (marks[id] === undefined) {
+        if (foreign === undefined) return; // the shard that read it before has not handed it over yet
+        marks[id] = foreign[id] ?? 0;
+      }
+      const from = marks[id];
+      const taken = notices.slice(from, from + Math.max(0, limit - changes.length));
+      taken.forEach((notice, i) => changes.push({ ...notice, at: { shard: id, before: String(from + i) } }));
+      marks[id] = from + taken.length;
+    });
+    return { changes, checkpoint: this.format(marks) };
+  }
+
+  rewind(frontier: string | undefined, pending: readonly ChangeNotice[]): string | undefined {
+    const marks = this.parse(frontier);
+    for (const notice of pending) {
+      if (!notice.at) continue;
+      const before = Number(notice.at.before ?? 0);
+      if (before < (marks[notice.at.shard] ?? 0)) marks[notice.at.shard] = before;
+    }
+    return this.format(marks);
+  }
+
+  private parse(checkpoint: string | undefined): Record<string, number> {
+    if (checkpoint === undefined) return {};
+    if (!checkpoint.startsWith('{')) return { m0: Number(checkpoint) };
+    return Object.fromEntries(Object.entries(JSON.parse(checkpoint) as Record<string, string>).map(([id, mark]) => [id, Number(mark)]));
+  }
+
+  /** One source shard keeps today's plain count, so stored checkpoints of the unsharded feed read as before. */
+  private format(marks: Record<string, number>): string | undefined {
+    const ids = Object.keys(marks);
+    if (ids.length === 0) return undefined;
+    if (this.byShard.length === 1 && ids.length === 1 && ids[0] === 'm0') return marks['m0'] === 0 ? undefined : String(marks['m0']);
+    return JSON.stringify(Object.fromEntries(ids.map((id) => [id, String(marks[id])])));
   }
 }

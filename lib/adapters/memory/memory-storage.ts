@@ -1,7 +1,7 @@
 import type { AggregateRecord, ChangesetRecord, StreamKey } from '../../store/records.js';
 import type { ChangesetKey, ChangesetStorage, PutOutcome } from '../../store/storage.port.js';
 import { streamName } from '../../store/stream-key.js';
-import { InMemoryChangeSource } from './memory-feed.js';
+import { InMemoryChangeSource, type InMemoryChangeSourceOptions } from './memory-feed.js';
 import { flattenPages } from '../../store/checked-stream.js';
 
 /**
@@ -12,7 +12,11 @@ export class InMemoryChangesetStorage implements ChangesetStorage {
   private readonly streams = new Map<string, ChangesetRecord[]>();
   private readonly aggregates = new Map<string, AggregateRecord>();
   /** Every committed changeset, in commit order: the change source of the in-memory feed. */
-  readonly changes = new InMemoryChangeSource();
+  readonly changes: InMemoryChangeSource;
+
+  constructor(options: InMemoryChangeSourceOptions = {}) {
+    this.changes = new InMemoryChangeSource(options);
+  }
 
   async putChangeset(record: ChangesetRecord): Promise<PutOutcome> {
     const key = streamName(record);
@@ -24,7 +28,7 @@ export class InMemoryChangesetStorage implements ChangesetStorage {
     }
     changesets.push(structuredClone(record));
     this.streams.set(key, changesets);
-    this.changes.log.push({ aggregateType: record.aggregateType, aggregateId: record.aggregateId, seq: record.seq, record: structuredClone(record) });
+    this.changes.add({ aggregateType: record.aggregateType, aggregateId: record.aggregateId, seq: record.seq, record: structuredClone(record) });
     return { written: true };
   }
 
