@@ -1,12 +1,7 @@
-import type { FeedEntry } from '../../lib/feed/feed.port.js';
-import type { ChangesetRecord, Dependency, StreamKey } from '../../lib/store/records.js';
+import type { FeedBatch, FeedEntry, FeedStorage } from '../../lib/feed/feed.port.js';
+import type { ChangesetRecord } from '../../lib/store/records.js';
 import { streamName } from '../../lib/store/stream-key.js';
-
-/** A dependency sequenced by another feed shard, as a sharded feed entry records it. */
-export interface ShardReference {
-  readonly shard: number;
-  readonly position: number;
-}
+import { checkFeedHistory } from '../../lib/testing/feed-history.js';
 
 /** What a trial leaves to check, read back from the model's stored data. */
 export interface TrialHistory {
@@ -28,64 +23,43 @@ export interface TrialHistory {
   readonly complete: boolean;
 }
 
-interface Placed {
-  readonly shard: number;
-  readonly position: number;
-  readonly entry: FeedEntry;
-}
-
 /**
- * Checks a trial's history: every acknowledged changeset in exactly one feed shard exactly once and nothing
- * else there; each shard's positions dense; each aggregate's changesets in version order and each dependency
- * before its dependent (same shard: a lower position; another shard: a recorded reference to it); the counting
- * projection committed each changeset exactly once. Returns one line per violation.
+ * Checks a trial's history. The feed, with the library's own `checkFeedHistory` (as a consumer applies it,
+ * `after` references included): every acknowledged changeset in exactly one shard once, each after its
+ * aggregate's previous one and after its dependencies. Beside it: each shard's positions dense, nothing in
+ * the feed that is not stored, no aggregate with a later changeset sequenced before an earlier one, and the
+ * counting projection's checkpoint moves covering each position exactly once. One line per violation.
  */
-export function checkHistory(h: TrialHistory): string[] {
+export async function checkHistory(h: TrialHistory): Promise<string[]> {
   const v: string[] = [];
-  const placed = new Map<string, Placed[]>();
-  h.feeds.forEach((entries, shard) => {
+  const sequenced = new Set<string>();
+  h.feeds.forEach((entries, shard) =>
     entries.forEach((entry, i) => {
       if (entry.position !== i + 1) v.push(`shard ${shard}: entry ${i + 1} holds position ${entry.position}`);
-      const list = placed.get(entry.changesetId) ?? [];
-      list.push({ shard, position: entry.position, entry });
-      placed.set(entry.changesetId, list);
+      sequenced.add(`${streamName(entry)}@${entry.seq}`);
       const record = h.written.get(entry.changesetId);
       if (!record || streamName(record) !== streamName(entry) || record.seq !== entry.seq) v.push(`shard ${shard} position ${entry.position}: ${entry.changesetId} is not stored as ${streamName(entry)}@${entry.seq}`);
-    });
+    }),
+  );
+  for (const key of sequenced) {
+    const at = key.lastIndexOf('@');
+    const seq = Number(key.slice(at + 1));
+    if (seq > 1 && !sequenced.has(`${key.slice(0, at)}@${seq - 1}`)) v.push(`${key} is sequenced but seq ${seq - 1} is not`);
+  }
+  const acknowledged = [...h.acked].flatMap((id) => {
+    const record = h.written.get(id);
+    return record && (h.complete || sequenced.has(`${streamName(record)}@${record.seq}`)) ? [record] : [];
   });
-  if (h.complete) for (const id of h.acked) if (!placed.has(id)) v.push(`acknowledged changeset ${id} is in no feed shard`);
-  for (const [id, at] of placed) if (at.length > 1) v.push(`changeset ${id} is in the feed ${at.length} times`);
-  const order = new CrossShardOrder(h.feeds);
-  checkStreams(h, placed, order, v);
+  if (acknowledged.length < h.acked.size) v.push(`${h.acked.size - acknowledged.length} acknowledged changesets are not stored`);
+  try {
+    const report = await checkFeedHistory(servedFeed(h.feeds), h.feeds.length, acknowledged);
+    v.push(...report.examples.slice(0, report.violations));
+    for (let n = report.examples.length; n < report.violations; n++) v.push('(one more feed history violation)');
+  } catch (error) {
+    v.push(String(error));
+  }
   checkProjection(h, v);
   return v;
-}
-
-/** Each aggregate's changesets follow one another, and each dependency is placed before its dependent. */
-function checkStreams(h: TrialHistory, placed: ReadonlyMap<string, Placed[]>, order: CrossShardOrder, v: string[]): void {
-  const byStream = new Map<string, { record: ChangesetRecord; at: Placed }[]>();
-  for (const [id, [at]] of placed) {
-    const record = h.written.get(id);
-    if (!record || !at) continue;
-    const list = byStream.get(streamName(record)) ?? [];
-    list.push({ record, at });
-    byStream.set(streamName(record), list);
-  }
-  for (const list of byStream.values()) list.sort((a, b) => a.record.seq - b.record.seq);
-  const holder = (d: Dependency) => byStream.get(streamName(d))?.find((c) => c.record.fromVersion <= d.version && d.version <= c.record.toVersion);
-  for (const [name, list] of byStream) {
-    list.forEach(({ record, at }, i) => {
-      const previous = list[i - 1];
-      if (record.seq !== i + 1) v.push(`${name}@${record.seq} is sequenced but seq ${i + 1} is not`);
-      else if (previous && !order.before(previous.at, at)) v.push(`${name}@${record.seq} is not ordered after seq ${previous.record.seq}`);
-      for (const d of record.dependencies) {
-        if (streamName(d) === name) continue;
-        const dependency = holder(d);
-        if (!dependency) v.push(`${name}@${record.seq} depends on ${key(d)} v${d.version}, which is in no feed shard`); // it must be placed first
-        else if (!order.before(dependency.at, at)) v.push(`${name}@${record.seq} is not ordered after its dependency ${key(d)} v${d.version}`);
-      }
-    });
-  }
 }
 
 /** The projection's checkpoint moves cover each shard's positions once each, and its handlers saw them. */
@@ -111,36 +85,11 @@ function checkProjection(h: TrialHistory, v: string[]): void {
   });
 }
 
-function key(stream: StreamKey): string {
-  return streamName(stream);
-}
-
-/**
- * "a is sequenced before b": on one shard, a lower position; across shards, some entry of b's shard at or
- * before b records a reference to a's shard at or past a's position (its shard waited for a).
- */
-class CrossShardOrder {
-  /** Per shard, per position: the highest position of each other shard referenced so far. */
-  private readonly reach: Map<number, number>[][];
-
-  constructor(feeds: readonly (readonly FeedEntry[])[]) {
-    this.reach = feeds.map((entries) => {
-      const out: Map<number, number>[] = [];
-      let current = new Map<number, number>();
-      for (const entry of entries) {
-        const after = (entry as { after?: readonly ShardReference[] }).after ?? [];
-        if (after.length > 0) {
-          current = new Map(current);
-          for (const r of after) current.set(r.shard, Math.max(current.get(r.shard) ?? 0, r.position));
-        }
-        out.push(current);
-      }
-      return out;
-    });
-  }
-
-  before(a: Placed, b: Placed): boolean {
-    if (a.shard === b.shard) return a.position < b.position;
-    return (this.reach[b.shard]?.[b.position - 1]?.get(a.shard) ?? 0) >= a.position;
-  }
+/** The entries as a feed `checkFeedHistory` can read (its `readFeed` alone). */
+function servedFeed(feeds: readonly (readonly FeedEntry[])[]): FeedStorage {
+  const readFeed = async (from: number, max: number, shard = 0): Promise<FeedBatch[]> => {
+    const entries = (feeds[shard] ?? []).slice(Math.max(0, from - 1), Math.max(0, from - 1) + max);
+    return entries.length === 0 ? [] : [{ first: entries[0]!.position, last: entries.at(-1)!.position, entries }];
+  };
+  return { readFeed } as unknown as FeedStorage;
 }

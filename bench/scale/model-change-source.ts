@@ -1,39 +1,67 @@
-import type { ChangeNotice, ChangeSource } from '../../lib/feed/feed.port.js';
+import { type ChangeNotice, type ChangeSource, hashOwner, type PollScope } from '../../lib/feed/feed.port.js';
 import type { DynamoModel } from './dynamo-model.js';
 import type { StreamShard } from './model-stream.js';
 import { GET_RECORDS_MAX } from './settings.js';
-
-/** Which stream shards a feed shard reads (`ChangeSource.poll`'s scope once the feed is sharded). */
-export interface StreamScope {
-  owns(streamShardId: string): boolean;
-}
 
 type Marks = Record<string, string>;
 const DONE = 'done';
 
 /**
  * The model's stream read the way `DynamoDbStreamChangeSource` reads DynamoDB's: the checkpoint maps each
- * stream shard to the last sequence number read or `done`; shards are read parents first, one GetRecords
- * per shard per poll; a child waits until its parent is done. With a scope, only owned shards are read and
- * marked; a parent owned by another scope is that scope's to finish, so it does not hold the child back.
+ * stream shard to the last sequence number read or `done`; shards are read parents first, one GetRecords per
+ * shard per poll, and a child waits until its parent is done, whoever read the parent. With a scope (several
+ * feed shards), a feed shard reads only the stream shards it owns (a hash of the id), starting a shard it has
+ * no mark for where the other feed shards' published marks left it.
  */
 export class ModelChangeSource implements ChangeSource {
   constructor(private readonly model: DynamoModel) {}
 
-  async poll(checkpoint: string | undefined, limit: number, scope?: StreamScope): Promise<{ changes: ChangeNotice[]; checkpoint: string | undefined }> {
+  async poll(checkpoint: string | undefined, limit: number, scope?: PollScope): Promise<{ changes: ChangeNotice[]; checkpoint: string | undefined }> {
     const marks: Marks = checkpoint ? (JSON.parse(checkpoint) as Marks) : {};
+    const owned = (id: string) => !scope || scope.shards <= 1 || this.ownerOf(id, scope.shards) === scope.shard;
+    let foreign: Marks | undefined | null = null;
+    const foreignMarks = async (): Promise<Marks | undefined> => {
+      if (foreign === null) {
+        const published = await scope?.foreignMarks();
+        foreign = published && mergeMarks(published.map((c) => JSON.parse(c) as Marks));
+      }
+      return foreign;
+    };
     const changes: ChangeNotice[] = [];
     for (const shard of this.model.stream.shards) {
       if (changes.length >= limit) break;
-      if (marks[shard.id] === DONE || (scope && !scope.owns(shard.id))) continue;
+      if (!owned(shard.id)) continue;
+      if (marks[shard.id] === undefined && scope && scope.shards > 1) {
+        const handed = await foreignMarks();
+        if (handed === undefined) continue; // the feed shard that read it before has not handed it over yet
+        if (handed[shard.id] !== undefined) marks[shard.id] = handed[shard.id]!;
+      }
+      if (marks[shard.id] === DONE) continue;
       const parent = shard.parentId;
-      if (parent && (!scope || scope.owns(parent)) && marks[parent] !== DONE) continue;
+      if (parent && marks[parent] !== DONE && (owned(parent) || (await foreignMarks())?.[parent] !== DONE)) continue;
       const { records, last, done } = await this.getRecords(shard, marks[shard.id], Math.min(GET_RECORDS_MAX, limit - changes.length));
       changes.push(...records);
       if (last !== undefined) marks[shard.id] = last;
       if (done) marks[shard.id] = DONE;
     }
     return { changes, checkpoint: Object.keys(marks).length ? JSON.stringify(marks) : undefined };
+  }
+
+  /** Each shard of a pending notice goes back to the sequence number before its first one. */
+  rewind(frontier: string | undefined, pending: readonly ChangeNotice[]): string | undefined {
+    const marks: Marks = frontier ? (JSON.parse(frontier) as Marks) : {};
+    const rewound = new Set<string>();
+    for (const notice of pending) {
+      if (!notice.at || rewound.has(notice.at.shard)) continue;
+      rewound.add(notice.at.shard);
+      if (notice.at.before === undefined) delete marks[notice.at.shard];
+      else marks[notice.at.shard] = notice.at.before;
+    }
+    return Object.keys(marks).length ? JSON.stringify(marks) : undefined;
+  }
+
+  ownerOf(id: string, shards: number): number {
+    return hashOwner(id, shards);
   }
 
   private getRecords(shard: StreamShard, after: string | undefined, limit: number): Promise<{ records: ChangeNotice[]; last?: string; done: boolean }> {
@@ -44,14 +72,13 @@ export class ModelChangeSource implements ChangeSource {
     };
     return this.model.send({ operation: `GetRecords changesets stream (shard ${shard.id})`, kind: 'read', accesses: [], slot }, () => {
       const now = Date.now();
-      const from = after === undefined ? 0 : firstAfter(shard, after);
       const records: ChangeNotice[] = [];
       let last: string | undefined;
-      let i = from;
+      let i = after === undefined ? 0 : firstAfter(shard, after);
       for (; i < shard.records.length && records.length < limit; i++) {
         const record = shard.records[i]!;
         if (record.visibleAt > now) break;
-        records.push(record.notice);
+        records.push({ ...record.notice, at: { shard: shard.id, before: last ?? after } });
         last = record.sequenceNumber;
       }
       return { records, ...(last ? { last } : {}), done: shard.closed && i === shard.records.length };
@@ -69,4 +96,16 @@ function firstAfter(shard: StreamShard, after: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** One mark per shard from several checkpoints: `done` wins, else the highest sequence number (same width, so text order). */
+function mergeMarks(checkpoints: readonly Marks[]): Marks {
+  const merged: Marks = {};
+  for (const marks of checkpoints) {
+    for (const [id, mark] of Object.entries(marks)) {
+      const current = merged[id];
+      if (current === undefined || mark === DONE || (current !== DONE && mark > current)) merged[id] = mark;
+    }
+  }
+  return merged;
 }

@@ -1,8 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { commitBatchRequest, feedBucket } from '../../lib/adapters/dynamodb/feed-requests.js';
-import { tableNames } from '../../lib/adapters/dynamodb/table-layout.js';
+import { FEED_ATTR, tableNames } from '../../lib/adapters/dynamodb/table-layout.js';
 import type { InMemoryFeedStorage } from '../../lib/adapters/memory/memory-feed.js';
-import type { CommitOutcome, FeedBatch, FeedStorage, Lease, SequencerState, Watermark } from '../../lib/feed/feed.port.js';
+import { type CommitOutcome, FEED_CONFIG_ITEM, type FeedBatch, type FeedConfig, type FeedStorage, type Lease, type SequencerState, shardOfFeedName, type Watermark } from '../../lib/feed/feed.port.js';
 import type { StreamKey } from '../../lib/store/records.js';
 import { streamName } from '../../lib/store/stream-key.js';
 import { type Access, type DynamoModel } from './dynamo-model.js';
@@ -20,7 +20,7 @@ const TABLES = tableNames('');
 /**
  * `InMemoryFeedStorage` behind the requests `DynamoDbFeedStorage` sends: each batch commit is one
  * transaction (the control item's head and the feed item, both at 2× units) on the feed shard's partition
- * (`<lease>:<bucket>`), watermarks go 25 to a transaction, reads are strongly consistent. Records when each
+ * (its bucket), watermarks go 25 to a transaction, reads are strongly consistent. Records when each
  * changeset became visible in the feed, for the lag figures.
  */
 export class ModelFeedStorage extends ModelLeases implements FeedStorage {
@@ -38,6 +38,16 @@ export class ModelFeedStorage extends ModelLeases implements FeedStorage {
 
   readSequencerState(...args: Parameters<FeedStorage['readSequencerState']>): Promise<SequencerState> {
     return controlRequest(this.model, 'GetItem', args[0] ?? 'sequencer', 'read', () => this.inner.readSequencerState(...args));
+  }
+
+  readFeedConfig(): Promise<FeedConfig> {
+    return controlRequest(this.model, 'GetItem', FEED_CONFIG_ITEM, 'read', () => this.inner.readFeedConfig());
+  }
+
+  /** A conditional `UpdateItem`, then the read of the stored configuration, as the DynamoDB adapter does. */
+  async raiseShards(shards: number): Promise<FeedConfig> {
+    await controlRequest(this.model, 'UpdateItem', FEED_CONFIG_ITEM, 'write', () => this.inner.raiseShards(shards));
+    return this.readFeedConfig();
   }
 
   async readWatermarks(streams: readonly StreamKey[]): Promise<Map<string, Watermark>> {
@@ -59,18 +69,18 @@ export class ModelFeedStorage extends ModelLeases implements FeedStorage {
     }
   }
 
-  commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, checkpoint: string | undefined, marksThrough: number): Promise<CommitOutcome> {
-    const request = commitBatchRequest(TABLES, lease, expectedHead, batch, checkpoint, marksThrough, new Date().toISOString());
+  commitBatch(lease: Lease, expectedHead: number, batch: FeedBatch, checkpoint: string | undefined, marksThrough: number, shards?: number): Promise<CommitOutcome> {
+    const request = commitBatchRequest(TABLES, lease, expectedHead, batch, checkpoint, marksThrough, new Date().toISOString(), shards);
     const controlBytes = CONTROL_ITEM_BYTES + (checkpoint?.length ?? 0);
     const accesses: Access[] = [{ table: CONTROL, key: lease.name, bytes: controlBytes, units: writeUnits(controlBytes, true) }];
     const put = request.TransactItems![1]?.Put;
     const bytes = put ? itemBytes(put.Item as Record<string, AttributeValue>) : 0;
-    if (put) accesses.push({ table: FEED, key: this.feedKey(lease.name, batch.first), bytes, units: writeUnits(bytes, true) });
+    if (put) accesses.push({ table: FEED, key: (put.Item as Record<string, AttributeValue>)[FEED_ATTR.bucket]!.N!, bytes, units: writeUnits(bytes, true) });
     const operation = `TransactWriteItems ${FEED}, ${CONTROL} (feed batch)`;
     return this.model.send({ operation, kind: 'write', accesses, transaction: true }, async () => {
-      const outcome = await this.inner.commitBatch(lease, expectedHead, batch, checkpoint, marksThrough);
+      const outcome = await this.inner.commitBatch(lease, expectedHead, batch, checkpoint, marksThrough, shards);
       if (outcome === 'committed' && put) {
-        this.batchBytes.set(`${lease.name}:${batch.first}`, bytes);
+        this.batchBytes.set(`${shardOfFeedName(lease.name) ?? 0}:${batch.first}`, bytes);
         const now = Date.now();
         for (const entry of batch.entries) this.visibleAt.set(entry.changesetId, now);
       }
@@ -78,13 +88,10 @@ export class ModelFeedStorage extends ModelLeases implements FeedStorage {
     });
   }
 
-  async readFeed(...args: Parameters<FeedStorage['readFeed']>): Promise<FeedBatch[]> {
-    const [from] = args;
-    const shard = (args as unknown[])[2];
-    const lease = typeof shard === 'number' && shard > 0 ? `sequencer#${shard}` : 'sequencer';
-    const batches = await this.inner.readFeed(...args);
-    const key = this.feedKey(lease, Math.max(1, from));
-    const sizes = batches.map((b) => this.batchBytes.get(`${lease}:${b.first}`) ?? 0);
+  async readFeed(from: number, maxEntries: number, shard = 0): Promise<FeedBatch[]> {
+    const batches = await this.inner.readFeed(from, maxEntries, shard);
+    const key = String(feedBucket(Math.max(1, from), shard));
+    const sizes = batches.map((b) => this.batchBytes.get(`${shard}:${b.first}`) ?? 0);
     // The first Query finds the batch holding `from` (Limit 1); each further one reads up to 25 batches.
     const queries = [sizes.slice(0, 1), ...chunks(sizes.slice(1), BATCHES_PER_QUERY)];
     for (const query of queries) {
@@ -92,10 +99,6 @@ export class ModelFeedStorage extends ModelLeases implements FeedStorage {
       await this.model.send({ operation: `Query ${FEED}`, kind: 'read', accesses: [{ table: FEED, key, bytes, units: readUnits(bytes) }] }, () => undefined);
     }
     return batches;
-  }
-
-  private feedKey(lease: string, position: number): string {
-    return `${lease}:${feedBucket(position)}`;
   }
 }
 

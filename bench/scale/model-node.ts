@@ -1,6 +1,6 @@
 import type { AggregateRoot } from '@nestjs/cqrs';
 import { FeedReader } from '../../lib/feed/feed-reader.js';
-import { Sequencer } from '../../lib/feed/sequencer.js';
+import { FeedShards } from '../../lib/feed/feed-shards.js';
 import { ProjectionManager } from '../../lib/projections/projection-manager.js';
 import { AggregateCache } from '../../lib/repository/aggregate-cache.js';
 import { type AggregateClass, aggregateDefinition } from '../../lib/repository/aggregate.decorator.js';
@@ -28,6 +28,10 @@ export interface SharedPorts {
 
 export interface NodeOptions {
   readonly owner: string;
+  /** Feed shards (`feed.shards`). */
+  readonly shards: number;
+  /** `aggregateRecordFlushMs`: how often sequencers write watermarks. Default: the library's (1,000). */
+  readonly watermarkFlushMs?: number;
   /** Called with every acknowledged commit, at the moment the store acknowledges it. */
   readonly onCommit: (result: CommitResult) => void;
   /** Where the counting projection counts what its handlers saw. */
@@ -37,7 +41,7 @@ export interface NodeOptions {
 
 /**
  * One application node, assembled by hand as the module's runtime does it (`buildRuntime`): the real
- * `EventStore`, repositories with the aggregate cache, `Sequencer`, `FeedReader` and `ProjectionManager`,
+ * `EventStore`, repositories with the aggregate cache, `FeedShards` (a sequencer per feed shard), `FeedReader` and `ProjectionManager`,
  * with the sequencer's and projections' default timings. No snapshots: trials are too short for a post to
  * reach 100 events often, and a snapshot write is not what is measured here.
  */
@@ -46,6 +50,7 @@ export class ModelNode {
   readonly manager: ProjectionManager;
   readonly users: AggregateRepository<User>;
   readonly posts: AggregateRepository<Post>;
+  private readonly sequencers: FeedShards;
 
   constructor(ports: SharedPorts, options: NodeOptions) {
     let manager: ProjectionManager | undefined;
@@ -68,11 +73,16 @@ export class ModelNode {
     this.users = repository(User);
     this.posts = repository(Post);
     const timing = { owner: options.owner, leaseTtlMs: 5000, idleMs: 20, maxIdleMs: 500, warn: options.warn };
-    const sequencer = new Sequencer(ports.storage, ports.feed, ports.source, timing);
+    this.sequencers = new FeedShards(ports.storage, ports.feed, ports.source, { ...timing, shards: options.shards, ...(options.watermarkFlushMs ? { watermarkFlushMs: options.watermarkFlushMs } : {}) });
     const reader = new FeedReader(ports.feed, ports.storage, this.store.payloads);
-    manager = new ProjectionManager(sequencer, ports.feed, reader, ports.projections, serializer, { ...timing, tablePrefix: '' });
+    manager = new ProjectionManager(this.sequencers, ports.feed, reader, ports.projections, serializer, { ...timing, tablePrefix: '' });
     manager.register(new CountingProjection(options.handled));
     this.manager = manager;
+  }
+
+  /** Raises the stored shard count to the configured one and reads it, as the runtime does before it starts. */
+  async load(): Promise<void> {
+    await this.sequencers.load();
   }
 
   start(): void {

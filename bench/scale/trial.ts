@@ -15,7 +15,7 @@ import type { ModelSettings } from './settings.js';
 import { type CommandMix, Workload } from './workload.js';
 
 export interface TrialOptions {
-  /** Feed shards. Only 1 until the library's feed is sharded. */
+  /** Feed shards (`feed.shards`). */
   readonly shards: number;
   readonly nodes: number;
   /** Offered commands per second (each saves one changeset). */
@@ -28,6 +28,8 @@ export interface TrialOptions {
   readonly drainMs?: number;
   readonly settings?: Partial<ModelSettings>;
   readonly mix?: CommandMix;
+  /** `aggregateRecordFlushMs` of the nodes. Default: the library's. */
+  readonly watermarkFlushMs?: number;
 }
 
 export interface TrialResult {
@@ -75,7 +77,6 @@ const EPOCH = Date.UTC(2026, 0, 1);
  * arrive at `rate` for the warm-up and the measured window, then the run drains and the history is checked.
  */
 export async function runTrial(options: TrialOptions): Promise<TrialRun> {
-  if (options.shards !== 1) throw new RangeError(`feed shards: ${options.shards}; this library has one feed (feed.shards is not there yet)`);
   const warmupMs = options.warmupMs ?? 2000;
   const measureMs = options.measureMs ?? 5000;
   const clock = FakeTimers.install({ now: EPOCH, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
@@ -94,11 +95,14 @@ export async function runTrial(options: TrialOptions): Promise<TrialRun> {
     const nodes = Array.from({ length: options.nodes }, (_, i) =>
       new ModelNode(ports, {
         owner: `node-${i + 1}`,
+        shards: options.shards,
+        ...(options.watermarkFlushMs ? { watermarkFlushMs: options.watermarkFlushMs } : {}),
         onCommit: (result) => void (result.committed && ackedAt.set(result.changesetId, Date.now())),
         handled,
         warn: () => void warnings++,
       }),
     );
+    await settle(clock, Promise.all(nodes.map((node) => node.load())));
     for (const node of nodes) node.start();
     const workload = new Workload(nodes, seededRandom(model.settings.seed * 7919 + options.rate), options.mix);
     const start = Date.now();
@@ -114,14 +118,12 @@ export async function runTrial(options: TrialOptions): Promise<TrialRun> {
     for (let waited = 0; waited < (options.drainMs ?? 10_000) && !caughtUp(); waited += 100) await clock.tickAsync(100);
     const complete = caughtUp();
     const drainedAt = Date.now();
-    const stopping = Promise.all(nodes.map((node) => node.stop()));
-    let stopped = false;
-    void stopping.then(() => (stopped = true));
-    for (let i = 0; i < 200 && !stopped; i++) await clock.tickAsync(100);
+    await settle(clock, Promise.all(nodes.map((node) => node.stop())));
 
-    const feeds: FeedEntry[][] = [(await inner.feed.readFeed(1, Number.MAX_SAFE_INTEGER)).flatMap((b) => b.entries)];
+    const feeds: FeedEntry[][] = [];
+    for (let shard = 0; shard < options.shards; shard++) feeds.push((await inner.feed.readFeed(1, Number.MAX_SAFE_INTEGER, shard)).flatMap((b) => b.entries));
     const history: TrialHistory = { acked: new Set(ackedAt.keys()), written: ports.storage.written, feeds, projectionCommits: ports.projections.commits, handled, complete };
-    const violations = checkHistory(history);
+    const violations = await checkHistory(history);
     const lags: number[] = [];
     for (const [id, at] of ackedAt) {
       if (at < start + warmupMs || at >= start + warmupMs + measureMs) continue;
@@ -168,6 +170,15 @@ export async function runTrial(options: TrialOptions): Promise<TrialRun> {
   } finally {
     clock.uninstall();
   }
+}
+
+/** Advances the clock until `work` settles, for at most 20 virtual seconds (then it is left running). */
+async function settle(clock: ReturnType<typeof FakeTimers.install>, work: Promise<unknown>): Promise<void> {
+  let done = false;
+  const tracked = work.finally(() => (done = true));
+  tracked.catch(() => undefined);
+  for (let i = 0; i < 200 && !done; i++) await clock.tickAsync(100);
+  if (done) await tracked;
 }
 
 /** Positions the projection committed, over every shard. */
