@@ -176,7 +176,8 @@ export class Sequencer {
       this.behind = polled.changes.length >= this.options.pollLimit;
     }
     const builder = this.newBuilder(true);
-    await builder.refresh(this.pending);
+    // The dependencies' marks too, in the same bulk read: each read alone, in turn, is what a build waits on.
+    await builder.refresh([...this.pending, ...this.pending.flatMap((notice) => notice.record?.dependencies ?? [])]);
     const handled = new Set<ChangeNotice>();
     const blockers = new Map<string, ChangeNotice[]>();
     let full = false;
