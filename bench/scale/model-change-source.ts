@@ -1,10 +1,9 @@
 import { type ChangeNotice, type ChangeSource, hashOwner, type PollScope } from '../../lib/feed/feed.port.js';
+import { DONE, publishedMarks, rewindMarks, type StreamMarks as Marks } from '../../lib/adapters/dynamodb/stream-marks.js';
 import type { DynamoModel } from './dynamo-model.js';
 import type { StreamShard } from './model-stream.js';
 import { GET_RECORDS_MAX } from './settings.js';
 
-type Marks = Record<string, string>;
-const DONE = 'done';
 
 /**
  * The model's stream read the way `DynamoDbStreamChangeSource` reads DynamoDB's: the checkpoint maps each
@@ -19,14 +18,7 @@ export class ModelChangeSource implements ChangeSource {
   async poll(checkpoint: string | undefined, limit: number, scope?: PollScope): Promise<{ changes: ChangeNotice[]; checkpoint: string | undefined }> {
     const marks: Marks = checkpoint ? (JSON.parse(checkpoint) as Marks) : {};
     const owned = (id: string) => !scope || scope.shards <= 1 || this.ownerOf(id, scope.shards) === scope.shard;
-    let foreign: Marks | undefined | null = null;
-    const foreignMarks = async (): Promise<Marks | undefined> => {
-      if (foreign === null) {
-        const published = await scope?.foreignMarks();
-        foreign = published && mergeMarks(published.map((c) => JSON.parse(c) as Marks));
-      }
-      return foreign;
-    };
+    const foreignMarks = publishedMarks(scope);
     const changes: ChangeNotice[] = [];
     for (const shard of this.model.stream.shards) {
       if (changes.length >= limit) break;
@@ -47,17 +39,8 @@ export class ModelChangeSource implements ChangeSource {
     return { changes, checkpoint: Object.keys(marks).length ? JSON.stringify(marks) : undefined };
   }
 
-  /** Each shard of a pending notice goes back to the sequence number before its first one. */
   rewind(frontier: string | undefined, pending: readonly ChangeNotice[]): string | undefined {
-    const marks: Marks = frontier ? (JSON.parse(frontier) as Marks) : {};
-    const rewound = new Set<string>();
-    for (const notice of pending) {
-      if (!notice.at || rewound.has(notice.at.shard)) continue;
-      rewound.add(notice.at.shard);
-      if (notice.at.before === undefined) delete marks[notice.at.shard];
-      else marks[notice.at.shard] = notice.at.before;
-    }
-    return Object.keys(marks).length ? JSON.stringify(marks) : undefined;
+    return rewindMarks(frontier, pending);
   }
 
   ownerOf(id: string, shards: number): number {
@@ -96,16 +79,4 @@ function firstAfter(shard: StreamShard, after: string): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** One mark per shard from several checkpoints: `done` wins, else the highest sequence number (same width, so text order). */
-function mergeMarks(checkpoints: readonly Marks[]): Marks {
-  const merged: Marks = {};
-  for (const marks of checkpoints) {
-    for (const [id, mark] of Object.entries(marks)) {
-      const current = merged[id];
-      if (current === undefined || mark === DONE || (current !== DONE && mark > current)) merged[id] = mark;
-    }
-  }
-  return merged;
 }

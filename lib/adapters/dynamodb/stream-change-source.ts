@@ -14,10 +14,10 @@ import { parseStreamName } from '../../store/stream-key.js';
 import { parseChangesetItem } from './item-parsers.js';
 import { CHANGESET_ATTR as C } from './table-layout.js';
 import { call } from './storage-call.js';
+import { DONE, publishedMarks, rewindMarks, type StreamMarks } from './stream-marks.js';
 
 /** Per shard: the last sequence number handled, or `done` once a closed shard is read to its end. */
-type Checkpoint = Record<string, string>;
-const DONE = 'done';
+type Checkpoint = StreamMarks;
 
 /**
  * Finds new changesets in the changesets table's DynamoDB stream (NEW_IMAGE, so no read is needed). Shards are read parents
@@ -60,14 +60,7 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
       if (!known.has(id)) delete marks[id];
     }
     // Marks other feed shards published, read once per poll and only when a shard needs them.
-    let foreign: Checkpoint | undefined | null = null;
-    const foreignMarks = async (): Promise<Checkpoint | undefined> => {
-      if (foreign === null) {
-        const published = await scope?.foreignMarks();
-        foreign = published && mergeMarks(published.map((c) => JSON.parse(c) as Checkpoint));
-      }
-      return foreign;
-    };
+    const foreignMarks = publishedMarks(scope);
     for (const shard of shards) {
       const id = shard.ShardId!;
       if (!owned(id)) continue;
@@ -99,17 +92,8 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
     return { changes, checkpoint: serialized, ...(gap ? { gap } : {}) };
   }
 
-  /** Each shard of a pending notice goes back to the sequence number before its first one (its start when none). */
   rewind(frontier: string | undefined, pending: readonly ChangeNotice[]): string | undefined {
-    const marks: Checkpoint = frontier ? (JSON.parse(frontier) as Checkpoint) : {};
-    const rewound = new Set<string>();
-    for (const notice of pending) {
-      if (!notice.at || rewound.has(notice.at.shard)) continue;
-      rewound.add(notice.at.shard); // notices of one shard are pending in the order they were read
-      if (notice.at.before === undefined) delete marks[notice.at.shard];
-      else marks[notice.at.shard] = notice.at.before;
-    }
-    return Object.keys(marks).length ? JSON.stringify(marks) : undefined;
+    return rewindMarks(frontier, pending);
   }
 
   ownerOf(id: string, shards: number): number {
@@ -196,18 +180,6 @@ export class DynamoDbStreamChangeSource implements ChangeSource {
     return this.shards;
   }
 
-}
-
-/** One mark per shard from several checkpoints: `done` wins, else the highest sequence number. */
-function mergeMarks(checkpoints: readonly Checkpoint[]): Checkpoint {
-  const merged: Checkpoint = {};
-  for (const marks of checkpoints) {
-    for (const [id, mark] of Object.entries(marks)) {
-      const current = merged[id];
-      if (current === undefined || mark === DONE || (current !== DONE && BigInt(mark) > BigInt(current))) merged[id] = mark;
-    }
-  }
-  return merged;
 }
 
 function orderParentsFirst(shards: Shard[]): Shard[] {
