@@ -58,6 +58,8 @@ export interface TrialResult {
   readonly hotKeys: Record<string, number>;
   readonly streamShards: number;
   readonly streamSplits: number;
+  /** Entries each feed shard sequenced (how evenly the stream shards spread over them). */
+  readonly feedShardEntries: readonly number[];
   readonly changesetBytes: number;
   readonly warnings: number;
 }
@@ -163,6 +165,7 @@ export async function runTrial(options: TrialOptions): Promise<TrialRun> {
       hotKeys: Object.fromEntries([...model.meter.throttledKeys].sort((a, b) => b[1] - a[1]).slice(0, 3)),
       streamShards: model.stream.shards.length,
       streamSplits: model.stream.splits,
+      feedShardEntries: feeds.map((entries) => entries.length),
       changesetBytes: round(records.reduce((sum, r) => sum + changesetBytes(r), 0) / Math.max(1, records.length), 0),
       warnings,
     };
