@@ -101,4 +101,40 @@ describe('projections over 4 feed shards (in memory, 16 source shards)', () => {
     expect(status.shards!.filter((s) => s.position > 0).length).toBeGreaterThan(1);
     expect(new Set(status.shards!.map((s) => s.owner))).toEqual(new Set(['node-a', 'node-b']));
   });
+
+  it('answers read-your-writes across shards on any node, and rebuilds every shard', async () => {
+    const changesets = new InMemoryChangesetStorage({ shards: 16 });
+    const feed = new InMemoryFeedStorage();
+    const projections = new InMemoryProjectionStore();
+    const applied: string[] = [];
+    const early: string[] = [];
+    const a = node('node-a', changesets, feed, projections, new OrderCheck(applied, early));
+    const b = node('node-b', changesets, feed, projections, new OrderCheck([], []));
+    await a.shards.load();
+    await b.shards.load();
+    const tokens: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const account = new Account(randomUUID());
+      account.open('o');
+      await a.accounts.save(account);
+      account.deposit(3);
+      tokens.push((await a.accounts.save(account)).token);
+    }
+    // Not applied yet: a short wait times out.
+    await expect(b.manager.waitFor('order-check', tokens[0]!, 50)).rejects.toThrow(/did not apply/);
+    await driveAll([a.manager]);
+    // node-b runs nothing (node-a holds every lease) yet finds each commit's shard and position.
+    for (const token of tokens) await b.manager.waitFor('order-check', token, 2000);
+    const shardsUsed = new Set((await a.manager.status('order-check')).shards!.filter((s) => s.position > 0).map((s) => s.shard));
+    expect(shardsUsed.size).toBeGreaterThan(1);
+    expect(applied).toHaveLength(24);
+    expect(await a.manager.rebuild('order-check')).toBe(true);
+    const reset = await a.manager.status('order-check');
+    expect(reset.position).toBe(0);
+    applied.length = 0;
+    await driveAll([a.manager]);
+    expect(applied).toHaveLength(24);
+    expect(early).toEqual([]);
+    expect((await a.manager.status('order-check')).lagPositions).toBe(0);
+  });
 });
