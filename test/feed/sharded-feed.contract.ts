@@ -4,6 +4,7 @@ import { FeedShards } from '../../lib/feed/feed-shards.js';
 import type { Sequencer } from '../../lib/feed/sequencer.js';
 import type { ChangesetRecord, Dependency, StreamKey } from '../../lib/store/records.js';
 import { checkFeedHistory } from '../../lib/testing/feed-history.js';
+import { ShardedFeedUnsupportedError } from '../../lib/errors/sharded-feed-unsupported.error.js';
 import type { FeedFixture } from './feed.contract.js';
 
 /** A workload of aggregates whose commits depend on other aggregates' latest versions, as commands that read them. */
@@ -192,6 +193,13 @@ export function describeShardedFeedContract(name: string, factory: () => Promise
       const entries = (await Promise.all([0, 1, 2, 3].map((k) => f.feed.readFeed(1, 100, k)))).flat().flatMap((b) => b.entries);
       expect(entries.map((e) => e.aggregateId)).toEqual([stream.aggregateId]);
       expect(warnings).toEqual([expect.stringMatching(/Ghost.*does not exist; ordering without it/)]);
+    });
+
+    it('refuses reconcile() on a sharded feed: it would pull changesets other shards own', async () => {
+      const shards = new FeedShards(f.changesets, f.feed, f.source, { ...options, shards: 4 });
+      await shards.load();
+      await shards.sequencers[1]!.step();
+      await expect(shards.sequencers[1]!.reconcile()).rejects.toBeInstanceOf(ShardedFeedUnsupportedError);
     });
 
     it('forged tokens that make two commits wait for each other cannot stall the feed: the cyclic edge is dropped', async () => {
