@@ -140,6 +140,35 @@ export function describeShardedFeedContract(name: string, factory: () => Promise
       expect((await f.feed.readSequencerState('sequencer')).shards).toBe(4);
     });
 
+    it('a raise while shard 0 has a batch in flight: no other shard reads its source shards until it switched', async () => {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const slow = Object.create(f.feed) as FeedStorage;
+      let holding = true;
+      slow.commitBatch = async (...args: Parameters<FeedStorage['commitBatch']>) => {
+        if (holding && args[0].name === 'sequencer' && args[2].entries.length > 0) {
+          holding = false;
+          await held;
+        }
+        return f.feed.commitBatch(...args);
+      };
+      const shards = new FeedShards(f.changesets, slow, f.source, { ...options });
+      await shards.load();
+      const work = new CausalWorkload(f, 20);
+      await work.commit(60);
+      const inFlight = shards.sequencers[0]!.step(); // one shard: polls, builds, and its commit waits
+      while (holding) await new Promise((resolve) => setImmediate(resolve));
+      await shards.raise(4);
+      for (let round = 0; round < 5; round++) for (const sequencer of shards.sequencers.slice(1)) await sequencer.step();
+      release();
+      await inFlight;
+      await work.commit(40);
+      await stepAll(shards);
+      const report = await checkFeedHistory(f.feed, 4, work.acknowledged);
+      expect(report.examples).toEqual([]);
+      expect(report).toMatchObject({ entries: 100, violations: 0 });
+    });
+
     it.each(['before', 'after'] as const)('a shard dying %s its batch write leaves no hole and no duplicate', async (when) => {
       const crashing = CrashOnce.wrap(f.feed, 'sequencer#1', when);
       let clock = 1_000_000;
