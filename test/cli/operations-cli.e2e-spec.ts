@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbProjectionStore } from '../../lib/adapters/dynamodb/dynamodb-projection-store.js';
 import type { StoredProjectionStatus } from '../../lib/operations/projection-operations.js';
 import { dynamoDbConfig } from '../support/local-aws.js';
 import { freshTables, type Node, openWithDeposits, readView, startNode, until } from '../projections/harness.js';
@@ -255,6 +256,15 @@ describe('operations CLI over 4 feed shards (DynamoDB Local, whose stream has on
     const skipped = await status();
     expect(skipped).toMatchObject({ position: 4, lagPositions: 0 });
     expect(skipped.shards![stop!.shard!]!.parked[0]).toMatchObject({ position: stop!.stoppedAt, skipped: { reason: 'refunded' } });
+
+    // A node holding any one shard (here 3) keeps every shard unchanged: leases are all taken before acting.
+    const leases = new DynamoDbProjectionStore(client, storage.tables);
+    const intruder = (await leases.acquireLease('projection#balances#3', 'intruder', 60_000, Date.now()))!;
+    const held = await cli(['projections', 'rebuild', 'balances'], env);
+    expect(held.code).toBe(3);
+    expect(held.stderr).toContain('held by node "intruder"');
+    expect((await status()).shards!.map((s) => s.rebuilding ?? false)).toEqual([false, false, false, false]);
+    await leases.releaseLease(intruder);
 
     expect((await cli(['projections', 'rebuild', 'balances'], env)).code).toBe(0);
     const marked = await status();
