@@ -34,6 +34,13 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Prom
   });
 }
 
+/** `projections status balances --json`, as a script would read it. */
+async function balancesStatus(env: Record<string, string>): Promise<StoredProjectionStatus> {
+  const run = await cli(['projections', 'status', 'balances', '--json'], env);
+  expect(run).toMatchObject({ code: 0, stderr: '' });
+  return (JSON.parse(run.stdout) as { projections: StoredProjectionStatus[] }).projections[0]!;
+}
+
 describe('operations CLI (nestjs-dynamodb-event-store)', () => {
   const client = new DynamoDBClient(dynamoDbConfig());
   const nodes: Node[] = [];
@@ -48,11 +55,7 @@ describe('operations CLI (nestjs-dynamodb-event-store)', () => {
     n.manager.start();
     return n;
   };
-  const status = async (): Promise<StoredProjectionStatus> => {
-    const run = await cli(['projections', 'status', 'balances', '--json'], env);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
-    return (JSON.parse(run.stdout) as { projections: StoredProjectionStatus[] }).projections[0]!;
-  };
+  const status = () => balancesStatus(env);
   /** A node that stops on a deposit to `poisoned`, then shuts down (releasing its leases) once stopped. */
   const stopOn = async (poisoned: string): Promise<void> => {
     const n = node();
@@ -192,11 +195,7 @@ describe('operations CLI over 4 feed shards (DynamoDB Local, whose stream has on
     n.manager.start();
     return n;
   };
-  const status = async (): Promise<StoredProjectionStatus> => {
-    const run = await cli(['projections', 'status', 'balances', '--json'], env);
-    expect(run).toMatchObject({ code: 0, stderr: '' });
-    return (JSON.parse(run.stdout) as { projections: StoredProjectionStatus[] }).projections[0]!;
-  };
+  const status = () => balancesStatus(env);
   /** Waits for `n` to stop on the poisoned changeset with everything else applied, then stops it (its leases released). */
   const stopped = async (n: Node) => {
     await until(async () => {
