@@ -134,21 +134,24 @@ export class ProjectionOperations {
   }
 
   /**
-   * Runs `action` on every shard of the projection, each under its own lease, holding all of them until the
-   * last is done (so no node runs one shard of a rebuild while another is reset). The first outcome other than
-   * `'not-stopped'` is the answer.
+   * Runs `action` on every shard of the projection, each under its own lease. Every lease is taken before the
+   * first action, and all are held until the last is done: a node holding any shard makes the whole action
+   * change nothing (`ProjectionHeldError`), and no node runs one shard of a rebuild while another is reset.
+   * The first outcome other than `'not-stopped'` is the answer.
    */
   private async eachShard(name: string, action: (checkpoint: LeasedCheckpoint) => Promise<ParkedActionOutcome>): Promise<ParkedActionOutcome> {
     await this.known(name);
     const shards = this.shardsOf(name).map((s) => s.name);
-    const run = async (i: number, outcome: ParkedActionOutcome | undefined): Promise<ParkedActionOutcome> => {
-      if (i === shards.length) return outcome ?? 'not-stopped';
-      return this.withLease(shards[i]!, async (checkpoint) => {
+    const run = async (held: LeasedCheckpoint[]): Promise<ParkedActionOutcome> => {
+      if (held.length < shards.length) return this.withLease(shards[held.length]!, (checkpoint) => run([...held, checkpoint]));
+      let outcome: ParkedActionOutcome = 'not-stopped';
+      for (const checkpoint of held) {
         const own = await action(checkpoint);
-        return run(i + 1, outcome === undefined || outcome === 'not-stopped' ? own : outcome);
-      });
+        if (outcome === 'not-stopped') outcome = own;
+      }
+      return outcome;
     };
-    return run(0, undefined);
+    return run([]);
   }
 
   private async known(name: string | undefined): Promise<string[]> {

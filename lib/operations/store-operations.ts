@@ -92,8 +92,7 @@ export class StoreOperations {
     return records;
   }
 
-  /** The last sequenced feed position (0: empty feed). */
-  /** The last position of feed shard `shard` (default 0, the unsharded feed's). */
+  /** The last sequenced position of feed shard `shard` (default 0, the unsharded feed's; 0: empty). */
   async feedHead(shard = 0): Promise<number> {
     return (await this.feed.readSequencerState(feedShardName(shard))).head;
   }

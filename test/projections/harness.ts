@@ -6,6 +6,7 @@ import { DynamoDbProjectionStore } from '../../lib/adapters/dynamodb/dynamodb-pr
 import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
 import { DynamoDbStreamChangeSource } from '../../lib/adapters/dynamodb/stream-change-source.js';
 import { FeedReader } from '../../lib/feed/feed-reader.js';
+import { FeedShards } from '../../lib/feed/feed-shards.js';
 import { Sequencer } from '../../lib/feed/sequencer.js';
 import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
 import type { ProjectionContext } from '../../lib/projections/projection-context.js';
@@ -79,16 +80,22 @@ export interface Node<P extends BalancesLike = BalanceProjection> {
   readonly projection: P;
   readonly accounts: AggregateRepository<Account>;
   readonly store: EventStore;
+  /** With several feed shards: load it (`await feedShards.load()`) before starting, as the module does. */
+  readonly feedShards?: FeedShards;
 }
 
-/** One application node: its own store, sequencer and projection runner over shared tables. */
-export function startNode(client: DynamoDBClient, storage: DynamoDbChangesetStorage, viewTable: string, leaseTtlMs?: number, streamsConfig?: DynamoDBClientConfig): Node;
+/**
+ * One application node: its own store, sequencer and projection runner over shared tables. With `shards`
+ * above 1 the feed runs in that many feed shards (`FeedShards`, as `feed.shards` makes it), and so does the projection.
+ */
+export function startNode(client: DynamoDBClient, storage: DynamoDbChangesetStorage, viewTable: string, leaseTtlMs?: number, streamsConfig?: DynamoDBClientConfig, shards?: number): Node;
 export function startNode<P extends BalancesLike>(
   client: DynamoDBClient,
   storage: DynamoDbChangesetStorage,
   readModel: ReadModelNode<P>,
   leaseTtlMs?: number,
   streamsConfig?: DynamoDBClientConfig,
+  shards?: number,
 ): Node<P>;
 export function startNode(
   client: DynamoDBClient,
@@ -96,6 +103,7 @@ export function startNode(
   viewTable: string | ReadModelNode,
   leaseTtlMs = 1500,
   streamsConfig: DynamoDBClientConfig = dynamoDbConfig(),
+  shards = 1,
 ): Node<BalancesLike> {
   const owner = `node-${randomUUID().slice(0, 6)}`;
   const streams = new DynamoDBStreamsClient(streamsConfig);
@@ -104,11 +112,8 @@ export function startNode(
   const store = new EventStore(storage, { aggregateRecords: false, onCommit: () => manager?.committed() });
   const registry = new EventRegistry().register(AccountOpened, MoneyDeposited);
   const serializer = new EventSerializer(registry);
-  const sequencer = new Sequencer(storage, feed, new DynamoDbStreamChangeSource(client, streams, storage.tables.changesets), {
-    owner,
-    leaseTtlMs,
-    idleMs: 10,
-  });
+  const source = new DynamoDbStreamChangeSource(client, streams, storage.tables.changesets);
+  const sequencer = shards > 1 ? new FeedShards(storage, feed, source, { owner, leaseTtlMs, idleMs: 10, shards }) : new Sequencer(storage, feed, source, { owner, leaseTtlMs, idleMs: 10 });
   manager = new ProjectionManager(sequencer, feed, new FeedReader(feed, storage), new DynamoDbProjectionStore(client, storage.tables), serializer, {
     owner,
     leaseTtlMs,
@@ -118,7 +123,7 @@ export function startNode(
   const projection = typeof viewTable === 'string' ? new BalanceProjection(viewTable) : viewTable.projection;
   manager.register(projection, typeof viewTable === 'string' ? undefined : viewTable.target);
   const accounts = new AggregateRepository(Account, 'Account', store, serializer, { publishAll: () => undefined });
-  return { owner, manager, projection, accounts, store };
+  return { owner, manager, projection, accounts, store, ...(sequencer instanceof FeedShards ? { feedShards: sequencer } : {}) };
 }
 
 /** Fresh store tables under a new `<label>-…-` prefix, and view tables `<prefix><view>` beside them. */
