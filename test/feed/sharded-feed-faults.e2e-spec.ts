@@ -20,11 +20,14 @@ describe('sharded feed (K = 4) under injected faults, DynamoDB Local', () => {
   let proxy: FaultProxy;
   const direct = localDynamoDb();
   const clients: Array<{ destroy(): void }> = [];
+  let store: EventStore | undefined;
 
   beforeAll(async () => {
     proxy = await startFaultProxy({ target: dynamoDbConfig().endpoint as string, seed: 20 });
   });
   afterAll(async () => {
+    // Also when the test failed half-way: an open store or client keeps jest from exiting.
+    await store?.close();
     for (const client of clients) client.destroy();
     direct.destroy();
     await proxy.stop();
@@ -54,7 +57,7 @@ describe('sharded feed (K = 4) under injected faults, DynamoDB Local', () => {
     const prefix = uniquePrefix('sfault');
     const changesets = new DynamoDbChangesetStorage({ client: direct, tablePrefix: prefix });
     await changesets.createTables();
-    const store = new EventStore(changesets);
+    store = new EventStore(changesets);
     const work = new CausalWorkload({ store }, 30);
     let clock = 1_000_000;
     const first = feedNode(prefix, 'node-1', () => clock);
@@ -88,6 +91,5 @@ describe('sharded feed (K = 4) under injected faults, DynamoDB Local', () => {
     const report = await checkFeedHistory(new DynamoDbFeedStorage(direct, changesets.tables), 4, work.acknowledged);
     expect(report.examples).toEqual([]);
     expect(report).toMatchObject({ entries: 240, violations: 0 });
-    await store.close();
   }, 120_000);
 });
