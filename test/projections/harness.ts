@@ -80,15 +80,22 @@ export interface Node<P extends BalancesLike = BalanceProjection> {
   readonly projection: P;
   readonly accounts: AggregateRepository<Account>;
   readonly store: EventStore;
-  /** With several feed shards: load it (`await feedShards.load()`) before starting, as the module does. */
+  /** The feed's shards when the node was started with a shard count (`load()` them before `manager.start()`). */
   readonly feedShards?: FeedShards;
 }
 
 /**
- * One application node: its own store, sequencer and projection runner over shared tables. With `shards`
- * above 1 the feed runs in that many feed shards (`FeedShards`, as `feed.shards` makes it), and so does the projection.
+ * One application node: its own store, sequencer (or, given `shards`, a `FeedShards` of that many feed shards)
+ * and projection runners over shared tables.
  */
-export function startNode(client: DynamoDBClient, storage: DynamoDbChangesetStorage, viewTable: string, leaseTtlMs?: number, streamsConfig?: DynamoDBClientConfig, shards?: number): Node;
+export function startNode(
+  client: DynamoDBClient,
+  storage: DynamoDbChangesetStorage,
+  viewTable: string,
+  leaseTtlMs?: number,
+  streamsConfig?: DynamoDBClientConfig,
+  shards?: number,
+): Node;
 export function startNode<P extends BalancesLike>(
   client: DynamoDBClient,
   storage: DynamoDbChangesetStorage,
@@ -103,7 +110,7 @@ export function startNode(
   viewTable: string | ReadModelNode,
   leaseTtlMs = 1500,
   streamsConfig: DynamoDBClientConfig = dynamoDbConfig(),
-  shards = 1,
+  shards?: number,
 ): Node<BalancesLike> {
   const owner = `node-${randomUUID().slice(0, 6)}`;
   const streams = new DynamoDBStreamsClient(streamsConfig);
@@ -113,7 +120,8 @@ export function startNode(
   const registry = new EventRegistry().register(AccountOpened, MoneyDeposited);
   const serializer = new EventSerializer(registry);
   const source = new DynamoDbStreamChangeSource(client, streams, storage.tables.changesets);
-  const sequencer = shards > 1 ? new FeedShards(storage, feed, source, { owner, leaseTtlMs, idleMs: 10, shards }) : new Sequencer(storage, feed, source, { owner, leaseTtlMs, idleMs: 10 });
+  const feedShards = shards === undefined ? undefined : new FeedShards(storage, feed, source, { owner, leaseTtlMs, idleMs: 10, shards });
+  const sequencer = feedShards ?? new Sequencer(storage, feed, source, { owner, leaseTtlMs, idleMs: 10 });
   manager = new ProjectionManager(sequencer, feed, new FeedReader(feed, storage), new DynamoDbProjectionStore(client, storage.tables), serializer, {
     owner,
     leaseTtlMs,
@@ -123,7 +131,7 @@ export function startNode(
   const projection = typeof viewTable === 'string' ? new BalanceProjection(viewTable) : viewTable.projection;
   manager.register(projection, typeof viewTable === 'string' ? undefined : viewTable.target);
   const accounts = new AggregateRepository(Account, 'Account', store, serializer, { publishAll: () => undefined });
-  return { owner, manager, projection, accounts, store, ...(sequencer instanceof FeedShards ? { feedShards: sequencer } : {}) };
+  return { owner, manager, projection, accounts, store, ...(feedShards ? { feedShards } : {}) };
 }
 
 /** Fresh store tables under a new `<label>-…-` prefix, and view tables `<prefix><view>` beside them. */
