@@ -21,9 +21,10 @@ export interface SampleAppConfig {
   readonly tablePrefix: string;
   /**
    * The event store's feed on this node: `leaseTtlMs` bounds how long a dead node keeps the sequencer and the
-   * projections; `nodeId` names this node in the leases (and in `GET /stats`). Default: the library's defaults.
+   * projections; `nodeId` names this node in the leases (and in `GET /stats`); `shards` is the number of feed
+   * shards (`feed.shards`). Default: the library's defaults.
    */
-  readonly feed?: { readonly leaseTtlMs?: number; readonly nodeId?: string };
+  readonly feed?: { readonly leaseTtlMs?: number; readonly nodeId?: string; readonly shards?: number };
   /** Changesets over this many bytes of JSON go to S3 (`s3.largeChangesetBytes`). Default: the library's (256 KiB). */
   readonly largeChangesetBytes?: number;
   /** How long `GET /users/:id?after=TOKEN` waits for the view to include the commit before answering 504. Default 5,000 ms. */

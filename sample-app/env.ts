@@ -12,12 +12,13 @@ export interface EnvSettings extends Pick<SampleAppConfig, 'bucket' | 'tablePref
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvSettings {
   const leaseTtlMs = integerEnv(env, 'EVENT_STORE_LEASE_TTL_MS', 1);
   const nodeId = env.EVENT_STORE_NODE_ID || undefined;
+  const shards = integerEnv(env, 'FEED_SHARDS', 1, 256);
   return {
     port: integerEnv(env, 'PORT', 0, 65535) ?? 3000,
     tablePrefix: env.EVENT_STORE_TABLE_PREFIX ?? 'sample-',
     bucket: env.EVENT_STORE_BUCKET ?? 'sample-app-events',
     // Only what is set, so the library keeps its own defaults for the rest.
-    feed: { ...(leaseTtlMs === undefined ? {} : { leaseTtlMs }), ...(nodeId === undefined ? {} : { nodeId }) },
+    feed: { ...(leaseTtlMs === undefined ? {} : { leaseTtlMs }), ...(nodeId === undefined ? {} : { nodeId }), ...(shards === undefined ? {} : { shards }) },
     readTimeoutMs: integerEnv(env, 'READ_TIMEOUT_MS', 1),
     databaseUrl: env.DATABASE_URL || undefined,
     explorer: flagEnv(env, 'EXPLORER'),

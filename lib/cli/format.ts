@@ -35,12 +35,25 @@ export function statusText(statuses: StoredProjectionStatus[]): string {
   if (statuses.length === 0) return '(no projections have a checkpoint yet)';
   const lines: string[] = [];
   for (const s of statuses) {
-    const state = s.rebuilding ? 'rebuilding' : s.stoppedAt !== undefined ? `STOPPED at ${s.stoppedAt}` : 'running';
-    lines.push(`${s.name}: position ${s.position}/${s.head} (lag ${s.lagPositions}), ${state}, owner ${s.owner ?? '(none)'}, parked ${s.parkedTotal}`);
-    for (const p of s.parked) {
-      const skipped = p.skipped ? ` [skipped by ${p.skipped.by} at ${p.skipped.at}: ${p.skipped.reason}]` : '';
-      lines.push(`  parked ${p.position} ${p.aggregateType} ${p.aggregateId} #${p.seq} after ${p.attempts} attempts at ${p.parkedAt}: ${p.error}${skipped}`);
-    }
+    lines.push(`${s.name}: ${figures(s)}`);
+    // With several feed shards a parked position is one shard's: list them under their shard.
+    if (!s.shards) lines.push(...parkedLines(s, '  '));
+    for (const shard of s.shards ?? []) lines.push(`  shard ${shard.shard}: ${figures(shard)}`, ...parkedLines(shard, '    '));
   }
   return lines.join('\n');
+}
+
+/** Position, lag, state, owner and parked count of a projection, its total over shards, or one shard. */
+function figures(s: StoredProjectionStatus): string {
+  const stoppedShard = s.shards?.find((shard) => shard.stoppedAt !== undefined);
+  const stopped = stoppedShard ? `STOPPED (shard ${stoppedShard.shard} at ${stoppedShard.stoppedAt})` : `STOPPED at ${s.stoppedAt}`;
+  const state = s.rebuilding ? 'rebuilding' : s.stoppedAt !== undefined ? stopped : 'running';
+  return `position ${s.position}/${s.head} (lag ${s.lagPositions}), ${state}, owner ${s.owner ?? '(none)'}, parked ${s.parkedTotal}`;
+}
+
+function parkedLines(s: StoredProjectionStatus, indent: string): string[] {
+  return s.parked.map((p) => {
+    const skipped = p.skipped ? ` [skipped by ${p.skipped.by} at ${p.skipped.at}: ${p.skipped.reason}]` : '';
+    return `${indent}parked ${p.position} ${p.aggregateType} ${p.aggregateId} #${p.seq} after ${p.attempts} attempts at ${p.parkedAt}: ${p.error}${skipped}`;
+  });
 }

@@ -12,7 +12,7 @@ commands:
   streams [--type T]                      recently updated aggregates
   stream <type> <id>                      a stream's changesets and events
   feed tail                               the feed's last entries
-  projections status [<name>]             checkpoints, lag, lease owner, parked changesets
+  projections status [<name>]             checkpoints, lag, lease owner, parked changesets (each feed shard's under the total)
   projections rebuild <name>              mark for a rebuild (the next node running it clears and replays)
   projections retry-parked <name>         let a stopped projection retry its parked changeset
   projections skip-parked <name> --reason R [--by B]

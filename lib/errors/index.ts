@@ -13,6 +13,7 @@ export * from './event-type-conflict.error.js';
 export * from './projection-timeout.error.js';
 export * from './unknown-projection.error.js';
 export * from './projection-held.error.js';
+export * from './sharded-feed-unsupported.error.js';
 export * from './invalid-commit-token.error.js';
 export * from './projection-parked.error.js';
 export * from './lease-lost.error.js';

@@ -61,10 +61,7 @@ export class ExplorerData {
     this.samples.add({ at: Date.now(), head, lag: Math.max(0, ...statuses.map((s) => s.lagPositions)) });
     const values: Record<string, string> = { head: String(head) };
     for (const s of statuses) {
-      values[`p:${s.name}:position`] = String(s.position);
-      values[`p:${s.name}:lag`] = `${s.lagPositions} (${s.lagSeconds.toFixed(1)} s)`;
-      values[`p:${s.name}:owner`] = s.owner ?? '—';
-      values[`p:${s.name}:state`] = stateOf(s);
+      for (const figures of [s, ...(s.shards ?? [])]) Object.assign(values, liveFigures(figures));
     }
     const chart = this.samples.lines();
     values['chart:maxRate'] = String(chart.maxRate);
@@ -73,7 +70,24 @@ export class ExplorerData {
   }
 }
 
+/** The `data-live` key of a projection's figure, or of one feed shard's (`<name>#<shard>`) when it runs in several. */
+export function liveKey(status: ProjectionStatus, field: string): string {
+  return `p:${status.name}${status.shard === undefined ? '' : `#${status.shard}`}:${field}`;
+}
+
+function liveFigures(s: ProjectionStatus): Record<string, string> {
+  return {
+    [liveKey(s, 'position')]: s.shard === undefined ? String(s.position) : `${s.position}/${s.head}`,
+    [liveKey(s, 'lag')]: `${s.lagPositions} (${s.lagSeconds.toFixed(1)} s)`,
+    [liveKey(s, 'owner')]: s.owner ?? '—',
+    [liveKey(s, 'state')]: stateOf(s),
+  };
+}
+
 export function stateOf(status: ProjectionStatus): string {
+  // A stopped position is one shard's: name the shard on a total over several.
+  const stopped = status.shards?.find((s) => s.stoppedAt !== undefined);
+  if (stopped) return `stopped (shard ${stopped.shard} at ${stopped.stoppedAt})`;
   if (status.stoppedAt !== undefined) return `stopped at ${status.stoppedAt}`;
   return status.lagPositions === 0 ? 'caught up' : 'catching up';
 }

@@ -70,8 +70,10 @@ export class FeedShards implements ShardContext {
     const count = Math.max(shards, this.config.shards, this.config.previousShards);
     const states = await Promise.all(Array.from({ length: count }, (_, i) => this.feed.readSequencerState(feedShardName(i))));
     // A shard that read the source before must have switched (written what it owed, stopped reading what it
-    // gave up) before anyone starts where it stopped.
-    const ready = states.every((state) => state.checkpoint === undefined || (state.shards ?? 1) >= shards);
+    // gave up) before anyone starts where it stopped. Shard 0 may be reading under one shard with nothing stored
+    // yet (a batch in flight): it must have switched, always. Any other shard switches before it reads anything,
+    // so one that never recorded a count has read nothing.
+    const ready = states.every((state, i) => (i === 0 || state.shards !== undefined || state.checkpoint !== undefined ? (state.shards ?? 1) >= shards : true));
     const value = ready ? states.flatMap((state, i) => (i === shard || state.checkpoint === undefined ? [] : [state.checkpoint])) : undefined;
     this.foreign = { at: now, key, value };
     return value;

@@ -6,6 +6,7 @@ import { type ResolvedSequencerOptions, type SequencerOptions, withDefaults } fr
 import { SequencerTerm } from './sequencer-term.js';
 import { shardView } from './shard-view.js';
 import { DependencyCheck } from './dependency-check.js';
+import { ShardedFeedUnsupportedError } from '../errors/sharded-feed-unsupported.error.js';
 import { RateLimitedWarner } from '../logging/rate-limited-warner.js';
 import { traceSequencerStep } from '../telemetry/spans.js';
 
@@ -261,6 +262,7 @@ export class Sequencer {
 
   private async reconcileUnlocked(): Promise<void> {
     if (!(await this.holdTerm())) return;
+    if (this.term.switchedTo > 1) throw new ShardedFeedUnsupportedError('Sequencer.reconcile()', this.term.switchedTo);
     const keep = { pending: this.pending, pendingCheckpoint: this.pendingCheckpoint };
     try {
       for await (const heads of this.changesets.scanStreamHeads()) {

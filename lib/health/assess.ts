@@ -15,6 +15,16 @@ export interface ProjectionHealth {
   readonly parked: number;
   readonly parkedTotal: number;
   readonly stoppedAt?: number;
+  /**
+   * With several feed shards (`feed.shards`): each shard's own figures. The fields above are then their total:
+   * sums, the largest `lagSeconds`, shard 0's owner, and a stopped shard's `stoppedAt` (a position in that shard).
+   */
+  readonly shards?: readonly ProjectionShardHealth[];
+}
+
+/** One feed shard of a projection run in several: its checkpoint `<name>#<shard>` (shard 0: `<name>`). */
+export interface ProjectionShardHealth extends Omit<ProjectionHealth, 'shards'> {
+  readonly shard: number;
 }
 
 export type HealthLevel = 'up' | 'degraded' | 'down';

@@ -3,6 +3,7 @@ import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/term
 import type { EventStoreRuntime } from '../nest/event-store-runtime.js';
 import { EVENT_STORE_RUNTIME } from '../nest/tokens.js';
 import { assessProjection, type HealthLevel, type ProjectionHealth } from './assess.js';
+import { assessShardedProjection } from './assess-shards.js';
 import { HEALTH_DEFAULTS, type EventStoreHealthOptions } from './event-store-health.options.js';
 
 /** A stream no aggregate can have (types are registered names): reading it costs one small read, finds nothing. */
@@ -14,7 +15,7 @@ const PROBE_STREAM = { aggregateType: 'EventStoreHealthProbe', aggregateId: 'pro
  */
 @Injectable()
 export class EventStoreHealthIndicator {
-  /** When each projection was first found without a lease holder. */
+  /** When each projection (each shard's checkpoint name, with several feed shards) was first found without a lease holder. */
   private readonly leaseless = new Map<string, number>();
 
   constructor(
@@ -40,16 +41,28 @@ export class EventStoreHealthIndicator {
       } catch (error) {
         return session.down({ storage, problems: [`projection ${name}: status unreadable: ${messageOf(error)}`] });
       }
-      const since = status.owner === undefined ? (this.leaseless.get(name) ?? now) : undefined;
-      if (since === undefined) this.leaseless.delete(name);
-      else this.leaseless.set(name, since);
-      const assessed = assessProjection(name, status, since, now, options);
+      let assessed: { health: ProjectionHealth; level: HealthLevel; problems: string[] };
+      if (status.shards) {
+        const since = status.shards.map((s) => this.leaselessSince(s.shard ? `${name}#${s.shard}` : name, s.owner, now));
+        assessed = assessShardedProjection(name, status, since, now, options);
+      } else {
+        const { problem, ...rest } = assessProjection(name, status, this.leaselessSince(name, status.owner, now), now, options);
+        assessed = { ...rest, problems: problem ? [problem] : [] };
+      }
       projections[name] = assessed.health;
-      if (assessed.problem) problems.push(assessed.problem);
+      problems.push(...assessed.problems);
       if (assessed.level === 'down' || (assessed.level === 'degraded' && level === 'up')) level = assessed.level;
     }
     const details = { storage, projections, ...(problems.length > 0 ? { problems } : {}) };
     return level === 'down' ? session.down(details) : level === 'degraded' ? session.degraded(details) : session.up(details);
+  }
+
+  /** When `checkpoint` was first found without a lease holder, remembered across checks (undefined while held). */
+  private leaselessSince(checkpoint: string, owner: string | undefined, now: number): number | undefined {
+    const since = owner === undefined ? (this.leaseless.get(checkpoint) ?? now) : undefined;
+    if (since === undefined) this.leaseless.delete(checkpoint);
+    else this.leaseless.set(checkpoint, since);
+    return since;
   }
 
   private async probe(timeoutMs: number): Promise<{ reachable: true; ms: number } | { reachable: false; error: string }> {

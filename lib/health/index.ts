@@ -2,4 +2,5 @@
 export { EventStoreHealthIndicator } from './event-store-health.indicator.js';
 export { EventStoreHealthModule } from './event-store-health.module.js';
 export type { EventStoreHealthOptions } from './event-store-health.options.js';
-export { assessProjection, type ProjectionHealth, type HealthLevel } from './assess.js';
+export { assessProjection, type ProjectionHealth, type ProjectionShardHealth, type HealthLevel } from './assess.js';
+export { assessShardedProjection } from './assess-shards.js';

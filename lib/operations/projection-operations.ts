@@ -25,7 +25,14 @@ export interface StoredProjectionStatus {
   readonly rebuilding?: boolean;
   /** The node holding the lease, while it is unexpired. */
   readonly owner?: string;
+  /** With several feed shards: the shard of a per-shard status (absent on the total). */
+  readonly shard?: number;
+  /** With several feed shards: each shard's status (positions, heads, lags and parked counts above are their sums). */
+  readonly shards?: readonly StoredProjectionStatus[];
 }
+
+/** A projection's shard checkpoints are named `<name>#<shard>` beside `<name>` (shard 0). */
+const SHARD_SUFFIX = /#(\d+)$/;
 
 /**
  * Projections seen from their checkpoints in the control table. Actions take the projection's lease first,
@@ -37,7 +44,8 @@ export class ProjectionOperations {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly store: DynamoDbProjectionStore,
-    private readonly head: () => Promise<number>,
+    /** The head of a feed shard. */
+    private readonly head: (shard: number) => Promise<number>,
     private readonly actor: string,
   ) {}
 
@@ -63,14 +71,47 @@ export class ProjectionOperations {
       for (const item of page.Items ?? []) names.push(item[K.name]!.S!.slice(LEASE_PREFIX.length));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return names.sort();
+    this.shardNames = names;
+    return [...new Set(names.map((n) => n.replace(SHARD_SUFFIX, '')))].sort();
+  }
+
+  /** Checkpoint names as last listed, shards included. */
+  private shardNames: string[] = [];
+
+  /** The checkpoint names of a projection's shards, shard 0 first (just the name when it runs unsharded). */
+  private shardsOf(name: string): { name: string; shard: number }[] {
+    const shards = this.shardNames.flatMap((n) => {
+      const match = SHARD_SUFFIX.exec(n);
+      return match && n.slice(0, match.index) === name ? [{ name: n, shard: Number(match[1]) }] : [];
+    });
+    return [{ name, shard: 0 }, ...shards.sort((a, b) => a.shard - b.shard)];
   }
 
   /** The status of one projection, or of every one. `UnknownProjectionError` (listing the known) for a name no checkpoint has. */
   async status(name?: string): Promise<StoredProjectionStatus[]> {
     const names = await this.known(name);
-    const head = await this.head();
-    return Promise.all(names.map((n) => this.statusOf(n, head)));
+    return Promise.all(names.map((n) => this.projectionStatus(n)));
+  }
+
+  private async projectionStatus(name: string): Promise<StoredProjectionStatus> {
+    const shards = this.shardsOf(name);
+    const statuses = await Promise.all(shards.map(async (s) => this.statusOf(s.name, await this.head(s.shard))));
+    if (shards.length === 1) return statuses[0]!;
+    const sum = (pick: (s: StoredProjectionStatus) => number) => statuses.reduce((total, s) => total + pick(s), 0);
+    const stopped = statuses.find((s) => s.stoppedAt !== undefined);
+    const perShard = statuses.map((s, i) => ({ ...s, name, shard: shards[i]!.shard }));
+    return {
+      name,
+      position: sum((s) => s.position),
+      head: sum((s) => s.head),
+      lagPositions: sum((s) => s.lagPositions),
+      parked: statuses.flatMap((s) => s.parked),
+      parkedTotal: sum((s) => s.parkedTotal),
+      ...(stopped ? { stoppedAt: stopped.stoppedAt! } : {}),
+      ...(statuses.some((s) => s.rebuilding) ? { rebuilding: true } : {}),
+      ...(statuses[0]!.owner === undefined ? {} : { owner: statuses[0]!.owner }),
+      shards: perShard,
+    };
   }
 
   /**
@@ -79,17 +120,38 @@ export class ProjectionOperations {
    * the read model stays in the application.
    */
   rebuild(name: string): Promise<ParkedActionOutcome> {
-    return this.withLease(name, async (checkpoint) => ((await this.store.reset(checkpoint.lease)) === 'committed' ? 'done' : 'fenced'));
+    return this.eachShard(name, async (checkpoint) => ((await this.store.reset(checkpoint.lease)) === 'committed' ? 'done' : 'fenced'));
   }
 
-  /** Lets a projection stopped on a parked changeset try it again when a node runs it next. */
+  /** Lets a projection stopped on a parked changeset try it again when a node runs it next (every stopped shard). */
   retryParked(name: string): Promise<ParkedActionOutcome> {
-    return this.withLease(name, resumeStopped);
+    return this.eachShard(name, resumeStopped);
   }
 
   /** Moves a stopped projection past its parked changeset, recording who, when and `reason` in the entry. */
   skipParked(name: string, reason: string, by: string = this.actor): Promise<ParkedActionOutcome> {
-    return this.withLease(name, (checkpoint) => skipStopped(checkpoint, { by, reason }, Date.now()));
+    return this.eachShard(name, (checkpoint) => skipStopped(checkpoint, { by, reason }, Date.now()));
+  }
+
+  /**
+   * Runs `action` on every shard of the projection, each under its own lease. Every lease is taken before the
+   * first action, and all are held until the last is done: a node holding any shard makes the whole action
+   * change nothing (`ProjectionHeldError`), and no node runs one shard of a rebuild while another is reset.
+   * The first outcome other than `'not-stopped'` is the answer.
+   */
+  private async eachShard(name: string, action: (checkpoint: LeasedCheckpoint) => Promise<ParkedActionOutcome>): Promise<ParkedActionOutcome> {
+    await this.known(name);
+    const shards = this.shardsOf(name).map((s) => s.name);
+    const run = async (held: LeasedCheckpoint[]): Promise<ParkedActionOutcome> => {
+      if (held.length < shards.length) return this.withLease(shards[held.length]!, (checkpoint) => run([...held, checkpoint]));
+      let outcome: ParkedActionOutcome = 'not-stopped';
+      for (const checkpoint of held) {
+        const own = await action(checkpoint);
+        if (outcome === 'not-stopped') outcome = own;
+      }
+      return outcome;
+    };
+    return run([]);
   }
 
   private async known(name: string | undefined): Promise<string[]> {
@@ -115,7 +177,6 @@ export class ProjectionOperations {
 
   /** Runs `action` holding the projection's lease, then releases it at once for the application's nodes. */
   private async withLease(name: string, action: (checkpoint: LeasedCheckpoint) => Promise<ParkedActionOutcome>): Promise<ParkedActionOutcome> {
-    await this.known(name);
     const checkpoint = new LeasedCheckpoint(this.store, name, this.actor, OPERATION_LEASE_MS, Date.now, () => undefined);
     if (!(await checkpoint.hold())) {
       const lease = await this.store.readLease(projectionLeaseName(name));

@@ -1,3 +1,4 @@
+import { feedShardName } from '../feed/feed.port.js';
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbFeedStorage } from '../adapters/dynamodb/dynamodb-feed-storage.js';
 import { DynamoDbProjectionStore } from '../adapters/dynamodb/dynamodb-projection-store.js';
@@ -45,7 +46,7 @@ export class StoreOperations {
     this.changesets = new DynamoDbChangesetStorage({ client: options.client, tablePrefix: options.tablePrefix ?? '' });
     this.feed = new DynamoDbFeedStorage(options.client, this.tables);
     const store = new DynamoDbProjectionStore(options.client, this.tables, { groupCommits: false });
-    this.projections = new ProjectionOperations(options.client, store, () => this.feedHead(), options.actor ?? 'operations');
+    this.projections = new ProjectionOperations(options.client, store, (shard) => this.feedHead(shard), options.actor ?? 'operations');
   }
 
   /** `MissingTablesError` naming every store table that does not exist. */
@@ -91,9 +92,9 @@ export class StoreOperations {
     return records;
   }
 
-  /** The last sequenced feed position (0: empty feed). */
-  async feedHead(): Promise<number> {
-    return (await this.feed.readSequencerState()).head;
+  /** The last sequenced position of feed shard `shard` (default 0, the unsharded feed's; 0: empty). */
+  async feedHead(shard = 0): Promise<number> {
+    return (await this.feed.readSequencerState(feedShardName(shard))).head;
   }
 
   /** The feed's last `count` entries, oldest first. */

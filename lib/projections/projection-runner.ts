@@ -157,9 +157,12 @@ export class ProjectionRunner {
     return this.exclusive(async () => work(await this.holdLease()));
   }
 
-  /** The checkpoint back to 0 (marked `rebuilding` unless the target cleared in the same commit). Lock and lease held. */
-  async resetHeld(): Promise<'reset' | 'rebuilt' | 'fenced'> {
-    const outcome = await this.target.reset(this.retry);
+  /**
+   * The checkpoint back to 0 (marked `rebuilding` unless the target cleared in the same commit). Lock and lease
+   * held. `clear: false` leaves the read model to another shard of the same rebuild.
+   */
+  async resetHeld(clear = true): Promise<'reset' | 'rebuilt' | 'fenced'> {
+    const outcome = await this.target.reset(this.retry, clear);
     if (outcome === 'fenced') {
       this.checkpoint.drop();
       return 'fenced';
@@ -171,14 +174,14 @@ export class ProjectionRunner {
     return rebuilt ? 'rebuilt' : 'reset';
   }
 
-  /** Clears the read model and ends the rebuild (lock and lease held); false when the lease was lost. */
-  finishHeld(): Promise<boolean> {
-    return this.checkpoint.value.rebuilding ? this.finishRebuild() : Promise.resolve(true);
+  /** Clears the read model (unless `clear` is false) and ends the rebuild (lock and lease held); false when the lease was lost. */
+  finishHeld(clear = true): Promise<boolean> {
+    return this.checkpoint.value.rebuilding ? this.finishRebuild(clear) : Promise.resolve(true);
   }
 
   /** Clears the read model (the projection's `onRebuild`) and ends the rebuild; false when the lease was lost. */
-  private async finishRebuild(): Promise<boolean> {
-    if ((await this.target.finishRebuild(this.retry)) === 'fenced') {
+  private async finishRebuild(clear = true): Promise<boolean> {
+    if ((await this.target.finishRebuild(this.retry, clear)) === 'fenced') {
       this.checkpoint.drop();
       return false;
     }

@@ -44,9 +44,13 @@ export interface ProjectionTarget {
   contextTables(definition: ProjectionDefinition): ContextTables;
   /**
    * Starts a rebuild: the checkpoint back to 0, parked changesets forgotten, fenced by the lease. `'rebuilt'`
-   * when the read model was cleared in the same commit (nothing left to finish).
+   * when the read model was cleared in the same commit (nothing left to finish). `clear: false` (the other
+   * shards of a sharded rebuild: the read model is shared and cleared once) only resets the checkpoint.
    */
-  reset(scope: TargetScope): Promise<CommitOutcome | 'rebuilt'>;
-  /** Clears the read model (the projection's `onRebuild`) and ends the rebuild, fenced by the lease. */
-  finishRebuild(scope: TargetScope): Promise<CommitOutcome>;
+  reset(scope: TargetScope, clear?: boolean): Promise<CommitOutcome | 'rebuilt'>;
+  /**
+   * Clears the read model (the projection's `onRebuild`) and ends the rebuild, fenced by the lease; with
+   * `clear: false` only ends it (another shard of the same rebuild cleared the shared read model).
+   */
+  finishRebuild(scope: TargetScope, clear?: boolean): Promise<CommitOutcome>;
 }

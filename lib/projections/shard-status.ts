@@ -28,16 +28,17 @@ export function sumShardStatuses(name: string, shards: readonly ProjectionStatus
 /**
  * Rebuilds a projection run in several feed shards. Every shard's runner on this node is paused (its lock) and
  * must hold its shard's lease; then every checkpoint goes back to 0, marked `rebuilding`, before the read model
- * is cleared, so no shard applies anything between the clear and its own reset. False when a lease is held
+ * is cleared, so no shard applies anything between the clear and its own reset. The read model is shared by the
+ * shards: shard 0 clears it (its `onRebuild` runs once), the others only reset. False when a lease is held
  * elsewhere (nothing was reset) or was lost on the way (the next holder of a marked shard clears again: run the
  * rebuild again then, see docs/feed.md).
  */
 export function rebuildShards(runners: readonly ProjectionRunner[]): Promise<boolean> {
   const all = async (): Promise<boolean> => {
     const outcomes = [];
-    for (const runner of runners) outcomes.push(await runner.resetHeld());
+    for (const [shard, runner] of runners.entries()) outcomes.push(await runner.resetHeld(shard === 0));
     if (outcomes.includes('fenced')) return false;
-    for (const runner of runners) if (!(await runner.finishHeld())) return false;
+    for (const [shard, runner] of runners.entries()) if (!(await runner.finishHeld(shard === 0))) return false;
     return true;
   };
   const nest = (i: number): Promise<boolean> => (i === runners.length ? all() : runners[i]!.withLease((held) => (held ? nest(i + 1) : Promise.resolve(false))));

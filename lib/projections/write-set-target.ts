@@ -61,10 +61,10 @@ export class WriteSetTarget implements ProjectionTarget {
     return this.store.reset(checkpoint.lease);
   }
 
-  async finishRebuild({ checkpoint, instance, definition }: TargetScope): Promise<CommitOutcome> {
+  async finishRebuild({ checkpoint, instance, definition }: TargetScope, clear = true): Promise<CommitOutcome> {
     const lease = checkpoint.lease;
     try {
-      await (instance as { onRebuild?: (ctx: RebuildContext) => unknown }).onRebuild?.(new RebuildContext(this.store, lease, definition.name, tableResolver(definition.tables, this.tablePrefix)));
+      if (clear) await (instance as { onRebuild?: (ctx: RebuildContext) => unknown }).onRebuild?.(new RebuildContext(this.store, lease, definition.name, tableResolver(definition.tables, this.tablePrefix)));
     } catch (error) {
       if (error instanceof LeaseLostError) return 'fenced';
       throw error;

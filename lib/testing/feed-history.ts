@@ -22,7 +22,8 @@ export interface FeedHistoryReport {
   readonly examples: readonly string[];
 }
 
-interface Placed {
+/** Where a changeset sits in a sharded feed. */
+export interface Placed {
   readonly shard: number;
   readonly position: number;
 }
@@ -56,9 +57,8 @@ export async function checkFeedHistory(feed: FeedStorage, shards: number, acknow
       }
     }),
   );
-  const clocks = new VectorClocks(feeds, shards);
-  const before = (earlier: Placed, later: Placed) =>
-    earlier.shard === later.shard ? earlier.position < later.position : clocks.of(later)[earlier.shard]! >= earlier.position;
+  const order = new FeedOrder(feeds);
+  const before = (earlier: Placed, later: Placed) => order.before(earlier, later);
   const byStream = new Map<string, ChangesetRecord[]>();
   for (const record of acknowledged) byStream.set(streamName(record), [...(byStream.get(streamName(record)) ?? []), record]);
   for (const list of byStream.values()) list.sort((a, b) => a.seq - b.seq);
@@ -107,6 +107,23 @@ async function readWhole(feed: FeedStorage, shard: number): Promise<FeedEntry[]>
       if (entry.position !== entries.length + 1) throw new Error(`feed shard ${shard} has a hole at position ${entries.length + 1}`);
       entries.push(entry);
     }
+  }
+}
+
+/**
+ * The order in which a consumer applies a sharded feed (each shard in order, an entry only after the positions
+ * its `after` names, transitively): whether one placed changeset is certainly applied before another.
+ * `feeds[k]` is shard k's entries, positions 1.. in order. For test checkers.
+ */
+export class FeedOrder {
+  private readonly clocks: VectorClocks;
+
+  constructor(feeds: readonly (readonly FeedEntry[])[]) {
+    this.clocks = new VectorClocks(feeds, feeds.length);
+  }
+
+  before(earlier: Placed, later: Placed): boolean {
+    return earlier.shard === later.shard ? earlier.position < later.position : this.clocks.of(later)[earlier.shard]! >= earlier.position;
   }
 }
 

@@ -48,8 +48,20 @@ describe('watermark writes (DynamoDB Local)', () => {
     // A former leader's late flush: some marks are behind what is stored, the others are news.
     requests.reset();
     await feed.writeWatermarks([...ids.slice(0, 3).map((id) => mark(id, 2)), ...ids.slice(3, 6).map((id) => mark(id, 9))]);
-    expect(requests.sent[0]).toBe('TransactWriteItems'); // cancelled by the stale marks, then one by one
+    expect(requests.sent).toEqual(['TransactWriteItems', 'TransactWriteItems']); // cancelled by the stale marks, then the news
     const stored = await feed.readWatermarks(ids.slice(0, 6).map((aggregateId) => ({ aggregateType: 'A', aggregateId })));
     expect(ids.slice(0, 6).map((id) => stored.get(`A#${id}`)?.seq)).toEqual([5, 5, 5, 9, 9, 9]);
+  });
+
+  it('rewrites marks stored already (a new term flushes what it rebuilt) in transactions, not one request per mark', async () => {
+    // One request per mark made a shard switch under a steady fault rate endless: 25 single writes in a row
+    // rarely all got through, and every retry started over (the K = 4 soak stalled on it).
+    const ids = Array.from({ length: 25 }, () => randomUUID());
+    await feed.writeWatermarks(ids.slice(0, 20).map((id) => mark(id, 4)));
+    requests.reset();
+    await feed.writeWatermarks(ids.map((id) => mark(id, 4)));
+    expect(requests.sent).toEqual(['TransactWriteItems', 'TransactWriteItems']);
+    const stored = await feed.readWatermarks(ids.map((aggregateId) => ({ aggregateType: 'A', aggregateId })));
+    expect(ids.map((id) => stored.get(`A#${id}`)?.seq)).toEqual(Array(25).fill(4));
   });
 });

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbFeedStorage } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
 import { feedEntries } from '../../lib/feed/feed-reader.js';
+import { checkFeedHistory } from '../../lib/testing/feed-history.js';
 import { streamName } from '../../lib/store/stream-key.js';
 import { tableNames } from '../../lib/adapters/dynamodb/index.js';
 import { type ChangesetRecord } from '../../lib/store/index.js';
@@ -69,4 +70,19 @@ export async function feedProblems(client: DynamoDBClient, prefix: string, chang
     }
   }
   return problems;
+}
+
+/**
+ * The feed of `shards` shards against the changesets table: each changeset in exactly one shard, once, no hole
+ * in a shard, and each after its aggregate's previous changeset and its dependencies as a consumer applies it.
+ */
+export async function shardedFeedProblems(client: DynamoDBClient, prefix: string, shards: number, changesets: readonly ChangesetRecord[]): Promise<string[]> {
+  const feed = new DynamoDbFeedStorage(client, tableNames(prefix));
+  // The nodes were told to raise the count: a feed still on fewer shards would pass the rest unsharded.
+  const stored = (await feed.readFeedConfig()).shards;
+  if (stored !== shards) return [`the feed runs ${stored} shards, not ${shards}`];
+  const report = await checkFeedHistory(feed, shards, changesets).catch((error: unknown) => ({ thrown: String(error) }));
+  if ('thrown' in report) return [report.thrown];
+  const extra = report.entries - changesets.length + report.missing - report.duplicated;
+  return [...report.examples, ...(extra > 0 ? [`the feed holds ${extra} entries that are not in the changesets table`] : [])];
 }

@@ -138,7 +138,7 @@ for (const engine of ['postgres', 'mariadb'] as const) {
       const { entries, head } = await readFeed(feed);
       const problems = [...versionProblems(changesets), ...(await feedProblems(client, prefix, changesets))];
       const applied = counter.applied.map(({ stream, seq, position, count }) => ({ stream, seq, position, count }));
-      checkSqlApplications(COUNTER_PROJECTION, entries, applied, counter.checkpoint ?? 0, head, problems);
+      checkSqlApplications(COUNTER_PROJECTION, entries, applied, { [COUNTER_PROJECTION]: counter.checkpoint ?? 0 }, [head], problems);
       const versions = new Map<string, number>();
       for (const c of changesets) versions.set(`${c.aggregateType}#${c.aggregateId}`, Math.max(versions.get(`${c.aggregateType}#${c.aggregateId}`) ?? 0, c.toVersion));
       for (const total of counter.totals) {

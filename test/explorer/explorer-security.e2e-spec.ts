@@ -140,3 +140,55 @@ describe('explorer in local-only mode', () => {
     expect((await local().post('/ops/explorer/projections/hostile-errors/rebuild').set('x-explorer-csrf', token).expect(200)).body).toEqual({ outcome: expect.any(String) });
   });
 });
+
+describe('explorer over 4 feed shards', () => {
+  let app: INestApplication;
+  let http: () => ReturnType<typeof request>;
+  let manager: ProjectionManager;
+
+  beforeAll(async () => {
+    ({ app } = await startExplorerApp({ path: '/explorer', guard: RoleGuard, adminGuard: AdminGuard }, '127.0.0.1', 4));
+    http = () => request(app.getHttpServer());
+    manager = app.get(ProjectionManager);
+  });
+  afterAll(() => app?.close());
+
+  const stoppedShard = async () => (await manager.status('hostile-errors')).shards!.find((s) => s.stoppedAt !== undefined);
+
+  it("shows each shard's row under the projection's total, and retries, skips and rebuilds the whole projection", async () => {
+    const accounts = app.get<AggregateRepository<Account>>(getRepositoryToken(Account));
+    const account = new Account('sharded');
+    account.open('o');
+    account.deposit(POISON_AMOUNT);
+    await accounts.save(account);
+    const stopped = await eventually(stoppedShard, 'a shard to stop on the poison deposit');
+
+    const admin = (path: string) => http().get(path).set('x-role', 'admin').expect(200);
+    const page = (await admin('/explorer/projections')).text;
+    const rows = [...page.matchAll(/<tr data-shard="(\d+)"><td>\d+<\/td><td data-live="p:hostile-errors#\d+:state">([^<]*)<\/td>/g)].map((m) => [Number(m[1]), m[2]]);
+    expect(rows).toEqual([0, 1, 2, 3].map((k) => [k, k === stopped.shard ? `stopped at ${stopped.stoppedAt}` : expect.stringMatching(/^(caught|catching) up$/)]));
+    expect(page).toContain(`<dd data-live="p:hostile-errors:state">stopped (shard ${stopped.shard} at ${stopped.stoppedAt})</dd>`);
+    expect(page).toContain(`data-confirm="Retry the parked changeset shard ${stopped.shard} at ${stopped.stoppedAt} of hostile-errors?"`);
+    expect(page).toMatch(new RegExp(`<table class="parked">\\s*<thead><tr><th>Shard</th>[^]*<tr><td>${stopped.shard}</td><td>${stopped.stoppedAt}</td>`));
+    const live = (await admin('/explorer/live.json')).body as { values: Record<string, string> };
+    expect(live.values[`p:hostile-errors#${stopped.shard}:state`]).toBe(`stopped at ${stopped.stoppedAt}`);
+    expect(live.values['p:hostile-errors:position']).toBe(String((await manager.status('hostile-errors')).position));
+
+    const token = csrfOf(page);
+    const act = (action: string, body: object = {}) => http().post(`/explorer/projections/hostile-errors/${action}`).set('x-role', 'admin').set('x-explorer-csrf', token).send(body).expect(200);
+    expect((await act('retry')).body).toEqual({ outcome: 'retrying' });
+    // A retry stops again here (the deposit still fails): the parked count goes on from 1 to 2.
+    await eventually(async () => ((await stoppedShard()) && (await manager.status('hostile-errors')).parkedTotal === 2 ? true : undefined), 'the retry to park it again');
+    expect((await act('skip', { reason: 'refunded' })).body).toEqual({ outcome: 'done' });
+    const skipped = await manager.status('hostile-errors');
+    expect(skipped.stoppedAt).toBeUndefined();
+    expect(skipped.shards![stopped.shard!]!.parked[0]).toMatchObject({ skipped: { reason: 'refunded' } });
+    // A rebuild resets every shard and replays: the poison deposit stops its shard again, the skip forgotten.
+    expect((await act('rebuild')).body).toEqual({ outcome: 'rebuilding' });
+    await eventually(async () => {
+      const s = await manager.status('hostile-errors');
+      const again = s.shards!.find((shard) => shard.stoppedAt !== undefined);
+      return again !== undefined && again.shard === stopped.shard && again.parked.length === 1 && !again.parked[0]!.skipped && s.lagPositions === 1 ? true : undefined;
+    }, 'the rebuild to replay every shard up to the poison deposit');
+  });
+});

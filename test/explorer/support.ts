@@ -70,11 +70,15 @@ export class AdminGuard implements CanActivate {
 /** A request header the test apps read as the client's address (see `startExplorerApp`). */
 export const REMOTE_ADDRESS_HEADER = 'x-test-remote-address';
 
-export async function startExplorerApp(explorer: EventStoreExplorerOptions, host = '127.0.0.1'): Promise<{ app: INestApplication; url: string }> {
+/** `feedShards`: the store's `feed.shards` (default 1). */
+export async function startExplorerApp(explorer: EventStoreExplorerOptions, host = '127.0.0.1', feedShards = 1): Promise<{ app: INestApplication; url: string }> {
   @Module({
     imports: [
       CqrsModule.forRoot(),
-      EventStoreModule.forRoot({ dynamodb: { clientConfig: dynamoDbConfig(), tablePrefix: uniquePrefix('ex'), createTables: true }, feed: { idleMs: 5, maxIdleMs: 50 } }),
+      EventStoreModule.forRoot({
+        dynamodb: { clientConfig: dynamoDbConfig(), tablePrefix: uniquePrefix('ex'), createTables: true },
+        feed: { idleMs: 5, maxIdleMs: 50, ...(feedShards > 1 ? { shards: feedShards } : {}) },
+      }),
       EventStoreModule.forFeature([Account, Note]),
       EventStoreModule.forProjections([HostileErrorProjection]),
       EventStoreExplorerModule.forRoot(explorer),

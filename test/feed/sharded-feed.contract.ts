@@ -4,6 +4,7 @@ import { FeedShards } from '../../lib/feed/feed-shards.js';
 import type { Sequencer } from '../../lib/feed/sequencer.js';
 import type { ChangesetRecord, Dependency, StreamKey } from '../../lib/store/records.js';
 import { checkFeedHistory } from '../../lib/testing/feed-history.js';
+import { ShardedFeedUnsupportedError } from '../../lib/errors/sharded-feed-unsupported.error.js';
 import type { FeedFixture } from './feed.contract.js';
 
 /** A workload of aggregates whose commits depend on other aggregates' latest versions, as commands that read them. */
@@ -71,14 +72,17 @@ export interface ShardedFeedFixture extends FeedFixture {
   readonly sourceShards: number;
 }
 
-/** A feed storage whose commits of one shard die once, before the write or after it (a lost reply). */
+/**
+ * A feed storage whose commits of one shard (`shardName`; any shard when undefined) die once, before the write
+ * or after it (a lost reply).
+ */
 class CrashOnce {
-  static wrap(feed: FeedStorage, shardName: string, when: 'before' | 'after'): FeedStorage & { crashed: boolean } {
+  static wrap(feed: FeedStorage, shardName: string | undefined, when: 'before' | 'after'): FeedStorage & { crashed: boolean } {
     const wrapped = Object.create(feed) as FeedStorage & { crashed: boolean };
     wrapped.crashed = false;
     wrapped.commitBatch = async (...args: Parameters<FeedStorage['commitBatch']>): Promise<CommitOutcome> => {
       const [lease, , batch] = args;
-      if (wrapped.crashed || lease.name !== shardName || batch.entries.length === 0) return feed.commitBatch(...args);
+      if (wrapped.crashed || (shardName !== undefined && lease.name !== shardName) || batch.entries.length === 0) return feed.commitBatch(...args);
       wrapped.crashed = true;
       if (when === 'before') throw new Error('injected: died before the batch write');
       await feed.commitBatch(...args);
@@ -139,8 +143,38 @@ export function describeShardedFeedContract(name: string, factory: () => Promise
       expect((await f.feed.readSequencerState('sequencer')).shards).toBe(4);
     });
 
+    it('a raise while shard 0 has a batch in flight: no other shard reads its source shards until it switched', async () => {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const slow = Object.create(f.feed) as FeedStorage;
+      let holding = true;
+      slow.commitBatch = async (...args: Parameters<FeedStorage['commitBatch']>) => {
+        if (holding && args[0].name === 'sequencer' && args[2].entries.length > 0) {
+          holding = false;
+          await held;
+        }
+        return f.feed.commitBatch(...args);
+      };
+      const shards = new FeedShards(f.changesets, slow, f.source, { ...options });
+      await shards.load();
+      const work = new CausalWorkload(f, 20);
+      await work.commit(60);
+      const inFlight = shards.sequencers[0]!.step(); // one shard: polls, builds, and its commit waits
+      while (holding) await new Promise((resolve) => setImmediate(resolve));
+      await shards.raise(4);
+      for (let round = 0; round < 5; round++) for (const sequencer of shards.sequencers.slice(1)) await sequencer.step();
+      release();
+      await inFlight;
+      await work.commit(40);
+      await stepAll(shards);
+      const report = await checkFeedHistory(f.feed, 4, work.acknowledged);
+      expect(report.examples).toEqual([]);
+      expect(report).toMatchObject({ entries: 100, violations: 0 });
+    });
+
     it.each(['before', 'after'] as const)('a shard dying %s its batch write leaves no hole and no duplicate', async (when) => {
-      const crashing = CrashOnce.wrap(f.feed, 'sequencer#1', when);
+      // With one source shard only its owner has batches to write: that shard dies.
+      const crashing = CrashOnce.wrap(f.feed, f.sourceShards > 1 ? 'sequencer#1' : undefined, when);
       let clock = 1_000_000;
       const first = new FeedShards(f.changesets, crashing, f.source, { ...options, owner: 'node-1', leaseTtlMs: 1000, shards: 4, now: () => clock });
       await first.load();
@@ -157,7 +191,7 @@ export function describeShardedFeedContract(name: string, factory: () => Promise
       const report = await checkFeedHistory(f.feed, 4, work.acknowledged);
       expect(report.examples).toEqual([]);
       expect(report).toMatchObject({ entries: 180, violations: 0 });
-      if (f.sourceShards > 1) expect(crashing.crashed).toBe(true);
+      expect(crashing.crashed).toBe(true);
     });
 
     it('two nodes share the shards by lease and produce one history', async () => {
@@ -192,6 +226,13 @@ export function describeShardedFeedContract(name: string, factory: () => Promise
       const entries = (await Promise.all([0, 1, 2, 3].map((k) => f.feed.readFeed(1, 100, k)))).flat().flatMap((b) => b.entries);
       expect(entries.map((e) => e.aggregateId)).toEqual([stream.aggregateId]);
       expect(warnings).toEqual([expect.stringMatching(/Ghost.*does not exist; ordering without it/)]);
+    });
+
+    it('refuses reconcile() on a sharded feed: it would pull changesets other shards own', async () => {
+      const shards = new FeedShards(f.changesets, f.feed, f.source, { ...options, shards: 4 });
+      await shards.load();
+      await shards.sequencers[1]!.step();
+      await expect(shards.sequencers[1]!.reconcile()).rejects.toBeInstanceOf(ShardedFeedUnsupportedError);
     });
 
     it('forged tokens that make two commits wait for each other cannot stall the feed: the cyclic edge is dropped', async () => {

@@ -57,11 +57,20 @@ class HealthController {
 }
 
 export function healthAppModule(client: DynamoDBClient, tablePrefix: string) {
+  return healthAppModuleOver({ dynamodb: { client, tablePrefix, createTables: true } });
+}
+
+/** The same app over an in-memory store whose feed runs in `shards` feed shards. */
+export function shardedHealthAppModule(shards: number) {
+  return healthAppModuleOver({ inMemory: true, feed: { shards } });
+}
+
+function healthAppModuleOver(store: { dynamodb: { client: DynamoDBClient; tablePrefix: string; createTables: true } } | { inMemory: true; feed: { shards: number } }) {
   @Module({
     imports: [
       CqrsModule.forRoot(),
       TerminusModule,
-      EventStoreModule.forRoot({ dynamodb: { client, tablePrefix, createTables: true }, feed: { idleMs: 5, maxIdleMs: 50 } }),
+      EventStoreModule.forRoot({ ...store, feed: { idleMs: 5, maxIdleMs: 50, ...('feed' in store ? store.feed : {}) } }),
       EventStoreModule.forFeature([Account]),
       EventStoreModule.forProjections([HealthyProjection, StoppingProjection, SkippingProjection]),
       EventStoreHealthModule,

@@ -6,6 +6,7 @@ import { DynamoDbProjectionStore } from '../../lib/adapters/dynamodb/dynamodb-pr
 import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
 import { DynamoDbStreamChangeSource } from '../../lib/adapters/dynamodb/stream-change-source.js';
 import { FeedReader } from '../../lib/feed/feed-reader.js';
+import { FeedShards } from '../../lib/feed/feed-shards.js';
 import { Sequencer } from '../../lib/feed/sequencer.js';
 import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
 import type { ProjectionContext } from '../../lib/projections/projection-context.js';
@@ -79,16 +80,29 @@ export interface Node<P extends BalancesLike = BalanceProjection> {
   readonly projection: P;
   readonly accounts: AggregateRepository<Account>;
   readonly store: EventStore;
+  /** The feed's shards when the node was started with a shard count (`load()` them before `manager.start()`). */
+  readonly feedShards?: FeedShards;
 }
 
-/** One application node: its own store, sequencer and projection runner over shared tables. */
-export function startNode(client: DynamoDBClient, storage: DynamoDbChangesetStorage, viewTable: string, leaseTtlMs?: number, streamsConfig?: DynamoDBClientConfig): Node;
+/**
+ * One application node: its own store, sequencer (or, given `shards`, a `FeedShards` of that many feed shards)
+ * and projection runners over shared tables.
+ */
+export function startNode(
+  client: DynamoDBClient,
+  storage: DynamoDbChangesetStorage,
+  viewTable: string,
+  leaseTtlMs?: number,
+  streamsConfig?: DynamoDBClientConfig,
+  shards?: number,
+): Node;
 export function startNode<P extends BalancesLike>(
   client: DynamoDBClient,
   storage: DynamoDbChangesetStorage,
   readModel: ReadModelNode<P>,
   leaseTtlMs?: number,
   streamsConfig?: DynamoDBClientConfig,
+  shards?: number,
 ): Node<P>;
 export function startNode(
   client: DynamoDBClient,
@@ -96,6 +110,7 @@ export function startNode(
   viewTable: string | ReadModelNode,
   leaseTtlMs = 1500,
   streamsConfig: DynamoDBClientConfig = dynamoDbConfig(),
+  shards?: number,
 ): Node<BalancesLike> {
   const owner = `node-${randomUUID().slice(0, 6)}`;
   const streams = new DynamoDBStreamsClient(streamsConfig);
@@ -104,11 +119,9 @@ export function startNode(
   const store = new EventStore(storage, { aggregateRecords: false, onCommit: () => manager?.committed() });
   const registry = new EventRegistry().register(AccountOpened, MoneyDeposited);
   const serializer = new EventSerializer(registry);
-  const sequencer = new Sequencer(storage, feed, new DynamoDbStreamChangeSource(client, streams, storage.tables.changesets), {
-    owner,
-    leaseTtlMs,
-    idleMs: 10,
-  });
+  const source = new DynamoDbStreamChangeSource(client, streams, storage.tables.changesets);
+  const feedShards = shards === undefined ? undefined : new FeedShards(storage, feed, source, { owner, leaseTtlMs, idleMs: 10, shards });
+  const sequencer = feedShards ?? new Sequencer(storage, feed, source, { owner, leaseTtlMs, idleMs: 10 });
   manager = new ProjectionManager(sequencer, feed, new FeedReader(feed, storage), new DynamoDbProjectionStore(client, storage.tables), serializer, {
     owner,
     leaseTtlMs,
@@ -118,7 +131,7 @@ export function startNode(
   const projection = typeof viewTable === 'string' ? new BalanceProjection(viewTable) : viewTable.projection;
   manager.register(projection, typeof viewTable === 'string' ? undefined : viewTable.target);
   const accounts = new AggregateRepository(Account, 'Account', store, serializer, { publishAll: () => undefined });
-  return { owner, manager, projection, accounts, store };
+  return { owner, manager, projection, accounts, store, ...(feedShards ? { feedShards } : {}) };
 }
 
 /** Fresh store tables under a new `<label>-…-` prefix, and view tables `<prefix><view>` beside them. */

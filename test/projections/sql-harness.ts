@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Column, DataSource, type DataSourceOptions, type EntityManager, Entity, PrimaryColumn } from 'typeorm';
+import { DynamoDbProjectionStore } from '../../lib/adapters/dynamodb/dynamodb-projection-store.js';
 import type { LeaseStore } from '../../lib/feed/feed.port.js';
 import { HandlesEvent, Projection } from '../../lib/projections/projection.decorator.js';
 import type { SqlProjectionTarget } from '../../lib/projections/sql/sql-projection-target.js';
 import type { SqlProjectionContext, SqlRebuildContext } from '../../lib/projections/sql-projection-context.js';
 import { typeOrmProjectionTarget } from '../../lib/typeorm/typeorm-projection-target.js';
 import { AccountOpened, MoneyDeposited } from '../fixtures/account.js';
+import type { ContractReadModel } from './projections.contract.js';
 
 export type SqlEngine = 'postgres' | 'mariadb';
 
@@ -117,4 +119,14 @@ export async function readSqlView(dataSource: DataSource, id: string) {
   const row = await dataSource.manager.findOneBy(BalanceRow, { id });
   if (!row) return undefined;
   return { owner: row.owner, balance: row.balance, applied: row.applied, order: row.versions.split(',').map(Number) };
+}
+
+/** The projection contract with the balances read model in a SQL database (leases in DynamoDB, as in an app). */
+export function sqlReadModel(dataSource: () => DataSource): ContractReadModel {
+  return {
+    async open(client, storage) {
+      const target = await sqlTarget(dataSource(), new DynamoDbProjectionStore(client, storage.tables));
+      return { node: () => ({ projection: new SqlBalanceProjection(), target }), read: (id) => readSqlView(dataSource(), id) };
+    },
+  };
 }

@@ -12,6 +12,7 @@ describe('sample app: settings from the environment', () => {
       EVENT_STORE_BUCKET: 'b-1',
       EVENT_STORE_LEASE_TTL_MS: '2000',
       EVENT_STORE_NODE_ID: 'node-1',
+      FEED_SHARDS: '4',
       READ_TIMEOUT_MS: '250',
       DATABASE_URL: 'postgres://u:p@db:5432/sample',
     });
@@ -19,7 +20,7 @@ describe('sample app: settings from the environment', () => {
       port: 8080,
       tablePrefix: 'p-',
       bucket: 'b-1',
-      feed: { leaseTtlMs: 2000, nodeId: 'node-1' },
+      feed: { leaseTtlMs: 2000, nodeId: 'node-1', shards: 4 },
       readTimeoutMs: 250,
       databaseUrl: 'postgres://u:p@db:5432/sample',
     });
@@ -30,6 +31,8 @@ describe('sample app: settings from the environment', () => {
     ['PORT', 'http'],
     ['EVENT_STORE_LEASE_TTL_MS', '0'],
     ['EVENT_STORE_LEASE_TTL_MS', '2.5'],
+    ['FEED_SHARDS', '0'],
+    ['FEED_SHARDS', '257'],
     ['READ_TIMEOUT_MS', '-1'],
     ['READ_TIMEOUT_MS', 'soon'],
   ])('refuses %s=%s at start-up, naming the variable', (name, value) => {

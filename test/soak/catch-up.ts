@@ -1,6 +1,7 @@
 import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { tableNames } from '../../lib/adapters/dynamodb/index.js';
+import type { ProjectionStatus } from '../../lib/index.js';
 import type { Cluster } from './cluster.js';
 
 async function countChangesets(client: DynamoDBClient, prefix: string): Promise<number> {
@@ -29,6 +30,7 @@ export async function waitForCatchUp(
 ): Promise<number> {
   const started = Date.now();
   let last = 'no status yet';
+  const latest = new Map<string, ProjectionStatus>();
   let logged = started;
   for (;;) {
     if (Date.now() - logged >= 5000) {
@@ -37,16 +39,23 @@ export async function waitForCatchUp(
     }
     const stored = await countChangesets(client, prefix);
     const manager = cluster.alive()[0]!.manager;
-    try {
-      const statuses = await Promise.all(projections.map((name) => manager.status(name)));
-      const parked = statuses.find((s) => s.parkedTotal > 0 || s.stoppedAt !== undefined);
-      if (parked) throw new Error(`projection ${parked.name} parked changesets: ${JSON.stringify(parked.parked.slice(0, 3))}`);
-      last = `${stored} stored; ${statuses.map((s) => `${s.name} ${s.position}/${s.head}`).join(', ')}`;
-      if (statuses.every((s) => s.head === stored && s.position === stored)) return Date.now() - started;
-    } catch (error) {
-      if ((error as Error).message.startsWith('projection ')) throw error;
-      last = `status failed: ${String(error)}`; // a faulted request: ask again
-    }
+    // Each projection's last status that got through: with several feed shards one status takes a dozen
+    // requests, so under the fault rate all of them rarely get through at once. Positions only grow.
+    const failures: string[] = [];
+    await Promise.all(
+      projections.map(async (name) => {
+        try {
+          latest.set(name, await manager.status(name));
+        } catch (error) {
+          failures.push(String(error)); // a faulted request: ask again
+        }
+      }),
+    );
+    const statuses = [...latest.values()];
+    const parked = statuses.find((s) => s.parkedTotal > 0 || s.stoppedAt !== undefined);
+    if (parked) throw new Error(`projection ${parked.name} parked changesets: ${JSON.stringify(parked.parked.slice(0, 3))}`);
+    last = `${stored} stored; ${statuses.map((s) => `${s.name} ${s.position}/${s.head}`).join(', ')}${failures.length ? `; status failed: ${failures[0]}` : ''}`;
+    if (latest.size === projections.length && statuses.every((s) => s.head === stored && s.position === stored)) return Date.now() - started;
     if (Date.now() - started > timeoutMs) throw new Error(`the feed and projections did not catch up in ${timeoutMs} ms (${last})`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -15,6 +15,8 @@ export interface ChaosOptions {
   readonly client: DynamoDBClient;
   readonly prefix: string;
   readonly roles: readonly string[];
+  /** The lease whose owner event `index` hits. Default: the roles in turn, two events each. */
+  readonly target?: (index: number) => Promise<string>;
   readonly log: (line: string) => void;
 }
 
@@ -48,7 +50,7 @@ export async function runChaos(cluster: Cluster, history: HistoryRecorder, o: Ch
     // Progress decides when; on a slow machine, so does the load's time bound, so that every event happens.
     while (history.count < o.attempts * share && Date.now() - started < 0.9 * o.loadTimeoutMs * share && !done()) await tick();
     if (done()) break;
-    const role = o.roles[(index >> 1) % o.roles.length]!;
+    const role = o.target ? await o.target(index) : o.roles[(index >> 1) % o.roles.length]!;
     const owner = cluster.byId(await leaseOwner(o.client, o.prefix, role)) ?? cluster.alive()[0]!;
     const event = kind === 'pause' ? await pause(cluster, owner, role, o) : await kill(cluster, owner, role);
     events.push({ ...event, atAttempt: history.count });

@@ -1,37 +1,40 @@
-import type { FeedEntry } from '../../lib/feed/index.js';
 import type { ChangesetRecord } from '../../lib/store/index.js';
 import { truthOf } from '../multi-process/check.js';
 import type { ViewItem } from '../multi-process/tables.js';
-import { type Application, groupBy, slotOf, type Violations } from './check-types.js';
+import { type Application, checkCheckpoints, feedPlace, groupBy, shardOf, type ShardEntry, slotOf, type Violations } from './check-types.js';
+
+/** Each feed entry once (the first at a (shard, position) that holds several), in shard and position order. */
+export function distinctEntries(feed: readonly ShardEntry[]): ShardEntry[] {
+  const seen = new Set<string>();
+  return [...feed]
+    .sort((a, b) => shardOf(a) - shardOf(b) || a.position - b.position)
+    .filter((e) => !seen.has(`${shardOf(e)}:${e.position}`) && seen.add(`${shardOf(e)}:${e.position}`));
+}
 
 /**
  * The recording projection's history table against the feed: every sequenced changeset applied exactly once
- * (`applied` 1) at its own feed position, nothing applied that is not in the feed; and every projection's
- * checkpoint at the head. Returns how many applications it checked.
+ * (`applied` 1) at its own feed position (in its shard), nothing applied that is not in the feed; and every
+ * projection's checkpoint (each shard's) at its shard's head. Returns how many applications it checked.
  */
 export function checkApplications(
-  feed: readonly FeedEntry[],
+  feed: readonly ShardEntry[],
   applications: readonly Application[],
   checkpoints: Readonly<Record<string, number>>,
-  head: number,
+  heads: readonly number[],
   v: Violations,
 ): number {
   const applied = groupBy(applications, slotOf);
   const inFeed = new Set(feed.map(slotOf));
-  const seenPositions = new Set<number>();
-  for (const e of [...feed].sort((a, b) => a.position - b.position)) {
-    if (seenPositions.has(e.position)) continue;
-    seenPositions.add(e.position);
+  for (const e of distinctEntries(feed)) {
+    const here = feedPlace(shardOf(e), e.position, heads.length > 1);
     const list = applied.get(slotOf(e)) ?? [];
     const times = list.reduce((sum, a) => sum + a.applied, 0);
-    if (times === 0) v.projections.push(`feed position ${e.position} (${slotOf(e)}) was never applied`);
-    else if (times > 1) v.projections.push(`feed position ${e.position} (${slotOf(e)}) was applied ${times} times`);
+    if (times === 0) v.projections.push(`${here} (${slotOf(e)}) was never applied`);
+    else if (times > 1) v.projections.push(`${here} (${slotOf(e)}) was applied ${times} times`);
     for (const a of list) if (a.position !== e.position) v.projections.push(`${slotOf(e)} was applied at position ${a.position}; the feed has it at ${e.position}`);
   }
   for (const a of applications) if (!inFeed.has(slotOf(a))) v.projections.push(`${slotOf(a)} was applied (at ${a.position}) but is not in the feed`);
-  for (const [name, position] of Object.entries(checkpoints)) {
-    if (position !== head) v.projections.push(`projection ${name} is at position ${position}, the head at ${head}`);
-  }
+  checkCheckpoints((name) => `projection ${name}`, checkpoints, heads, v.projections);
   return applications.length;
 }
 

@@ -15,22 +15,27 @@ export interface Application {
   readonly position: number;
 }
 
+/** A feed entry and the feed shard it was read from (absent: 0, the only shard of an unsharded feed). */
+export type ShardEntry = FeedEntry & { readonly shard?: number };
+
 /** What storage holds after the run, read without faults. */
 export interface StoredState {
   readonly changesets: readonly ChangesetRecord[];
-  /** Every feed entry of every stored feed batch, as stored. */
-  readonly feed: readonly FeedEntry[];
-  /** The sequencer's head. */
+  /** Every feed entry of every stored feed batch, as stored, of every shard. */
+  readonly feed: readonly ShardEntry[];
+  /** The sequencer's head (with several feed shards: the sum of theirs). */
   readonly head: number;
+  /** With several feed shards: each shard's head (absent: one shard, `[head]`). */
+  readonly heads?: readonly number[];
   readonly applications: readonly Application[];
   /** `<prefix>views`, by key. */
   readonly views: ReadonlyMap<string, ViewItem>;
-  /** Each projection's checkpoint position. */
+  /** Each projection's checkpoint position, by checkpoint name (`<name>`; `<name>#k` for feed shard k). */
   readonly checkpoints: Readonly<Record<string, number>>;
   /** Large changesets' objects: each pointer and whether it resolved, and what the bucket holds after the sweep. */
   readonly objects: ObjectState;
-  /** The SQL recording projection's rows, and its checkpoint (in PostgreSQL). */
-  readonly sql: { readonly rows: readonly SqlApplication[]; readonly checkpoint: number };
+  /** The SQL recording projection's rows, and its checkpoints by name as above (in PostgreSQL). */
+  readonly sql: { readonly rows: readonly SqlApplication[]; readonly checkpoints: Readonly<Record<string, number>> };
 }
 
 export interface ObjectState {
@@ -89,4 +94,25 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string): Map<s
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
   return counts;
+}
+
+export const shardOf = (e: { readonly shard?: number }): number => e.shard ?? 0;
+
+/** Where an entry is, in problem lines: `feed position p`, or with several shards `feed shard k position p`. */
+export function feedPlace(shard: number, position: number, sharded: boolean): string {
+  return sharded ? `feed shard ${shard} position ${position}` : `feed position ${position}`;
+}
+
+/** The feed shard a checkpoint name belongs to (`<name>#k`: k; else 0). */
+export function checkpointShard(name: string): number {
+  const match = /#(\d+)$/.exec(name);
+  return match ? Number(match[1]) : 0;
+}
+
+/** Each checkpoint (by name) against the head of its shard; `label` names the projection in the problem line. */
+export function checkCheckpoints(label: (name: string) => string, checkpoints: Readonly<Record<string, number>>, heads: readonly number[], problems: string[]): void {
+  for (const [name, position] of Object.entries(checkpoints)) {
+    const head = heads[checkpointShard(name)] ?? 0;
+    if (position !== head) problems.push(`${label(name)} is at position ${position}, the head at ${head}`);
+  }
 }

@@ -21,7 +21,12 @@ export interface HistoryCounts {
   readonly unknownNotCommitted: number;
   readonly storedChangesets: number;
   readonly storedEvents: number;
+  /** The sum of the feed shards' heads. */
   readonly feedHead: number;
+  /** Feed shards stored at the end of the run. */
+  readonly feedShards: number;
+  /** Each feed shard's head. */
+  readonly feedHeads: readonly number[];
   readonly dependenciesChecked: number;
   readonly applicationsChecked: number;
   /** Rows of the SQL projection checked against the feed. */
@@ -45,9 +50,10 @@ export interface HistoryCheck {
 export function checkHistory(attempts: readonly SaveAttempt[], state: StoredState): HistoryCheck {
   const v = noViolations();
   checkStore(attempts, state.changesets, v);
-  const dependenciesChecked = checkFeed(attempts, state.changesets, state.feed, state.head, v);
-  const applicationsChecked = checkApplications(state.feed, state.applications, state.checkpoints, state.head, v);
-  const sqlApplicationsChecked = checkSqlApplications(SQL_HISTORY_PROJECTION, state.feed, state.sql.rows, state.sql.checkpoint, state.head, v.sql);
+  const heads = state.heads ?? [state.head];
+  const dependenciesChecked = checkFeed(attempts, state.changesets, state.feed, heads, v);
+  const applicationsChecked = checkApplications(state.feed, state.applications, state.checkpoints, heads, v);
+  const sqlApplicationsChecked = checkSqlApplications(SQL_HISTORY_PROJECTION, state.feed, state.sql.rows, state.sql.checkpoints, heads, v.sql);
   const viewsChecked = checkViews(state.changesets, state.views, v);
   const pointersChecked = checkObjects(state.objects, v);
 
@@ -77,6 +83,8 @@ export function checkHistory(attempts: readonly SaveAttempt[], state: StoredStat
       storedChangesets: state.changesets.length,
       storedEvents: state.changesets.reduce((sum, c) => sum + c.events.length, 0),
       feedHead: state.head,
+      feedShards: heads.length,
+      feedHeads: heads,
       dependenciesChecked,
       applicationsChecked,
       sqlApplicationsChecked,

@@ -16,19 +16,21 @@ export class Cluster {
 
   constructor(private readonly settings: NodeSettings) {}
 
-  async start(count: number): Promise<void> {
+  /** Starts the first nodes, with `shards` feed shards (default: the settings'). */
+  async start(count: number, shards = this.settings.shards): Promise<void> {
     // One at a time: their start-ups create the same tables.
-    for (let i = 0; i < count; i++) await this.add();
+    for (let i = 0; i < count; i++) await this.add(shards);
   }
 
-  /** Starts one more node, with its own proxy and seed. */
-  async add(): Promise<SoakNode> {
+  /** Starts one more node, with its own proxy and seed, and `shards` feed shards (default: the settings'). */
+  async add(shards = this.settings.shards): Promise<SoakNode> {
     const n = ++this.started;
     const { maxAttempts, largeChangesetBytes: large = [], ...settings } = this.settings;
     const threshold = large.length > 0 ? large[(n - 1) % large.length]! : 0;
     const node = await SoakNode.start({
       ...settings,
       id: `node-${n}`,
+      shards,
       seed: this.settings.seed * 31 + n,
       maxAttempts: maxAttempts[(n - 1) % maxAttempts.length]!,
       ...(threshold > 0 ? { largeChangesetBytes: threshold } : {}),

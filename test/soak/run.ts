@@ -41,6 +41,8 @@ async function main(): Promise<number> {
       largeChangesetBytes: [0, 0, 1],
       saveRetries: 5,
       leaseTtlMs: 2000,
+      // K feed shards; with K > 1 the first kill's replacement raises 1 -> K in the middle of the load.
+      shards: env('SOAK_SHARDS', 4),
       pauses: 3,
       kills: 2,
       // Under 10 minutes in all, on a busy 2-core machine too: the load stops at its bound even short of its target.

@@ -1,6 +1,8 @@
 import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { parseFeedBatch } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
-import { FEED_BUCKET_SIZE } from '../../lib/adapters/dynamodb/table-layout.js';
+import { FEED_BUCKET_SIZE, FEED_SHARD_BUCKETS } from '../../lib/adapters/dynamodb/table-layout.js';
+import { feedShardName } from '../../lib/feed/feed.port.js';
+import { shardCheckpointName } from '../../lib/projections/projection-runner.js';
 import { DynamoDbFeedStorage, DynamoDbProjectionStore, tableNames } from '../../lib/adapters/dynamodb/index.js';
 import { readChangesets, readViews, scan } from '../multi-process/tables.js';
 import type { Application, StoredState } from './check-types.js';
@@ -11,10 +13,11 @@ import { readObjects } from './check-objects.js';
 type Item = Record<string, AttributeValue>;
 
 
-/** Every item of the feed's buckets up to the head's and one more (Query, as the library reads the feed). */
-async function feedItems(client: DynamoDBClient, table: string, head: number): Promise<Item[]> {
+/** Every item of a feed shard's buckets up to the head's and one more (Query, as the library reads the feed). */
+async function feedItems(client: DynamoDBClient, table: string, head: number, shard: number): Promise<Item[]> {
   const items: Item[] = [];
-  for (let bucket = 0; bucket <= Math.floor(head / FEED_BUCKET_SIZE) + 1; bucket++) {
+  for (let offset = 0; offset <= Math.floor(head / FEED_BUCKET_SIZE) + 1; offset++) {
+    const bucket = shard * FEED_SHARD_BUCKETS + offset;
     let start: Item | undefined;
     do {
       const page = await client.send(
@@ -35,7 +38,9 @@ export async function readStoredState(
   s3: { readonly client: S3Client; readonly bucket: string },
 ): Promise<Omit<StoredState, 'sql'>> {
   const tables = tableNames(prefix);
-  const head = (await new DynamoDbFeedStorage(client, tables).readSequencerState()).head;
+  const feed = new DynamoDbFeedStorage(client, tables);
+  const { shards } = await feed.readFeedConfig();
+  const heads = await Promise.all(Array.from({ length: shards }, async (_, k) => (await feed.readSequencerState(feedShardName(k))).head));
   const applications: Application[] = (await scan(client, historyTable(prefix))).map((item) => ({
     projection: item.projection!.S!,
     aggregateType: item.aggregateType!.S!,
@@ -46,13 +51,19 @@ export async function readStoredState(
   }));
   const store = new DynamoDbProjectionStore(client, tables);
   const checkpoints: Record<string, number> = {};
-  for (const name of projections) checkpoints[name] = (await store.readCheckpoint(name)).position;
+  for (const name of projections) {
+    for (let k = 0; k < shards; k++) checkpoints[shardCheckpointName(name, k)] = (await store.readCheckpoint(shardCheckpointName(name, k))).position;
+  }
+  const entries = await Promise.all(
+    heads.map(async (head, shard) => (await feedItems(client, tables.feed, head, shard)).flatMap((item) => parseFeedBatch(tables.feed, item).entries.map((e) => ({ ...e, shard })))),
+  );
   const { changesets, objects } = await readObjects(client, s3.client, s3.bucket, prefix, await readChangesets(client, prefix));
   return {
     changesets,
     objects,
-    feed: (await feedItems(client, tables.feed, head)).flatMap((item) => parseFeedBatch(tables.feed, item).entries),
-    head,
+    feed: entries.flat(),
+    head: heads.reduce((sum, head) => sum + head, 0),
+    ...(shards > 1 ? { heads } : {}),
     applications,
     views: await readViews(client, prefix),
     checkpoints,

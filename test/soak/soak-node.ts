@@ -67,6 +67,8 @@ export interface SoakNodeOptions {
   readonly largeChangesetBytes?: number;
   /** The database of the SQL projection. */
   readonly postgres: PostgresLogin;
+  /** Feed shards this node is configured with (`feed.shards`): a higher count than the stored one raises it. */
+  readonly shards: number;
 }
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -99,7 +101,7 @@ export class SoakNode {
       bucket: options.bucket,
       tablePrefix: options.tablePrefix,
       databaseUrl: options.databaseUrl,
-      feed: { nodeId: options.id, leaseTtlMs: options.leaseTtlMs },
+      feed: { nodeId: options.id, leaseTtlMs: options.leaseTtlMs, shards: options.shards },
       ...(options.largeChangesetBytes === undefined ? {} : { largeChangesetBytes: options.largeChangesetBytes }),
     };
     try {

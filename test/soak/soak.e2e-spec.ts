@@ -6,7 +6,7 @@ import { runSoak } from './soak.js';
 import { summarize } from './summary.js';
 
 // The short soak: the full one is `npm run soak` (test/soak/run.ts). A failure prints the seed to replay it.
-describe('soak (short): 3 nodes, faults, a paused and a killed lease owner, a SQL projection', () => {
+describe('soak (short): 3 nodes, K = 4 feed shards raised mid-run, faults, paused and killed lease owners, a SQL projection', () => {
   it('loses, duplicates and reorders nothing, and every projection applies each changeset once in feed order', async () => {
     const seed = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31));
     const result = await runSoak({
@@ -30,7 +30,10 @@ describe('soak (short): 3 nodes, faults, a paused and a killed lease owner, a SQ
       largeChangesetBytes: [0, 0, 1],
       saveRetries: 5,
       leaseTtlMs: 1500,
-      pauses: 1,
+      // The nodes start with one feed shard; the kill's replacement raises it to 4 (a reassignment mid-run),
+      // and the second pause holds a node that owns feed and projection shards under K = 4 past its TTL.
+      shards: 4,
+      pauses: 2,
       kills: 1,
       // Bounded in time on a busy machine: the checks hold for whatever was attempted.
       loadTimeoutMs: 20_000,
@@ -43,7 +46,8 @@ describe('soak (short): 3 nodes, faults, a paused and a killed lease owner, a SQ
     // A quiet machine gets through about 700 attempts; a busy one far fewer, and the checks hold for those.
     expect(result.check.counts.attempts).toBeGreaterThanOrEqual(100);
     expect(result.check.counts.storedChangesets).toBeGreaterThan(50);
-    expect(result.chaos.map((e) => e.kind)).toEqual(['pause', 'kill']);
+    expect(result.chaos.map((e) => e.kind)).toEqual(['pause', 'kill', 'pause']);
+    expect(result.check.counts.feedShards).toBe(4);
     expect(result.faults.byKind['drop-response']).toBeGreaterThan(0);
     expect(result.check.counts.pointersChecked).toBeGreaterThan(10);
     // The SQL projection applied every changeset, under its own faults: lost COMMIT replies among them.

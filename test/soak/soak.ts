@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDbFeedStorage, tableNames } from '../../lib/adapters/dynamodb/index.js';
+import { feedShardName, hashOwner } from '../../lib/feed/feed.port.js';
+import { projectionLeaseName } from '../../lib/projections/projection.port.js';
+import { shardCheckpointName } from '../../lib/projections/projection-runner.js';
 import { runChaos, type ChaosEvent } from './chaos.js';
 import { waitForCatchUp } from './catch-up.js';
 import { checkHistory, type HistoryCheck } from './checker.js';
@@ -33,6 +38,12 @@ export interface SoakOptions extends Omit<WorkloadOptions, 'deadline'> {
   /** Saves of one instance after unknown outcomes before the command gives up. */
   readonly saveRetries: number;
   readonly leaseTtlMs: number;
+  /**
+   * Feed shards K. With K > 1 and a kill, the nodes start with one shard and the first kill's replacement starts
+   * with K: it raises the stored count in the middle of the load (the others follow), and the changesets table's
+   * stream shard changes hands from feed shard 0 to its owner under K (unless that is shard 0 again).
+   */
+  readonly shards: number;
   readonly pauses: number;
   readonly kills: number;
   /** Bound on the load phase, and on the catch-up after it, in ms. */
@@ -56,23 +67,42 @@ const DYNAMODB_PROJECTIONS = ['user-views', 'post-views', HISTORY_PROJECTION] as
 export const PROJECTIONS = [...DYNAMODB_PROJECTIONS, SQL_HISTORY_PROJECTION] as const;
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** Every lease of the feed and the projections with `shards` feed shards: shard 0's first (the unsharded names). */
+function leaseRoles(shards: number): string[] {
+  return Array.from({ length: shards }, (_, k) => [feedShardName(k), ...PROJECTIONS.map((name) => projectionLeaseName(shardCheckpointName(name, k)))]).flat();
+}
+
+/** The lease of the feed shard that owns the changesets table's (newest) stream shard under the stored count. */
+async function streamOwnerLease(client: DynamoDBClient, streams: DynamoDBStreamsClient, prefix: string): Promise<string> {
+  const tables = tableNames(prefix);
+  const { shards } = await new DynamoDbFeedStorage(client, tables).readFeedConfig();
+  const { Table: table } = await client.send(new DescribeTableCommand({ TableName: tables.changesets }));
+  const { StreamDescription: stream } = await streams.send(new DescribeStreamCommand({ StreamArn: table!.LatestStreamArn! }));
+  return feedShardName(hashOwner(stream!.Shards!.at(-1)!.ShardId!, shards));
+}
+
 /** Runs the workload with faults and chaos on N in-process nodes, waits for the feed, then checks the history. */
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const log = o.log ?? (() => undefined);
   const started = Date.now();
   const prefix = `soak-${o.seed}-${randomUUID().slice(0, 6)}-`;
   const client = new DynamoDBClient({ endpoint: o.dynamodbEndpoint, region: 'us-east-1', credentials });
+  const streams = new DynamoDBStreamsClient({ endpoint: o.dynamodbEndpoint, region: 'us-east-1', credentials });
   const s3 = new S3Client({ endpoint: o.s3Endpoint, region: 'us-east-1', credentials, forcePathStyle: true });
   const history = new HistoryRecorder();
   const postgres = await createSoakDatabase(o.postgres);
+  const raiseMidRun = o.shards > 1 && o.kills > 0;
   const cluster = new Cluster({ ...o, postgres, tablePrefix: prefix, history });
   try {
     await createHistoryTable(client, prefix);
-    await cluster.start(o.nodes);
-    log(`soak: ${o.nodes} nodes up in ${((Date.now() - started) / 1000).toFixed(1)} s (tables ${prefix}*), ${o.writers} writers, target ${o.attempts} save attempts`);
+    await cluster.start(o.nodes, raiseMidRun ? 1 : o.shards);
+    log(`soak: ${o.nodes} nodes up with ${raiseMidRun ? `1 feed shard (${o.shards} from the first kill on)` : `${o.shards} feed shards`} in ${((Date.now() - started) / 1000).toFixed(1)} s (tables ${prefix}*), ${o.writers} writers, target ${o.attempts} save attempts`);
     let done = false;
-    const roles = ['sequencer', ...PROJECTIONS.map((name) => `projection#${name}`)];
-    const chaos = runChaos(cluster, history, { ...o, client, prefix, roles, log }, () => done);
+    const roles = leaseRoles(o.shards);
+    // With several shards, each event hits the owner of the feed shard that reads the stream (after the raise,
+    // the one the stream shard was handed to), which then holds that shard's lease past its TTL or dies with it.
+    const target = o.shards > 1 ? () => streamOwnerLease(client, streams, prefix) : undefined;
+    const chaos = runChaos(cluster, history, { ...o, client, prefix, roles, log, ...(target ? { target } : {}) }, () => done);
     const loadStarted = Date.now();
     const progress = setInterval(() => log(`soak: ${((Date.now() - loadStarted) / 1000).toFixed(0)} s, ${history.count} attempts`), 5000);
     const workload = await runWorkload(cluster, history, { ...o, deadline: loadStarted + o.loadTimeoutMs }).finally(() => {
@@ -83,7 +113,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const load = Date.now() - loadStarted;
     log(`soak: load done in ${(load / 1000).toFixed(1)} s, ${history.count} attempts; waiting for the feed and projections`);
     const catchUp = await waitForCatchUp(cluster, client, prefix, PROJECTIONS, o.catchUpTimeoutMs, log);
-    const state = { ...(await readStoredState(client, prefix, DYNAMODB_PROJECTIONS, { client: s3, bucket: o.bucket })), sql: await readSqlHistory(postgres) };
+    const stored = await readStoredState(client, prefix, DYNAMODB_PROJECTIONS, { client: s3, bucket: o.bucket });
+    const state = { ...stored, sql: await readSqlHistory(postgres, stored.heads?.length ?? 1) };
     const check = checkHistory(history.attempts, state);
     const faults = cluster.faults();
     await cluster.stop();
@@ -92,6 +123,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   } finally {
     await cluster.stop().catch(() => undefined);
     client.destroy();
+    streams.destroy();
     s3.destroy();
   }
 }

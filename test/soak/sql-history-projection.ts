@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { shardCheckpointName } from '../../lib/projections/projection-runner.js';
 import { DataSource, type EntityManager } from 'typeorm';
 import { HandlesEvent, Projection } from '../../lib/index.js';
 import type { SqlProjectionContext } from '../../lib/typeorm/index.js';
@@ -64,14 +65,17 @@ export async function createSoakDatabase(server: PostgresServer): Promise<Postgr
 }
 
 /** The rows and the checkpoint, read after the run (no faults). */
-export async function readSqlHistory(login: PostgresLogin): Promise<{ rows: SqlApplication[]; checkpoint: number }> {
+export async function readSqlHistory(login: PostgresLogin, shards: number): Promise<{ rows: SqlApplication[]; checkpoints: Record<string, number> }> {
   const db = await new DataSource(login).initialize();
   try {
     const rows = (await db.query('SELECT stream, seq, feed_position, applied_count, applied_order FROM soak_sql_history')) as Array<Record<string, unknown>>;
-    const checkpoint = (await db.query(`SELECT feed_position FROM ${SQL_CHECKPOINT_TABLE} WHERE name = $1`, [SQL_HISTORY_PROJECTION])) as Array<Record<string, unknown>>;
+    // One checkpoint row per feed shard (`<name>`, `<name>#k`); a shard that never applied anything has none yet.
+    const names = Array.from({ length: shards }, (_, k) => shardCheckpointName(SQL_HISTORY_PROJECTION, k));
+    const stored = (await db.query(`SELECT name, feed_position FROM ${SQL_CHECKPOINT_TABLE} WHERE name = ANY($1)`, [names])) as Array<Record<string, unknown>>;
+    const at = new Map(stored.map((r) => [String(r['name']), Number(r['feed_position'])]));
     return {
       rows: rows.map((r) => ({ stream: String(r['stream']), seq: Number(r['seq']), position: Number(r['feed_position']), count: Number(r['applied_count']), order: Number(r['applied_order']) })),
-      checkpoint: Number(checkpoint[0]?.['feed_position'] ?? 0),
+      checkpoints: Object.fromEntries(names.map((name) => [name, at.get(name) ?? 0])),
     };
   } finally {
     await db.destroy();

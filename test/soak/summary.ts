@@ -16,7 +16,7 @@ export function summarize(r: SoakResult): string[] {
     `requests ${r.faults.requests}, faults injected ${injected} (${percent(injected, r.faults.requests)}): ${Object.entries(r.faults.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ')}; ${reads} of them on GetRecords and Query`,
     `pauses ${pauses.length}: ${pauses.map((e) => `${e.node} (${e.role}) ${e.ms} ms, ${e.heldRequests} requests held, leases taken over: ${e.takenOver?.join(' ') || 'none'}`).join('; ')}`,
     `crashes ${kills.length}: ${kills.map((e) => `${e.node} (${e.role}) replaced by ${e.replacement}`).join('; ')}`,
-    `checked: ${c.storedChangesets} changesets (${c.storedEvents} events), feed head ${c.feedHead}, ${c.dependenciesChecked} dependencies, ${c.applicationsChecked} recorded applications, ${c.sqlApplicationsChecked} SQL applications, ${c.viewsChecked} views, ${c.pointersChecked} S3 pointers (${c.objectsSwept} orphans swept)`,
+    `checked: ${c.storedChangesets} changesets (${c.storedEvents} events), feed head ${c.feedHead} over ${c.feedShards} shard(s) (${c.feedHeads.join(' + ')}), ${c.dependenciesChecked} dependencies, ${c.applicationsChecked} recorded applications, ${c.sqlApplicationsChecked} SQL applications, ${c.viewsChecked} views, ${c.pointersChecked} S3 pointers (${c.objectsSwept} orphans swept)`,
     `lost ${p.lost}, duplicated ${p.duplicated}, out-of-order ${p.outOfOrder}, gaps ${p.gaps}, phantom ${p.phantom}, version errors ${p.versions}, projection errors ${p.projections}, SQL projection errors ${p.sql}, view errors ${p.views}, object errors ${p.objects}, unexpected errors ${r.workload.unexpected.length}`,
   ];
 }

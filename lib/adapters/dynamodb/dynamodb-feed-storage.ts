@@ -108,19 +108,29 @@ export class DynamoDbFeedStorage extends DynamoDbLeases implements FeedStorage {
     const now = new Date().toISOString();
     const chunks: Watermark[][] = [];
     for (let i = 0; i < marks.length; i += WATERMARKS_PER_TRANSACTION) chunks.push(marks.slice(i, i + WATERMARKS_PER_TRANSACTION));
-    await forEachConcurrently(chunks, WATERMARK_WRITERS, async (chunk) => {
-      if (chunk.length > 1) {
-        try {
-          const items = chunk.map((mark) => ({ Update: watermarkRequest(this.tables, mark, now) as TransactWriteItem['Update'] }));
-          if (this.group && (await this.group.join(items, chunk.map((mark) => itemKey(this.tables.aggregates, { [A.stream]: { S: streamName(mark) } }))))) return;
-          await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-          return;
-        } catch (error) {
-          if (!isConditionCancellation(error)) throw new StorageUnavailableError(`TransactWriteItems ${this.tables.aggregates} (watermarks)`, error);
-        }
+    await forEachConcurrently(chunks, WATERMARK_WRITERS, (chunk) => this.writeChunk(chunk, now));
+  }
+
+  private async writeChunk(chunk: readonly Watermark[], now: string): Promise<void> {
+    let left = chunk;
+    while (left.length > 1) {
+      try {
+        const items = left.map((mark) => ({ Update: watermarkRequest(this.tables, mark, now) as TransactWriteItem['Update'] }));
+        if (this.group && (await this.group.join(items, left.map((mark) => itemKey(this.tables.aggregates, { [A.stream]: { S: streamName(mark) } }))))) return;
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        if (!isConditionCancellation(error)) throw new StorageUnavailableError(`TransactWriteItems ${this.tables.aggregates} (watermarks)`, error);
+        // A mark whose condition failed is stored already (that seq or a later one): done. The others go again
+        // together, not one request each: a new term rewrites many marks stored before, and under a steady
+        // fault rate dozens of single writes in a row rarely all get through (a shard switch then never ends).
+        const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+        const rest = reasons.length === left.length ? left.filter((_, i) => reasons[i]?.Code !== 'ConditionalCheckFailed') : left;
+        if (rest.length === left.length) break; // conflicts only, or reasons of a group's transaction: one at a time
+        left = rest;
       }
-      for (const mark of chunk) await this.writeWatermark(mark, now);
-    });
+    }
+    for (const mark of left) await this.writeWatermark(mark, now);
   }
 
   private async writeWatermark(mark: Watermark, now: string): Promise<void> {

@@ -59,21 +59,21 @@ export class SqlProjectionTarget<Tx> implements ProjectionTarget {
     }
   }
 
-  async reset(scope: TargetScope): Promise<CommitOutcome | 'rebuilt'> {
+  async reset(scope: TargetScope, clear = true): Promise<CommitOutcome | 'rebuilt'> {
     const lease = scope.checkpoint.lease;
     const outcome = await this.checkpoints.transact(lease, undefined, async (tx) => {
       if (!(await this.checkpoints.resetRow(tx, lease, false))) return false;
-      await this.clear(scope, tx);
+      if (clear) await this.clear(scope, tx);
       return true;
     });
     return outcome === 'committed' ? 'rebuilt' : outcome;
   }
 
-  finishRebuild(scope: TargetScope): Promise<CommitOutcome> {
+  finishRebuild(scope: TargetScope, clear = true): Promise<CommitOutcome> {
     const lease = scope.checkpoint.lease;
     return this.checkpoints.transact(lease, undefined, async (tx) => {
       if (!(await this.checkpoints.finishRow(tx, lease))) return false;
-      await this.clear(scope, tx);
+      if (clear) await this.clear(scope, tx);
       return true;
     });
   }
