@@ -16,6 +16,17 @@ import { CausalWorkload, stepAll } from './sharded-feed.contract.js';
  * would. The feed must hold each changeset once, in a consumer order that respects every predecessor and
  * dependency.
  */
+/** A one-shot call made while faults are injected (10% of reads fail): asked again until it goes through. */
+async function untilDone<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= 10) throw error;
+    }
+  }
+}
+
 describe('sharded feed (K = 4) under injected faults, DynamoDB Local', () => {
   let proxy: FaultProxy;
   const direct = localDynamoDb();
@@ -70,7 +81,7 @@ describe('sharded feed (K = 4) under injected faults, DynamoDB Local', () => {
     proxy.addRule({ operation: /^(GetItem|Query|BatchGetItem)$/, rate: 0.1, fault: { kind: 'http500' } });
     let failed = await stepThroughFaults(first, 15);
     await work.commit(60);
-    await first.raise(4);
+    await untilDone(() => first.raise(4));
     expect(first.sequencers).toHaveLength(4);
     failed += await stepThroughFaults(first, 15);
     await work.commit(60);
@@ -79,7 +90,7 @@ describe('sharded feed (K = 4) under injected faults, DynamoDB Local', () => {
     // node-1 stops where it is, mid-way, keeping its leases; node-2 takes every shard once they expire.
     clock += 5000;
     const second = feedNode(prefix, 'node-2', () => clock);
-    await second.load();
+    await untilDone(() => second.load());
     await work.commit(60);
     failed += await stepThroughFaults(second, 15);
     const injected = proxy.counts();
