@@ -31,7 +31,9 @@ const PHASE_MS = 10_000;
  * against the event store (committed or not, never twice), and excluded from the "exactly the acknowledged
  * claps" comparison only for the users and posts they touch.
  */
-describe('three sample-app processes, one killed mid-run', () => {
+// Once with the unsharded feed, once with 4 feed shards (`FEED_SHARDS`): node-0 takes every lease at first, so the
+// kill takes every shard's sequencer and every projection shard's runner down with it.
+describe.each([1, 4])('three sample-app processes, one killed mid-run (feed shards: %i)', (shards) => {
   const prefix = uniquePrefix();
   const client = localDynamoDb();
   const nodes: AppNode[] = [];
@@ -46,7 +48,7 @@ describe('three sample-app processes, one killed mid-run', () => {
 
   it('keeps every acknowledged write, applies each event once, and carries on on the surviving nodes', async () => {
     const databaseUrl = await testDatabaseUrl();
-    const settings = { tablePrefix: prefix, leaseTtlMs: LEASE_TTL_MS, readTimeoutMs: 20_000, databaseUrl };
+    const settings = { tablePrefix: prefix, leaseTtlMs: LEASE_TTL_MS, readTimeoutMs: 20_000, databaseUrl, env: { FEED_SHARDS: String(shards) } };
     // node-0 creates the tables and takes every lease; the others start once it answers (no create races).
     nodes.push(await AppNode.start('node-0', settings));
     await nodes[0]!.ready(60_000);
