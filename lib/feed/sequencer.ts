@@ -326,14 +326,15 @@ export class Sequencer {
   private async loop(): Promise<void> {
     let idle = 0;
     const warner = new RateLimitedWarner(this.options.warn);
+    const what = this.options.shard === 0 ? 'sequencer' : `sequencer of feed shard ${this.options.shard}`;
     while (!this.stopped) {
       let result: StepResult;
       try {
         result = await this.step();
-        warner.stepSucceeded('sequencer');
+        warner.stepSucceeded(what);
       } catch (error) {
         // Storage trouble: retry after a growing pause (a local commit cuts it short), never in a hot loop.
-        await this.sleep(warner.stepFailed('sequencer', error, this.options.idleMs));
+        await this.sleep(warner.stepFailed(what, error, this.options.idleMs));
         continue;
       }
       if (result === 'sequenced') {
