@@ -3,6 +3,8 @@ import type { ChangesetStorage } from '../store/storage.port.js';
 import { parseStreamName, streamName } from '../store/stream-key.js';
 import type { ChangeNotice, FeedStorage } from './feed.port.js';
 
+/** Dependencies looked up at most per step: the lookups stay a small part of a step however much waits. */
+const MAX_CHECKS_PER_STEP = 16;
 /** Changesets looked at, at most, when searching whether a waited-for dependency waits for its dependent. */
 const MAX_SEARCH = 200;
 
@@ -31,24 +33,35 @@ export class DependencyCheck {
   async check(waiting: ReadonlyMap<string, readonly ChangeNotice[]>): Promise<void> {
     const now = this.now();
     for (const key of [...this.since.keys()]) if (!waiting.has(key)) this.since.delete(key);
+    let looked = 0;
     for (const [key, dependents] of waiting) {
       const since = this.since.get(key) ?? now;
       this.since.set(key, since);
-      if (now - since < this.afterMs) continue;
+      if (now - since < this.afterMs || looked >= MAX_CHECKS_PER_STEP) continue;
       this.since.set(key, now);
-      const dependency = parseDependency(key);
-      if (!dependency) continue;
-      const holder = await this.holding(dependency);
-      if (!holder) {
-        this.ignored.add(key);
-        this.warn(`dependency ${key} does not exist; ordering without it`);
-        continue;
+      looked++;
+      try {
+        await this.checkOne(key, dependents);
+      } catch {
+        // A failed read (throttling, an outage) must not fail the step and throw its batch away: under a steady
+        // fault rate, a step whose checks take many reads would then never commit. Looked at again next time.
       }
-      for (const dependent of dependents) {
-        if (await this.waitsFor(holder, dependent)) {
-          this.ignored.add(`${streamName(dependent)}@seq${dependent.seq}>${key}`);
-          this.warn(`dependency cycle through ${streamName(dependent)}@${dependent.seq} and ${key}; ordering without the cyclic edge`);
-        }
+    }
+  }
+
+  private async checkOne(key: string, dependents: readonly ChangeNotice[]): Promise<void> {
+    const dependency = parseDependency(key);
+    if (!dependency) return;
+    const holder = await this.holding(dependency);
+    if (!holder) {
+      this.ignored.add(key);
+      this.warn(`dependency ${key} does not exist; ordering without it`);
+      return;
+    }
+    for (const dependent of dependents) {
+      if (await this.waitsFor(holder, dependent)) {
+        this.ignored.add(`${streamName(dependent)}@seq${dependent.seq}>${key}`);
+        this.warn(`dependency cycle through ${streamName(dependent)}@${dependent.seq} and ${key}; ordering without the cyclic edge`);
       }
     }
   }

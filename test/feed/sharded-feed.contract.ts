@@ -228,6 +228,32 @@ export function describeShardedFeedContract(name: string, factory: () => Promise
       expect(warnings).toEqual([expect.stringMatching(/Ghost.*does not exist; ordering without it/)]);
     });
 
+    it('a failed lookup of a long-waited dependency does not throw the batch away: the rest commits', async () => {
+      const warnings: string[] = [];
+      let failLookups = true;
+      const flaky = Object.create(f.changesets) as typeof f.changesets;
+      flaky.readChangesets = (stream, fromSeq) => {
+        if (failLookups && stream.aggregateType === 'Ghost') throw new Error('injected: the lookup of a waited-for dependency failed');
+        return f.changesets.readChangesets(stream, fromSeq);
+      };
+      const shards = new FeedShards(flaky, f.feed, f.source, { ...options, shards: 4, missingDependencyCheckMs: 0, warn: (m) => warnings.push(m) });
+      await shards.load();
+      const ghost = { aggregateType: 'Ghost', aggregateId: randomUUID(), version: 3 };
+      const events = () => [{ eventId: randomUUID(), type: 'Touched', data: {}, occurredAt: new Date().toISOString() }];
+      const waiting = { aggregateType: 'Account', aggregateId: randomUUID() };
+      await f.store.append({ stream: waiting, expectedVersion: 0, events: events(), dependencies: [ghost] });
+      const others = Array.from({ length: 12 }, () => ({ aggregateType: 'Account', aggregateId: randomUUID() }));
+      for (const stream of others) await f.store.append({ stream, expectedVersion: 0, events: events(), dependencies: [] });
+      await stepAll(shards);
+      const sequenced = async () => (await Promise.all([0, 1, 2, 3].map((k) => f.feed.readFeed(1, 100, k)))).flat().flatMap((b) => b.entries.map((e) => e.aggregateId));
+      // Everything but the waiting changeset is in the feed, though every lookup of its dependency failed.
+      expect((await sequenced()).sort()).toEqual(others.map((o) => o.aggregateId).sort());
+      failLookups = false;
+      await stepAll(shards);
+      expect(await sequenced()).toContain(waiting.aggregateId);
+      expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/Ghost.*does not exist/)]));
+    });
+
     it('refuses reconcile() on a sharded feed: it would pull changesets other shards own', async () => {
       const shards = new FeedShards(f.changesets, f.feed, f.source, { ...options, shards: 4 });
       await shards.load();
