@@ -130,21 +130,20 @@ export class BatchBuilder {
     const key = streamName(stream);
     const raised = this.raised.get(key);
     if (raised) return raised;
-    if ((evenOwn || !this.mode.own.has(key)) && !this.fresh.has(key)) {
-      const loaded = await this.feed.readWatermarks([stream]);
-      const mark = loaded.get(key);
-      if (mark && (this.cache.get(key)?.seq ?? 0) <= mark.seq) this.cache.set(key, mark);
-      this.fresh.add(key);
-    }
+    if ((evenOwn || !this.mode.own.has(key)) && !this.fresh.has(key)) await this.readFresh([stream]);
     return this.cache.get(key);
   }
 
   /** Wait mode: reads the watermarks of these streams from storage in bulk, once per build (they become fresh). */
   async refresh(streams: readonly StreamKey[]): Promise<void> {
     const stale = streams.filter((s) => !this.mode.own.has(streamName(s)) && !this.fresh.has(streamName(s)) && !this.raised.has(streamName(s)));
-    if (stale.length === 0) return;
-    const loaded = await this.feed.readWatermarks(stale);
-    for (const stream of stale) {
+    if (stale.length > 0) await this.readFresh(stale);
+  }
+
+  /** Reads these streams' stored watermarks into the cache (never lowering one) and marks them fresh for this build. */
+  private async readFresh(streams: readonly StreamKey[]): Promise<void> {
+    const loaded = await this.feed.readWatermarks(streams);
+    for (const stream of streams) {
       const key = streamName(stream);
       const mark = loaded.get(key);
       if (mark && (this.cache.get(key)?.seq ?? 0) <= mark.seq) this.cache.set(key, mark);

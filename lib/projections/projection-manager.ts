@@ -117,7 +117,7 @@ export class ProjectionManager {
   /** Lets a shard's sequencer feed its reader's memory, the waits and the runners of this node. */
   private wire(sequencer: Sequencer): void {
     const shard = sequencer.shard;
-    const reader = (this.readers[shard] ??= this.reader.forShard(shard));
+    const reader = this.readerOf(shard);
     reader.localHead = () => sequencer.leaderHead;
     sequencer.onBatch = (entries) => {
       reader.recent.remember({ first: entries[0]!.position, last: entries.at(-1)!.position, entries });

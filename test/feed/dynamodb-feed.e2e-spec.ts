@@ -1,30 +1,8 @@
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { DynamoDbFeedStorage } from '../../lib/adapters/dynamodb/dynamodb-feed-storage.js';
-import { DynamoDbChangesetStorage } from '../../lib/adapters/dynamodb/dynamodb-storage.js';
-import { DynamoDbStreamChangeSource } from '../../lib/adapters/dynamodb/stream-change-source.js';
-import { EventStore } from '../../lib/store/event-store.js';
-import { dynamoDbConfig, localDynamoDb, uniquePrefix } from '../support/local-aws.js';
-import { describeFeedContract, type FeedFixture } from './feed.contract.js';
+import { dynamoDbFeedFixture } from './dynamodb-feed-fixture.js';
+import { describeFeedContract } from './feed.contract.js';
 import { describeFeedFaults } from './feed-faults.contract.js';
 
-async function fixture(): Promise<FeedFixture> {
-  const client = localDynamoDb();
-  const streams = new DynamoDBStreamsClient(dynamoDbConfig());
-  const changesets = new DynamoDbChangesetStorage({ client, tablePrefix: uniquePrefix('feed') });
-  await changesets.createTables();
-  const store = new EventStore(changesets);
-  return {
-    store,
-    changesets,
-    feed: new DynamoDbFeedStorage(client, changesets.tables),
-    source: new DynamoDbStreamChangeSource(client, streams, changesets.tables.changesets),
-    close: async () => {
-      await store.close();
-      client.destroy();
-      streams.destroy();
-    },
-  };
-}
+const fixture = () => dynamoDbFeedFixture('feed');
 
 describeFeedContract('DynamoDB Local', fixture);
 describeFeedFaults('DynamoDB Local', fixture);

@@ -44,6 +44,20 @@ function node(owner: string, changesets: InMemoryChangesetStorage, feed: InMemor
   return { shards, manager, accounts };
 }
 
+/** Two nodes over one in-memory store (16 source shards, 4 feed shards); node-b records into node-a's lists when `shared`. */
+async function twoNodes(shared: boolean) {
+  const changesets = new InMemoryChangesetStorage({ shards: 16 });
+  const feed = new InMemoryFeedStorage();
+  const projections = new InMemoryProjectionStore();
+  const applied: string[] = [];
+  const early: string[] = [];
+  const a = node('node-a', changesets, feed, projections, new OrderCheck(applied, early));
+  const b = node('node-b', changesets, feed, projections, shared ? new OrderCheck(applied, early) : new OrderCheck([], []));
+  await a.shards.load();
+  await b.shards.load();
+  return { changesets, projections, applied, early, a, b };
+}
+
 async function driveAll(managers: ProjectionManager[]): Promise<void> {
   let quiet = 0;
   for (let i = 0; i < 500 && quiet < 3; i++) {
@@ -57,15 +71,7 @@ async function driveAll(managers: ProjectionManager[]): Promise<void> {
 
 describe('projections over 4 feed shards (in memory, 16 source shards)', () => {
   it('two nodes share one projection shard by shard; every changeset applied once, after what it depends on', async () => {
-    const changesets = new InMemoryChangesetStorage({ shards: 16 });
-    const feed = new InMemoryFeedStorage();
-    const projections = new InMemoryProjectionStore();
-    const applied: string[] = [];
-    const early: string[] = [];
-    const a = node('node-a', changesets, feed, projections, new OrderCheck(applied, early));
-    const b = node('node-b', changesets, feed, projections, new OrderCheck(applied, early));
-    await a.shards.load();
-    await b.shards.load();
+    const { changesets, projections, applied, early, a, b } = await twoNodes(true);
     // node-a takes shards 0 and 1 of the feed and of the projection, node-b shards 2 and 3.
     for (const k of [0, 1]) await a.shards.sequencers[k]!.step();
     for (const k of [2, 3]) await b.shards.sequencers[k]!.step();
@@ -103,15 +109,7 @@ describe('projections over 4 feed shards (in memory, 16 source shards)', () => {
   });
 
   it('answers read-your-writes across shards on any node, and rebuilds every shard', async () => {
-    const changesets = new InMemoryChangesetStorage({ shards: 16 });
-    const feed = new InMemoryFeedStorage();
-    const projections = new InMemoryProjectionStore();
-    const applied: string[] = [];
-    const early: string[] = [];
-    const a = node('node-a', changesets, feed, projections, new OrderCheck(applied, early));
-    const b = node('node-b', changesets, feed, projections, new OrderCheck([], []));
-    await a.shards.load();
-    await b.shards.load();
+    const { applied, early, a, b } = await twoNodes(false);
     const tokens: string[] = [];
     for (let i = 0; i < 12; i++) {
       const account = new Account(randomUUID());
